@@ -1,0 +1,99 @@
+"""Terminal chat for `clusterbot demo` and `clusterbot chat`: the same conversations as on
+Telegram, with buttons shown as numbered lines. Type the number (or the label) to press one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.messages import Choice, Inbound, InboundKind, Outbound, Request
+
+CHANNEL = "console"
+Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
+
+
+def render(message: Outbound) -> str:
+    """One Outbound as terminal text."""
+    lines = [message.text]
+    for number, choice in enumerate(message.choices, start=1):
+        mark = "✓ " if choice.id in message.selected else ""
+        lines.append(f"  {number}) {mark}{choice.label}")
+    if message.request is Request.CONTACT:
+        lines.append("  [type your phone number]" + (f"  0) {message.skip_label}" if message.skip_label else ""))
+    elif message.request is Request.LOCATION:
+        lines.append("  [type: latitude, longitude]" + (f"  0) {message.skip_label}" if message.skip_label else ""))
+    if message.media is not None:
+        lines.append(f"  [{message.media.kind}: {message.media.filename}]")
+    return "\n".join(lines)
+
+
+class ConsoleChat:
+    """Reads lines from `stdin`, prints replies to `stdout`, one person (`user_id`)."""
+
+    def __init__(
+        self, handle: Handle, *, user_id: str = "demo", name: str = "",
+        stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, media_dir: Path | None = None,
+    ):
+        self.handle = handle
+        self.user_id = user_id
+        self.name = name
+        self.stdin = stdin
+        self.stdout = stdout
+        self.media_dir = media_dir
+        self._choices: tuple[Choice, ...] = ()
+        self._skip = ""
+
+    def to_inbound(self, line: str) -> Inbound:
+        """Typed numbers press the numbered button shown last."""
+        text = line.strip()
+        base = {"channel": CHANNEL, "user_id": self.user_id, "chat_id": self.user_id,
+                "profile_name": self.name}
+        if text.isdigit() and self._choices and 1 <= int(text) <= len(self._choices):
+            choice = self._choices[int(text) - 1]
+            return Inbound(kind=InboundKind.CHOICE, choice=choice.id, **base)
+        if text == "0" and self._skip:
+            return Inbound(kind=InboundKind.TEXT, text=self._skip, **base)
+        lat_lon = _lat_lon(text)
+        if lat_lon and not self._choices:
+            return Inbound(kind=InboundKind.LOCATION, latitude=lat_lon[0], longitude=lat_lon[1], **base)
+        return Inbound(kind=InboundKind.TEXT, text=text, **base)
+
+    def show(self, messages: list[Outbound]) -> None:
+        for message in messages:
+            self.stdout.write("\n" + render(message) + "\n")
+            if message.media is not None and self.media_dir is not None:
+                self.media_dir.mkdir(parents=True, exist_ok=True)
+                (self.media_dir / message.media.filename).write_bytes(message.media.data)
+            if message.choices or message.request is not Request.NONE:
+                self._choices = message.choices
+                self._skip = message.skip_label
+        self.stdout.flush()
+
+    async def run(self, first: str = "/start") -> None:
+        self.stdout.write("(console chat — type /quit to leave)\n")
+        self.show(await self.handle(self.to_inbound(first)))
+        while True:
+            self.stdout.write("> ")
+            self.stdout.flush()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line or line.strip() in ("/quit", "/exit"):
+                self.stdout.write("\n")
+                return
+            if not line.strip():
+                continue
+            self.show(await self.handle(self.to_inbound(line)))
+
+
+def _lat_lon(text: str) -> tuple[float, float] | None:
+    parts = text.replace(";", ",").split(",")
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None

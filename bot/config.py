@@ -1,0 +1,196 @@
+"""Settings from the environment (SPEC §3), validated once at start.
+
+Every problem becomes one line naming the variable; `load()` raises `ConfigError` with all
+of them so an operator fixes everything in one go, never reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.i18n import SHIPPED_LANGUAGES
+
+# name -> (default, one-line help). tests/test_docs.py checks each one is in the README.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "CLUSTERBOT_DB": ("clusterbot.db", "SQLite database file"),
+    "CLUSTERBOT_TELEGRAM_TOKEN": ("", "bot token; Telegram is on when set"),
+    "CLUSTERBOT_TELEGRAM_API_SERVER": ("https://api.telegram.org", "Bot API server root"),
+    "CLUSTERBOT_TELEGRAM_WEBHOOK_URL": ("", "public HTTPS URL for webhook mode"),
+    "CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET": ("", "secret-token header Telegram must send"),
+    "CLUSTERBOT_LISTEN": ("127.0.0.1:8080", "host:port of the HTTP listener"),
+    "CLUSTERBOT_WHATSAPP_TOKEN": ("", "WhatsApp Cloud API access token"),
+    "CLUSTERBOT_WHATSAPP_PHONE_NUMBER_ID": ("", "WhatsApp business phone number id"),
+    "CLUSTERBOT_WHATSAPP_APP_SECRET": ("", "app secret for X-Hub-Signature-256"),
+    "CLUSTERBOT_WHATSAPP_VERIFY_TOKEN": ("", "verify token of the webhook handshake"),
+    "CLUSTERBOT_WHATSAPP_API_SERVER": ("https://graph.facebook.com", "Graph API root"),
+    "CLUSTERBOT_ADMINS": ("", "bootstrap CDAs: telegram:<id>,whatsapp:<id>"),
+    "CLUSTERBOT_TIMEZONE": ("Asia/Kolkata", "time zone for schedules and display"),
+    "CLUSTERBOT_DEFAULT_LANGUAGE": ("en", "language before a user picks one"),
+}
+
+CHANNELS = ("telegram", "whatsapp")
+SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = Path("clusterbot.db")
+    telegram_token: str = ""
+    telegram_api_server: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
+    whatsapp_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_api_server: str = "https://graph.facebook.com"
+    admins: frozenset[str] = field(default_factory=frozenset)
+    timezone: str = "Asia/Kolkata"
+    default_language: str = "en"
+
+    @property
+    def telegram_on(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def whatsapp_on(self) -> bool:
+        return all(
+            (
+                self.whatsapp_token,
+                self.whatsapp_phone_number_id,
+                self.whatsapp_app_secret,
+                self.whatsapp_verify_token,
+            )
+        )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def environment(dotenv: Path | None = Path(".env")) -> dict[str, str]:
+    """os.environ over a .env file (the real environment wins)."""
+    values: dict[str, str] = {}
+    if dotenv is not None and dotenv.is_file():
+        from dotenv import dotenv_values
+
+        values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def load(env: Mapping[str, str]) -> Settings:
+    problems: list[str] = []
+
+    def get(name: str) -> str:
+        return env.get(name, SETTINGS[name][0]).strip()
+
+    db = Path(get("CLUSTERBOT_DB") or "clusterbot.db")
+    if not db.parent.exists() and str(db.parent) not in ("", "."):
+        problems.append(f"CLUSTERBOT_DB: folder {db.parent} does not exist")
+
+    token = get("CLUSTERBOT_TELEGRAM_TOKEN")
+    if token and not TELEGRAM_TOKEN.match(token):
+        problems.append(
+            "CLUSTERBOT_TELEGRAM_TOKEN: expected the form 123456:ABC-DEF... from @BotFather"
+        )
+
+    for name in ("CLUSTERBOT_TELEGRAM_API_SERVER", "CLUSTERBOT_WHATSAPP_API_SERVER"):
+        url = urlparse(get(name))
+        if url.scheme not in ("http", "https") or not url.netloc:
+            problems.append(f"{name}: expected an http(s) URL, got {get(name)!r}")
+
+    webhook_url = get("CLUSTERBOT_TELEGRAM_WEBHOOK_URL")
+    secret = get("CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET")
+    if webhook_url:
+        if urlparse(webhook_url).scheme != "https":
+            problems.append("CLUSTERBOT_TELEGRAM_WEBHOOK_URL: Telegram only calls https:// URLs")
+        if not secret:
+            problems.append(
+                "CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET: required in webhook mode"
+                " (1-256 characters A-Z a-z 0-9 _ -)"
+            )
+    if secret and not SECRET_TOKEN.match(secret):
+        problems.append(
+            "CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET: only 1-256 characters A-Z a-z 0-9 _ - allowed"
+        )
+
+    host, port = "127.0.0.1", 8080
+    listen = get("CLUSTERBOT_LISTEN")
+    match = re.match(r"^(\[[^\]]+\]|[^:]+):(\d{1,5})$", listen)
+    if not match or int(match.group(2)) > 65535:
+        problems.append(f"CLUSTERBOT_LISTEN: expected host:port, got {listen!r}")
+    else:
+        host, port = match.group(1).strip("[]"), int(match.group(2))
+
+    whatsapp = {
+        n: get(n)
+        for n in (
+            "CLUSTERBOT_WHATSAPP_TOKEN",
+            "CLUSTERBOT_WHATSAPP_PHONE_NUMBER_ID",
+            "CLUSTERBOT_WHATSAPP_APP_SECRET",
+            "CLUSTERBOT_WHATSAPP_VERIFY_TOKEN",
+        )
+    }
+    if any(whatsapp.values()) and not all(whatsapp.values()):
+        missing = ", ".join(n for n, v in whatsapp.items() if not v)
+        problems.append(f"{missing}: WhatsApp needs all four WhatsApp settings; missing these")
+
+    admins: set[str] = set()
+    for item in filter(None, (a.strip() for a in get("CLUSTERBOT_ADMINS").split(","))):
+        channel, _, ident = item.partition(":")
+        if channel.lower() not in CHANNELS or not ident:
+            problems.append(
+                f"CLUSTERBOT_ADMINS: {item!r} is not telegram:<user id> or whatsapp:<id>"
+            )
+        elif channel.lower() == "telegram" and not ident.lstrip("-").isdigit():
+            problems.append(f"CLUSTERBOT_ADMINS: {item!r}: a Telegram user id is a number")
+        else:
+            admins.add(f"{channel.lower()}:{ident.lstrip('+')}")
+
+    tz = get("CLUSTERBOT_TIMEZONE")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"CLUSTERBOT_TIMEZONE: unknown time zone {tz!r} (e.g. Asia/Kolkata)")
+
+    language = get("CLUSTERBOT_DEFAULT_LANGUAGE")
+    if language not in SHIPPED_LANGUAGES:
+        problems.append(
+            f"CLUSTERBOT_DEFAULT_LANGUAGE: {language!r} is not one of {', '.join(SHIPPED_LANGUAGES)}"
+        )
+
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        db=db,
+        telegram_token=token,
+        telegram_api_server=get("CLUSTERBOT_TELEGRAM_API_SERVER").rstrip("/"),
+        telegram_webhook_url=webhook_url,
+        telegram_webhook_secret=secret,
+        listen_host=host,
+        listen_port=port,
+        whatsapp_token=whatsapp["CLUSTERBOT_WHATSAPP_TOKEN"],
+        whatsapp_phone_number_id=whatsapp["CLUSTERBOT_WHATSAPP_PHONE_NUMBER_ID"],
+        whatsapp_app_secret=whatsapp["CLUSTERBOT_WHATSAPP_APP_SECRET"],
+        whatsapp_verify_token=whatsapp["CLUSTERBOT_WHATSAPP_VERIFY_TOKEN"],
+        whatsapp_api_server=get("CLUSTERBOT_WHATSAPP_API_SERVER").rstrip("/"),
+        admins=frozenset(admins),
+        timezone=tz,
+        default_language=language,
+    )

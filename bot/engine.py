@@ -1,0 +1,154 @@
+"""The channel-neutral engine: Inbound -> handler -> Outbound.
+
+`Engine.handle()` runs one whole turn as a single write transaction on the database's
+writer thread: load the contact and their conversation, route to a handler, let it read
+and write through the repositories, save the new conversation state, record the update as
+processed, commit. Only then does the channel send the returned messages. A crash at any
+point leaves either the old state or the new one, never half of a turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from bot.clock import Clock, iso, utc_now
+from bot.config import Settings
+from bot.i18n import Translator, translator
+from bot.messages import Choice, Inbound, Outbound
+from bot.storage import admins, audit, contacts, conversations
+from bot.storage.admins import Access
+from bot.storage.contacts import Contact
+from bot.storage.conversations import Conversation
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """What a handler gets: the open transaction, the person, and a place to put replies."""
+
+    conn: sqlite3.Connection
+    inbound: Inbound
+    contact: Contact
+    access: Access
+    settings: Settings
+    now: datetime
+    conv: Conversation | None
+    out: list[Outbound] = field(default_factory=list)
+    _: Translator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ = translator(self.contact.language or self.settings.default_language)
+
+    @property
+    def now_iso(self) -> str:
+        return iso(self.now)
+
+    @property
+    def language(self) -> str:
+        return self._.language
+
+    def reply(self, text: str, choices: tuple[Choice, ...] | list[Choice] = (), **kw: Any) -> None:
+        self.out.append(Outbound(text=text, choices=tuple(choices), **kw))
+
+    def go(self, flow: str, step: str, **data: Any) -> None:
+        """Move to a step; `data` is merged into the flow's draft."""
+        merged = dict(self.conv.data) if self.conv and self.conv.flow == flow else {}
+        merged.update(data)
+        self.conv = Conversation(flow, step, merged)
+
+    def end(self) -> None:
+        self.conv = None
+
+    def update_contact(self, **fields: Any) -> None:
+        contacts.update(self.conn, self.contact.id, **fields)
+        fresh = contacts.by_id(self.conn, self.contact.id)
+        assert fresh is not None
+        self.contact = fresh
+        if "language" in fields:
+            self._ = translator(self.contact.language or self.settings.default_language)
+
+    def audit(self, action: str, *, subject: str | None = None, **detail: Any) -> None:
+        audit.record(
+            self.conn,
+            at=self.now_iso,
+            actor=self.contact.ref,
+            action=action,
+            cluster_id=self.contact.cluster_id,
+            subject=subject,
+            detail=detail,
+        )
+
+
+Router = Callable[[Context], None]
+
+
+class Engine:
+    """Routes each Inbound through `router` (handlers.route) inside one transaction."""
+
+    def __init__(self, db: Database, settings: Settings, router: Router, clock: Clock = utc_now):
+        self.db = db
+        self.settings = settings
+        self.router = router
+        self.clock = clock
+
+    async def handle(self, inbound: Inbound, update_key: str = "") -> list[Outbound]:
+        try:
+            return await self.db.write(partial(self.turn, inbound, update_key))
+        except Exception:
+            log.exception(
+                "turn failed: channel=%s user=%s kind=%s",
+                inbound.channel,
+                inbound.user_id,
+                inbound.kind,
+            )
+            language = await self.db.read(partial(_language_of, inbound))
+            _ = translator(language or self.settings.default_language)
+            return [Outbound(_("Sorry, something went wrong on our side. Please try again."))]
+
+    def turn(self, inbound: Inbound, update_key: str, conn: sqlite3.Connection) -> list[Outbound]:
+        """One turn, run inside the write transaction (see module docstring)."""
+        now = self.clock()
+        if update_key and not _first_time(conn, inbound.channel, update_key, iso(now)):
+            log.info("duplicate update %s:%s ignored", inbound.channel, update_key)
+            return []
+        contact = contacts.get_or_create(
+            conn, inbound.channel, inbound.user_id, inbound.chat_id, iso(now)
+        )
+        ctx = Context(
+            conn=conn,
+            inbound=inbound,
+            contact=contact,
+            access=admins.access_for(conn, inbound.channel, inbound.user_id, self.settings.admins),
+            settings=self.settings,
+            now=now,
+            conv=conversations.get(conn, contact.id),
+        )
+        if contact.language is None and inbound.language_code[:2] in ("hi", "te"):
+            # Until the person picks, the client's own language is a better guess.
+            ctx._ = translator(inbound.language_code[:2])
+        had_conversation = ctx.conv is not None
+        self.router(ctx)
+        if ctx.contact.status != "erased" and (had_conversation or ctx.conv is not None):
+            conversations.save(conn, ctx.contact.id, ctx.conv, ctx.now_iso)
+        return ctx.out
+
+
+def _first_time(conn: sqlite3.Connection, channel: str, key: str, now: str) -> bool:
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO processed_updates (channel, update_key, at) VALUES (?, ?, ?)",
+        (channel, key, now),
+    )
+    return cur.rowcount == 1
+
+
+def _language_of(inbound: Inbound, conn: sqlite3.Connection) -> str | None:
+    contact = contacts.find(conn, inbound.channel, inbound.user_id)
+    return contact.language if contact else None

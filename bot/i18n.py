@@ -1,0 +1,115 @@
+"""Translations and locale formatting.
+
+Catalogues are the `.po` files under `locales/<code>/LC_MESSAGES/clusterbot.po`; they are
+compiled in memory with Babel at start, so there is no build step and no binary in git.
+A language is shipped when its catalogue exists: adding a language is adding one file.
+Dates, numbers and money are formatted with Babel for the Indian locale of each language
+(`en_IN` gives 1,00,000 and ₹).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import date, datetime, tzinfo
+from functools import cache
+from importlib import resources
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+DOMAIN = "clusterbot"
+
+
+def _discover() -> tuple[str, ...]:
+    root = resources.files("locales")
+    found = [
+        entry.name
+        for entry in root.iterdir()
+        if entry.is_dir() and entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
+    ]
+    # English first: it is the source language and the fallback.
+    return tuple(sorted(found, key=lambda code: (code != "en", code)))
+
+
+SHIPPED_LANGUAGES: tuple[str, ...] = _discover()
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where the language is known."""
+    return message
+
+
+def po_path(language: str) -> str:
+    return str(resources.files("locales").joinpath(language, "LC_MESSAGES", f"{DOMAIN}.po"))
+
+
+@cache
+def _translations(language: str) -> gettext.NullTranslations:
+    if language not in SHIPPED_LANGUAGES or language == "en":
+        return gettext.NullTranslations()
+    with open(po_path(language), "rb") as po:
+        catalog = read_po(po, locale=language)
+    buffer = io.BytesIO()
+    # Fuzzy entries are not trusted translations: tests fail on them, and at run time
+    # the English text is better than a half-right one.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@cache
+def babel_locale(language: str) -> Locale:
+    """The Indian variant where Babel has one, for lakh/crore grouping and ₹."""
+    for candidate in (f"{language}_IN", language, "en_IN"):
+        try:
+            return Locale.parse(candidate)
+        except (ValueError, LookupError):
+            continue
+    return Locale.parse("en_IN")
+
+
+def native_name(language: str) -> str:
+    """'हिन्दी' for hi: a language is offered in its own script."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
+
+
+class Translator:
+    """`_()` and locale formatting bound to one language."""
+
+    def __init__(self, language: str):
+        self.language = language if language in SHIPPED_LANGUAGES else "en"
+        self._t = _translations(self.language)
+        self.locale = babel_locale(self.language)
+
+    def gettext(self, message: str) -> str:
+        return self._t.gettext(message)
+
+    __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._t.ngettext(singular, plural, n)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def money(self, value: float, currency: str = "INR") -> str:
+        return format_currency(value, currency, locale=self.locale)
+
+    def date(self, value: date, fmt: str = "medium") -> str:
+        return format_date(value, format=fmt, locale=self.locale)
+
+    def datetime(self, value: datetime, tz: tzinfo, fmt: str = "medium") -> str:
+        return format_datetime(value, format=fmt, tzinfo=tz, locale=self.locale)
+
+    def time(self, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
+        return format_time(value, format=fmt, tzinfo=tz, locale=self.locale)
+
+
+@cache
+def translator(language: str | None) -> Translator:
+    return Translator(language or "en")

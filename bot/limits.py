@@ -1,0 +1,19 @@
+"""Platform limits, named once. Renderers and tests check every message against these."""
+
+TELEGRAM_MAX_TEXT = 4096
+TELEGRAM_MAX_CAPTION = 1024
+TELEGRAM_MAX_CALLBACK_DATA = 64  # bytes
+TELEGRAM_MAX_BUTTON_TEXT = 64  # not documented hard limit; long labels wrap badly on phones
+
+WHATSAPP_MAX_TEXT = 4096
+WHATSAPP_MAX_BUTTONS = 3
+WHATSAPP_MAX_BUTTON_TITLE = 20
+WHATSAPP_MAX_LIST_ROWS = 10
+WHATSAPP_MAX_ROW_TITLE = 24
+WHATSAPP_MAX_ROW_DESCRIPTION = 72
+WHATSAPP_MAX_LIST_BUTTON = 20
+
+# Our own limits on what people type.
+MAX_NAME_LENGTH = 80
+MAX_PLACE_LENGTH = 80
+MAX_INPUT_LENGTH = 2000

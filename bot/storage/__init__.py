@@ -1,0 +1,1 @@
+"""SQLite storage: one writer, numbered migrations, thin repositories per table family."""

@@ -1,0 +1,997 @@
+"""The survey form model: frozen dataclasses that the chat runner walks.
+
+Pipeline (like pyxform's own: file -> sheets -> checked dict -> objects)::
+
+    loader.read_workbook(path)      file -> Workbook (plain rows with row numbers)
+    model.build_form(workbook)      Workbook -> Form + warnings, or FormImportError
+    loader.load_form(path)          both, plus pyxform's own checks -> ImportReport
+
+This module never imports pyxform: `loader.py` turns every input format (XLSForm
+.xlsx/.xls/.csv/.md and our YAML) into the same `Workbook`, so every form is checked by
+the same code here. Anything the runner cannot run is refused with the sheet, row, column
+and reason (`errors.ImportProblem`); anything that only degrades the form is a warning.
+
+A `Form` is stored as JSON (`form_to_json` / `form_from_json`) with the survey version, so
+a response is always read against the exact model it was collected with.
+
+Conventions the runner relies on:
+
+* Texts (labels, hints, messages) are dicts keyed by ISO 639-1 code ("en", "hi", "te");
+  use `localized(texts, lang, form.default_language)` to pick one.
+* Expressions are stored with typographic quotes already replaced and are known to parse
+  with `expr.parse` and to use only `expr.SUPPORTED_FUNCTIONS`; every `${name}` they use
+  names a question, group or repeat of the form.
+* `required` is a literal yes/no; a computed requirement is in `required_if`.
+* `default` is a literal unless `default_is_expression`.
+* `or_other` selects keep their list as written; the runner adds the "other" choice
+  and stores the typed text under `<name>_other`.
+* `range` questions always carry `parameters` start, end and step (ODK defaults filled).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, time
+from difflib import get_close_matches
+from typing import Any, TypeAlias
+
+from bot.surveys import expr
+from bot.surveys.errors import Code, FormImportError, ImportProblem, WarningLog
+
+JSON_FORMAT = 1  # bump when the stored JSON shape changes; form_from_json checks it
+
+SUPPORTED_TYPES = frozenset(
+    {
+        "text", "integer", "decimal", "select_one", "select_multiple", "date", "time",
+        "geopoint", "image", "audio", "note", "acknowledge", "range", "calculate",
+    }
+)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- model ---
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # other columns, for choice_filter
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: str  # one of SUPPORTED_TYPES
+    labels: dict[str, str] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    required_if: str | None = None  # an expression; `required` is False when this is set
+    required_message: dict[str, str] = field(default_factory=dict)
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: dict[str, str] = field(default_factory=dict)
+    calculation: str | None = None
+    default: str | None = None
+    default_is_expression: bool = False
+    choices: tuple[Choice, ...] = ()
+    list_name: str | None = None
+    choice_filter: str | None = None
+    or_other: bool = False
+    parameters: dict[str, str] = field(default_factory=dict)
+    appearance: str | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    relevant: str | None = None
+    children: tuple[Node, ...] = ()
+    appearance: str | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Repeat:
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    relevant: str | None = None
+    repeat_count: str | None = None  # None: the runner asks "add another?"
+    children: tuple[Node, ...] = ()
+    row: int = 0
+
+
+Node: TypeAlias = Question | Group | Repeat
+
+
+@dataclass(frozen=True)
+class Form:
+    key: str
+    title: str
+    version: str
+    default_language: str
+    languages: tuple[str, ...]
+    children: tuple[Node, ...]
+    titles: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # the file name it was imported from
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], Question]]:
+        """Every question in form order with its path, e.g. ("enterprise", "products", "q")."""
+        stack: list[tuple[tuple[str, ...], Node]] = [((), n) for n in reversed(self.children)]
+        while stack:
+            parents, node = stack.pop()
+            path = (*parents, node.name)
+            if isinstance(node, Question):
+                yield path, node
+            else:
+                stack.extend((path, child) for child in reversed(node.children))
+
+    def nodes(self) -> Iterator[tuple[tuple[str, ...], Node]]:
+        """Every question, group and repeat in form order with its path."""
+        stack: list[tuple[tuple[str, ...], Node]] = [((), n) for n in reversed(self.children)]
+        while stack:
+            parents, node = stack.pop()
+            path = (*parents, node.name)
+            yield path, node
+            if not isinstance(node, Question):
+                stack.extend((path, child) for child in reversed(node.children))
+
+    def question(self, name: str) -> Question:
+        for _, question in self.walk():
+            if question.name == name:
+                return question
+        raise KeyError(name)
+
+    def path_of(self, name: str) -> tuple[str, ...]:
+        for path, node in self.nodes():
+            if node.name == name:
+                return path
+        raise KeyError(name)
+
+
+def localized(texts: dict[str, str], language: str, default_language: str) -> str:
+    """The text in `language`, else in the form's default language, else any, else ""."""
+    return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
+
+
+# ------------------------------------------------------------------------------ json ---
+def form_to_json(form: Form) -> str:
+    """The form as JSON text; `form_from_json` gives back an equal Form."""
+    data = {
+        "format": JSON_FORMAT,
+        "key": form.key,
+        "title": form.title,
+        "titles": form.titles,
+        "version": form.version,
+        "default_language": form.default_language,
+        "languages": list(form.languages),
+        "source": form.source,
+        "children": [_node_to_dict(n) for n in form.children],
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def form_from_json(text: str) -> Form:
+    data = json.loads(text)
+    if data.get("format") != JSON_FORMAT:
+        raise ValueError(f"unknown stored form format {data.get('format')!r}")
+    return Form(
+        key=data["key"],
+        title=data["title"],
+        titles=dict(data["titles"]),
+        version=data["version"],
+        default_language=data["default_language"],
+        languages=tuple(data["languages"]),
+        source=data["source"],
+        children=tuple(_node_from_dict(n) for n in data["children"]),
+    )
+
+
+def _node_to_dict(node: Node) -> dict[str, Any]:
+    if isinstance(node, Question):
+        out: dict[str, Any] = {"kind": "question", **node.__dict__}
+        out["choices"] = [c.__dict__ for c in node.choices]
+        return out
+    kind = "group" if isinstance(node, Group) else "repeat"
+    out = {"kind": kind, **node.__dict__}
+    out["children"] = [_node_to_dict(c) for c in node.children]
+    return out
+
+
+def _node_from_dict(data: dict[str, Any]) -> Node:
+    fields = {k: v for k, v in data.items() if k != "kind"}
+    kind = data["kind"]
+    if kind == "question":
+        fields["choices"] = tuple(Choice(**c) for c in fields["choices"])
+        return Question(**fields)
+    fields["children"] = tuple(_node_from_dict(c) for c in fields["children"])
+    return Group(**fields) if kind == "group" else Repeat(**fields)
+
+
+# ------------------------------------------------------------------------- languages ---
+# Common language names in XLSForm headers ("label::Hindi") -> ISO 639-1.
+LANGUAGE_NAMES: dict[str, str] = {
+    "english": "en", "hindi": "hi", "telugu": "te", "tamil": "ta", "kannada": "kn",
+    "malayalam": "ml", "marathi": "mr", "bengali": "bn", "bangla": "bn", "gujarati": "gu",
+    "odia": "or", "oriya": "or", "punjabi": "pa", "urdu": "ur", "assamese": "as",
+    "nepali": "ne", "sinhala": "si", "french": "fr", "spanish": "es", "portuguese": "pt",
+    "chinese": "zh", "arabic": "ar", "swahili": "sw", "amharic": "am", "german": "de",
+    "italian": "it", "russian": "ru", "indonesian": "id", "thai": "th", "vietnamese": "vi",
+    "burmese": "my", "khmer": "km", "tigrinya": "ti", "oromo": "om", "oromiffa": "om",
+    "somali": "so", "hausa": "ha", "yoruba": "yo", "igbo": "ig", "zulu": "zu", "dutch": "nl",
+    "turkish": "tr", "persian": "fa", "farsi": "fa", "pashto": "ps", "japanese": "ja",
+    "korean": "ko", "हिन्दी": "hi", "हिंदी": "hi", "తెలుగు": "te", "தமிழ்": "ta", "मराठी": "mr",
+    "বাংলা": "bn",
+}  # fmt: skip
+_KNOWN_CODES = frozenset(LANGUAGE_NAMES.values())
+_CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)\s*\)\s*$")
+DEFAULT_LANGUAGE = "en"
+
+
+def language_code(name: str) -> tuple[str, bool]:
+    """ISO code for a header language ("Hindi (hi)", "hindi", "hi"); False if guessed.
+
+    An unknown name without a code keeps a slug of itself, so the form still loads.
+    """
+    text = name.strip()
+    match = _CODE_IN_PARENS.search(text)
+    if match:
+        return match.group(1).lower().replace("_", "-"), True
+    lowered = text.lower()
+    if lowered in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[lowered], True
+    if lowered in _KNOWN_CODES:
+        return lowered, True
+    return re.sub(r"[^\w]+", "_", lowered).strip("_") or "und", False
+
+
+# ------------------------------------------------------------------ builder's input ---
+@dataclass(frozen=True)
+class Cell:
+    """One non-empty cell, its header already understood by the loader.
+
+    `column` is the canonical XLSForm column ("label", "relevant", "constraint_message",
+    "repeat_count", "media:image", ...) or the header itself when it is not an XLSForm
+    column (choice_filter data, notes). `language` is the language part of the header as
+    written ("English (en)"), or None for the untranslated column. `header` is the header as
+    written in the form, for messages.
+    """
+
+    column: str
+    language: str | None
+    header: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    row: int
+    cells: tuple[Cell, ...]
+
+    def cell(self, column: str) -> Cell | None:
+        untranslated = [c for c in self.cells if c.column == column and c.language is None]
+        found = untranslated or [c for c in self.cells if c.column == column]
+        return found[0] if found else None
+
+    def get(self, column: str) -> str | None:
+        found = self.cell(column)
+        return found.value if found else None
+
+    def header(self, column: str) -> str:
+        found = self.cell(column)
+        return found.header if found else column
+
+    def texts(self, column: str) -> list[Cell]:
+        return [c for c in self.cells if c.column == column]
+
+
+@dataclass(frozen=True)
+class SurveyRow(SheetRow):
+    """A survey-sheet row with its type understood (select syntax, begin/end) by the loader.
+
+    `kind` is "question", "begin group", "end group", "begin repeat", "end repeat",
+    "begin loop", "end loop" or "empty". For a question `type_word` is "select_one",
+    "select_multiple", "select_one_from_file", "select_multiple_from_file",
+    "select_one_external", "rank", "osm" or the type as written otherwise.
+    """
+
+    kind: str = "question"
+    type_word: str = ""
+    list_name: str | None = None
+    or_other: bool = False
+    default_dynamic: bool = False
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """A form as the loader read it: plain rows, no pyxform objects."""
+
+    survey: tuple[SurveyRow, ...]
+    choices: tuple[SheetRow, ...]
+    settings: dict[str, str]  # canonical setting -> value (title, id_string, version, ...)
+    fallback_key: str  # the file stem
+    source: str = ""
+    content_hash: str = ""  # the version when the settings give none
+    titles: dict[str, str] = field(default_factory=dict)  # language as written -> title
+    unit: str = "row"  # "line" for YAML forms
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    form: Form
+    warnings: list[str]
+
+
+def build_form(workbook: Workbook, *, key: str | None = None) -> ImportReport:
+    """Build and check a Form; raises FormImportError listing every problem found."""
+    return _Builder(workbook).build(key)
+
+
+# ----------------------------------------------------------------------- type tables ---
+# XLSForm type spellings (pyxform's aliases included) -> our type.
+QUESTION_TYPES: dict[str, str] = {
+    **dict.fromkeys(("text", "string", "q string", "add text prompt"), "text"),
+    **dict.fromkeys(("integer", "int", "q int", "add integer prompt"), "integer"),
+    **dict.fromkeys(("decimal", "q decimal", "add decimal prompt"), "decimal"),
+    **dict.fromkeys(("date", "q date", "add date prompt"), "date"),
+    "time": "time",
+    **dict.fromkeys(
+        ("geopoint", "gps", "location", "q geopoint", "q location", "add location prompt"),
+        "geopoint",
+    ),
+    **dict.fromkeys(
+        ("image", "photo", "q image", "q picture", "add image prompt", "add photo prompt"),
+        "image",
+    ),
+    **dict.fromkeys(("audio", "q audio", "add audio prompt"), "audio"),
+    **dict.fromkeys(("note", "q note", "add note prompt"), "note"),
+    # ODK's old `trigger` is the same widget as acknowledge.
+    **dict.fromkeys(
+        ("acknowledge", "trigger", "q acknowledge", "add acknowledge prompt"), "acknowledge"
+    ),
+    "range": "range",
+    **dict.fromkeys(("calculate", "q calculate", "add calculate prompt"), "calculate"),
+    "select_one": "select_one",
+    "select_multiple": "select_multiple",
+}
+
+# Rows that a phone fills in by itself. The bot records who answered and when on its own,
+# so these rows are dropped with a warning rather than refusing the form.
+METADATA_TYPES = frozenset(
+    {
+        "start", "end", "today", "deviceid", "imei", "subscriberid", "simserial",
+        "phonenumber", "username", "email", "caseid", "uri:deviceid", "uri:subscriberid",
+        "uri:simserial", "uri:phonenumber", "uri:username", "uri:email", "start time",
+        "end time", "get start time", "get end time", "get today", "device id",
+        "get device id", "subscriber id", "get subscriber id", "sim id", "get sim id",
+        "get phone number",
+        # ODK's audit log and SurveyCTO's audits and field comments describe the device
+        # session, which a chat does not have; dropping them loses nothing a CDA needs.
+        "audit", "text audit", "audio audit", "comments", "speed violations count",
+        "speed violations list", "speed violations audit", "sensor_statistic",
+        "sensor_stream",
+    }
+)  # fmt: skip
+_TIME_METADATA = frozenset(
+    {"start", "end", "today", "start time", "end time", "get start time", "get end time",
+     "get today"}
+)  # fmt: skip
+
+_DATETIME_FIX = "ask for the date and the time as two questions (date, then time)"
+_FROM_FILE_FIX = "copy the choices into the choices sheet and use select_one / select_multiple"
+# Types the chat cannot ask -> how to rewrite them.
+UNSUPPORTED_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        ("datetime", "dateTime", "q dateTime", "q date time", "date time",
+         "add date time prompt", "add dateTime prompt"),
+        _DATETIME_FIX,
+    ),
+    **dict.fromkeys(("barcode", "q barcode", "add barcode prompt"), "use a text question"),
+    **dict.fromkeys(("video", "q video", "add video prompt"), "use an image or audio question"),
+    **dict.fromkeys(("file", "add file prompt"), "ask for a photo (image) instead"),
+    **dict.fromkeys(("geotrace", "geoshape", "q geotrace", "q geoshape"),
+                    "use geopoint for a single location"),
+    **dict.fromkeys(("xml-external", "csv-external"), "put the data in the choices sheet"),
+    **dict.fromkeys(("select_one_from_file", "select_multiple_from_file",
+                     "select_one_external"), _FROM_FILE_FIX),
+    "rank": "use select_multiple, or one select_one per rank",
+    "hidden": "use a calculate row",
+    "start-geopoint": "add a geopoint question",
+    "background-geopoint": "add a geopoint question",
+    "background-audio": "add an audio question",
+    "osm": "use geopoint",
+    "begin loop": "use begin repeat",
+}  # fmt: skip
+
+# What to say for functions that real forms use but the bot cannot evaluate.
+FUNCTION_HINTS: dict[str, str] = {
+    "pulldata": "it reads a CSV file attached to the form, which the bot does not have",
+    "duration": "the bot records start and finish times by itself",
+    "device-info": "there is no device to ask in a chat",
+    "indexed-repeat": "refer to the question inside the repeat instead",
+    "index": "use position(..) inside the repeat",
+    "instance": "secondary instances are not supported; use choice_filter",
+    "current": "use ${name} to refer to another question",
+    "random": "use uuid() if you need a random value",
+    "version": "the bot stores the form version with every response",
+}
+_YES = frozenset({"yes", "true", "true()"})
+_NO = frozenset({"no", "false", "false()"})
+# Appearances that change nothing in a chat (buttons are buttons): no warning needed.
+HARMLESS_APPEARANCES = frozenset(
+    {
+        "minimal", "quick", "compact", "quickcompact", "horizontal", "horizontal-compact",
+        "likert", "label", "list-nolabel", "list", "no-buttons", "columns", "columns-pack",
+        "columns-flex", "autocomplete", "autocomplete_chars", "field-list", "table-list",
+        "multiline", "numbers", "thousands-sep", "no-calendar", "month-year", "year",
+        "hidden-answer", "show_formatted", "new", "new-front", "new-rear",
+    }
+)  # fmt: skip
+_NUMBERED_APPEARANCE = re.compile(r"^(compact|columns|w)-?\d+$")
+_APPEARANCE_WORD = re.compile(r"[^\s(]+(?:\([^)]*\))?")
+_NAME = re.compile(r"^[^\W\d][\w.\-]*$")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+_TEXT_REF = re.compile(r"\$\{\s*([^}\s]*)\s*\}")
+_STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_FUNCTION_CALL = re.compile(r"(?<![\w${}.:\-])([A-Za-z_][\w.:\-]*)\s*\(")
+_OPERATOR_WORDS = frozenset({"and", "or", "div", "mod"})
+_PARAMETER = re.compile(r"([^\s=,;]+)=([^\s=,;]+)")
+TRANSLATABLE = ("label", "hint", "constraint_message", "required_message")
+RANGE_DEFAULTS = {"start": "1", "end": "10", "step": "1"}  # ODK Collect's defaults
+
+
+def called_functions(text: str) -> set[str]:
+    """Names called in an expression, found even where expr.parse stops at the first."""
+    code = _STRING_LITERAL.sub("''", text)
+    return {m for m in _FUNCTION_CALL.findall(code) if m not in _OPERATOR_WORDS}
+
+
+def parse_parameters(text: str) -> dict[str, str] | None:
+    """XLSForm `parameters` ("start=1 end=10 step=1"); None when it is not key=value pairs."""
+    rest = _PARAMETER.sub("", text)
+    if rest.strip(" \t\n,;"):
+        return None
+    return {k.lower(): v for k, v in _PARAMETER.findall(text)}
+
+
+# --------------------------------------------------------------------------- builder ---
+@dataclass
+class _Frame:
+    """An open begin group/repeat while reading the survey sheet."""
+
+    kind: str  # "group", "repeat" or "loop"
+    row: SurveyRow
+    children: list[Node] = field(default_factory=list)
+
+
+class _Languages:
+    """Maps header languages ("Hindi (hi)", "hindi", None) to codes, default first."""
+
+    def __init__(self, wb: Workbook, warnings: WarningLog) -> None:
+        self.names: dict[str, str] = {}  # code -> a header language that maps to it
+        seen: list[str] = []
+        untranslated = False
+        for sheet, language in _text_languages(wb):
+            if language is None:
+                untranslated = True
+                continue
+            code, known = language_code(language)
+            if not known and code not in self.names:
+                warnings.add(
+                    sheet,
+                    None,
+                    f"language {language!r} has no ISO code; "
+                    f"write it as '{language} (xx)' so users can pick it "
+                    f"(using {code!r} for now)",
+                )
+            self.names.setdefault(code, language)
+            if code not in seen:
+                seen.append(code)
+        self.default = self._default(wb, warnings, seen, untranslated)
+        self.order = (self.default, *[c for c in seen if c != self.default])
+
+    @staticmethod
+    def _default(wb: Workbook, warnings: WarningLog, seen: list[str], plain: bool) -> str:
+        setting = wb.settings.get("default_language", "").strip()
+        default = language_code(setting)[0] if setting and setting != "default" else ""
+        if plain or not seen or default in seen:
+            return default or DEFAULT_LANGUAGE
+        if default:
+            warnings.add(
+                "settings",
+                None,
+                f"default_language {setting!r} has no label column; using {seen[0]!r} instead",
+            )
+        return seen[0]
+
+    def code(self, language: str | None) -> str:
+        if language is None or language == "default":
+            return self.default
+        return language_code(language)[0]
+
+    def texts(self, cells: list[Cell]) -> dict[str, str]:
+        # An explicit "label::English (en)" wins over the untranslated "label" column.
+        out: dict[str, str] = {}
+        for cell in sorted(cells, key=lambda c: c.language is None):
+            out.setdefault(self.code(cell.language), cell.value)
+        return {code: out[code] for code in self.order if code in out}
+
+
+def _text_languages(wb: Workbook) -> Iterator[tuple[str, str | None]]:
+    for row in wb.survey:
+        for cell in row.cells:
+            if cell.column in TRANSLATABLE:
+                yield "survey", cell.language
+    for choice_row in wb.choices:
+        for cell in choice_row.cells:
+            if cell.column == "label":
+                yield "choices", cell.language
+    for language in wb.titles:
+        yield "settings", language if language else None
+
+
+class _Builder:
+    """Reads a Workbook once, collecting every problem before refusing the form."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.problems: list[ImportProblem] = []
+        self.warnings = WarningLog(unit=wb.unit)
+        self.lang = _Languages(wb, self.warnings)
+        self.node_rows: dict[str, int] = {}  # every question/group/repeat name -> row
+        self.metadata_rows: dict[str, SurveyRow] = {}  # ignored metadata rows by name
+        self.refs: list[tuple[str, int, str, set[str]]] = []  # sheet, row, header, names
+        self.lists: dict[str, tuple[Choice, ...]] = {}
+
+    def build(self, key: str | None) -> ImportReport:
+        self.lists = self._choice_lists()
+        children = self._survey()
+        self._check_references()
+        if not any(q.type != "calculate" for q in _questions(children)):
+            self._problem(Code.NO_QUESTIONS, "file")
+        form = self._form(children, key)
+        if self.problems:
+            raise FormImportError(self.problems)
+        return ImportReport(form=form, warnings=self.warnings.lines())
+
+    def _problem(
+        self,
+        code: Code,
+        sheet: str,
+        row: int | None = None,
+        column: str | None = None,
+        **context: object,
+    ) -> None:
+        problem = ImportProblem.of(code, sheet, row, column, unit=self.wb.unit, **context)
+        self.problems.append(problem)
+
+    def _warn(self, sheet: str, row: int | None, message: str) -> None:
+        self.warnings.add(sheet, row, message)
+
+    # ----------------------------------------------------------------- form level ---
+    def _form(self, children: tuple[Node, ...], key: str | None) -> Form:
+        settings = self.wb.settings
+        raw_key = key or settings.get("id_string") or self.wb.fallback_key
+        form_key = raw_key if _KEY.match(raw_key) else _slug_key(raw_key)
+        if form_key != raw_key:
+            self._warn("file", None, f"form id {raw_key!r} is used as key {form_key!r}")
+        titles = {self.lang.code(lang or None): text for lang, text in self.wb.titles.items()}
+        title = settings.get("title") or localized(titles, self.lang.default, "") or form_key
+        titles.setdefault(self.lang.default, title)
+        return Form(
+            key=form_key,
+            title=title,
+            titles=titles,
+            version=settings.get("version") or self.wb.content_hash,
+            default_language=self.lang.default,
+            languages=self.lang.order,
+            children=children,
+            source=self.wb.source,
+        )
+
+    # -------------------------------------------------------------------- choices ---
+    def _choice_lists(self) -> dict[str, tuple[Choice, ...]]:
+        lists: dict[str, list[Choice]] = {}
+        for row in self.wb.choices:
+            list_name, name = row.get("list_name"), row.get("name")
+            if not list_name:
+                if name:
+                    self._warn("choices", row.row, "choice without list_name is ignored")
+                continue
+            if not name:
+                self._problem(Code.CHOICE_WITHOUT_NAME, "choices", row.row, "name", list=list_name)
+                continue
+            choices = lists.setdefault(list_name, [])
+            first = next((c.row for c in choices if c.name == name), None)
+            if first is not None:
+                # Real forms (IPA, UNHCR) repeat names, mostly in cascading lists that a
+                # choice_filter separates; pyxform allows it with allow_choice_duplicates.
+                self._warn(
+                    "choices",
+                    row.row,
+                    f"choice {name!r} is already in list "
+                    f"{list_name!r} (row {first}); both are kept",
+                )
+            choices.append(self._choice(row, name))
+        return {name: tuple(choices) for name, choices in lists.items()}
+
+    def _choice(self, row: SheetRow, name: str) -> Choice:
+        labels = self._texts("choices", row, "label")
+        if not labels:
+            self._warn("choices", row.row, "choice has no label; the bot shows its name")
+        # Any other untranslated column is data for choice_filter, under its header.
+        extra = {
+            c.header: c.value
+            for c in row.cells
+            if c.column not in ("list_name", "name", "label")
+            and not c.column.startswith("media")
+            and not c.language
+        }
+        return Choice(name=name, labels=labels, extra=extra, row=row.row)
+
+    # --------------------------------------------------------------------- survey ---
+    def _survey(self) -> tuple[Node, ...]:
+        root = _Frame("root", SurveyRow(0, ()))
+        stack = [root]
+        for row in self.wb.survey:
+            if self._skipped(row):
+                continue
+            if row.kind.startswith("begin "):
+                self._begin(row, stack)
+            elif row.kind.startswith("end "):
+                self._end(row, stack)
+            elif node := self._question(row):
+                stack[-1].children.append(node)
+        while len(stack) > 1:
+            self._problem(Code.UNCLOSED, "survey", stack[-1].row.row, "type", kind=stack[-1].kind)
+            self._close(stack)
+        return tuple(root.children)
+
+    def _skipped(self, row: SurveyRow) -> bool:
+        if (row.get("disabled") or "").lower() in _YES:
+            return True  # pyxform drops disabled rows too
+        if row.kind != "question" or row.type_word:
+            return False
+        if row.get("name") or row.texts("label"):
+            self._problem(Code.NO_TYPE, "survey", row.row, "type")
+        return True  # rows without type, name and label are comments
+
+    def _begin(self, row: SurveyRow, stack: list[_Frame]) -> None:
+        kind = row.kind.removeprefix("begin ")
+        if kind == "loop":
+            fix = UNSUPPORTED_TYPES["begin loop"]
+            self._problem(
+                Code.UNSUPPORTED_TYPE, "survey", row.row, "type", type=row.type_word, fix=fix
+            )
+        self._claim_name(row)
+        stack.append(_Frame(kind, row))
+
+    def _end(self, row: SurveyRow, stack: list[_Frame]) -> None:
+        kind = row.kind.removeprefix("end ")
+        if len(stack) == 1:
+            self._problem(Code.UNOPENED, "survey", row.row, "type", kind=kind)
+            return
+        opened = stack[-1]
+        if opened.kind != kind:
+            self._problem(
+                Code.MISMATCHED_END,
+                "survey",
+                row.row,
+                "type",
+                kind=kind,
+                opened=opened.kind,
+                opened_row=opened.row.row,
+            )
+        self._close(stack)
+
+    def _close(self, stack: list[_Frame]) -> None:
+        frame = stack.pop()
+        row, children = frame.row, tuple(frame.children)
+        name = row.get("name") or ""
+        labels = self._texts("survey", row, "label")
+        relevant = self._optional_expression("survey", row, "relevant")
+        node: Node
+        if frame.kind == "repeat":
+            count = self._optional_expression("survey", row, "repeat_count")
+            node = Repeat(name, labels, relevant, count, children, row.row)
+        else:
+            node = Group(name, labels, relevant, children, self._appearance(row), row.row)
+        stack[-1].children.append(node)
+
+    # ------------------------------------------------------------------ questions ---
+    def _question(self, row: SurveyRow) -> Question | None:
+        qtype = self._type(row)
+        named = self._claim_name(row, metadata=qtype == "metadata")
+        if qtype is None or qtype == "metadata" or not named:
+            return None
+        required, required_if = self._required(row)
+        default, default_is_expression = self._default(row)
+        self._ignored_columns(row, qtype)
+        question = Question(
+            name=row.get("name") or "",
+            type=qtype,
+            labels=self._texts("survey", row, "label"),
+            hints=self._texts("survey", row, "hint"),
+            required=required,
+            required_if=required_if,
+            required_message=self._texts("survey", row, "required_message"),
+            relevant=self._optional_expression("survey", row, "relevant"),
+            constraint=self._optional_expression("survey", row, "constraint"),
+            constraint_message=self._texts("survey", row, "constraint_message"),
+            calculation=self._calculation(row, qtype),
+            default=default,
+            default_is_expression=default_is_expression,
+            choices=self._choices_for(row, qtype),
+            list_name=row.list_name if qtype.startswith("select") else None,
+            choice_filter=self._choice_filter(row, qtype),
+            or_other=row.or_other,
+            parameters=self._parameters(row, qtype),
+            appearance=self._appearance(row),
+            row=row.row,
+        )
+        if not (question.default is None or default_is_expression or _default_fits(question)):
+            self._problem(
+                Code.BAD_DEFAULT,
+                "survey",
+                row.row,
+                row.header("default"),
+                value=question.default,
+                type=qtype,
+            )
+        return question
+
+    def _type(self, row: SurveyRow) -> str | None:
+        """Our type for the row, "metadata" for ignored rows, None when refused."""
+        word = row.type_word
+        qtype = QUESTION_TYPES.get(word) or QUESTION_TYPES.get(word.lower())
+        if qtype:
+            return qtype
+        if word.lower() in METADATA_TYPES:
+            self._warn(
+                "survey",
+                row.row,
+                f"metadata row '{word}' is ignored: the bot records "
+                "who answered and when by itself",
+            )
+            return "metadata"
+        fix = UNSUPPORTED_TYPES.get(word) or UNSUPPORTED_TYPES.get(word.lower())
+        if fix:
+            self._problem(Code.UNSUPPORTED_TYPE, "survey", row.row, "type", type=word, fix=fix)
+        else:
+            supported = ", ".join(sorted(SUPPORTED_TYPES))
+            self._problem(
+                Code.UNKNOWN_TYPE, "survey", row.row, "type", type=word, supported=supported
+            )
+        return None
+
+    def _claim_name(self, row: SurveyRow, *, metadata: bool = False) -> bool:
+        name = row.get("name")
+        if not name:
+            self._problem(Code.NO_NAME, "survey", row.row, "name")
+            return False
+        column = row.header("name")
+        if not _NAME.match(name):
+            self._problem(Code.INVALID_NAME, "survey", row.row, column, name=name)
+            return False
+        first = self.node_rows.get(name) or getattr(self.metadata_rows.get(name), "row", None)
+        if first is not None:
+            self._problem(Code.DUPLICATE_NAME, "survey", row.row, column, name=name, first=first)
+            return False
+        if metadata:
+            self.metadata_rows[name] = row
+        else:
+            self.node_rows[name] = row.row
+        return True
+
+    def _required(self, row: SurveyRow) -> tuple[bool, str | None]:
+        value = (row.get("required") or "").strip()
+        if not value or value.lower() in _NO:
+            return False, None
+        if value.lower() in _YES:
+            return True, None
+        return False, self._expression("survey", row, "required", value)
+
+    def _calculation(self, row: SurveyRow, qtype: str) -> str | None:
+        if qtype == "calculate" and not row.get("calculation"):
+            self._problem(Code.EMPTY_CALCULATION, "survey", row.row, "calculation")
+        return self._optional_expression("survey", row, "calculation")
+
+    def _default(self, row: SurveyRow) -> tuple[str | None, bool]:
+        value = row.get("default")
+        if value is None or not row.default_dynamic:
+            return value, False
+        return self._expression("survey", row, "default", value), True
+
+    def _choices_for(self, row: SurveyRow, qtype: str) -> tuple[Choice, ...]:
+        if not qtype.startswith("select"):
+            return ()
+        list_name = row.list_name
+        if not list_name:
+            self._problem(Code.MISSING_LIST_NAME, "survey", row.row, "type", type=qtype)
+        elif list_name.startswith("${"):
+            self._problem(Code.CHOICES_FROM_REPEAT, "survey", row.row, "type", list=list_name)
+        elif list_name not in self.lists:
+            near = get_close_matches(list_name, list(self.lists), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            self._problem(Code.MISSING_LIST, "survey", row.row, "type", list=list_name, hint=hint)
+        else:
+            return self.lists[list_name]
+        return ()
+
+    def _choice_filter(self, row: SurveyRow, qtype: str) -> str | None:
+        if qtype.startswith("select"):
+            return self._optional_expression("survey", row, "choice_filter")
+        if row.get("choice_filter"):
+            self._warn("survey", row.row, f"choice_filter is ignored on a {qtype} question")
+        return None
+
+    def _parameters(self, row: SurveyRow, qtype: str) -> dict[str, str]:
+        text = row.get("parameters") or ""
+        parsed = parse_parameters(text)
+        column = row.header("parameters")
+        if parsed is None:
+            self._problem(Code.BAD_PARAMETERS, "survey", row.row, column, text=text)
+            return {}
+        if qtype != "range":
+            return parsed
+        merged = {**RANGE_DEFAULTS, **parsed}
+        if not _range_ok(merged):
+            self._problem(Code.BAD_RANGE, "survey", row.row, column, text=text)
+        return merged
+
+    def _appearance(self, row: SurveyRow) -> str | None:
+        value = row.get("appearance")
+        for word in _APPEARANCE_WORD.findall(value or ""):
+            bare = word.split("(", 1)[0]
+            if bare.lower() in HARMLESS_APPEARANCES or _NUMBERED_APPEARANCE.match(bare):
+                continue
+            shown = f"{bare}(…)" if "(" in word else word
+            self._warn(
+                "survey",
+                row.row,
+                f"appearance '{shown}' is ignored: the bot asks the question the plain way",
+            )
+        return value
+
+    def _ignored_columns(self, row: SurveyRow, qtype: str) -> None:
+        if any(c.column.startswith("media") for c in row.cells):
+            self._warn(
+                "survey",
+                row.row,
+                "media (image/audio/video) columns are ignored: the bot sends the text only",
+            )
+        if row.get("trigger"):
+            self._warn(
+                "survey",
+                row.row,
+                "column trigger is ignored: the bot recalculates after every answer",
+            )
+        if qtype != "calculate" and not row.texts("label"):
+            self._warn("survey", row.row, "question has no label; the bot shows its name")
+
+    # ---------------------------------------------------------------- expressions ---
+    def _optional_expression(self, sheet: str, row: SheetRow, column: str) -> str | None:
+        value = row.get(column)
+        return self._expression(sheet, row, column, value) if value else None
+
+    def _expression(self, sheet: str, row: SheetRow, column: str, text: str) -> str | None:
+        """The expression with straight quotes, or None after recording why it is refused."""
+        header = row.header(column)
+        fixed, changed = expr.normalise_quotes(text.strip())
+        if changed:
+            self._warn(
+                sheet, row.row, f"typographic quotes in {header} were replaced with straight quotes"
+            )
+        # expr.parse stops at the first unknown function; name them all at once.
+        unknown = sorted(called_functions(fixed) - expr.SUPPORTED_FUNCTIONS)
+        for name in unknown:
+            why = FUNCTION_HINTS.get(name, "the bot cannot evaluate it")
+            self._problem(Code.UNKNOWN_FUNCTION, sheet, row.row, header, name=name, why=why)
+        try:
+            parsed = expr.parse(fixed)
+        except expr.ExprError as err:
+            if not unknown:
+                self._problem(Code.BAD_EXPRESSION, sheet, row.row, header, text=fixed, error=err)
+            return None
+        self.refs.append((sheet, row.row, header, expr.references(parsed)))
+        return fixed
+
+    def _texts(self, sheet: str, row: SheetRow, column: str) -> dict[str, str]:
+        cells = row.texts(column)
+        texts = self.lang.texts(cells)
+        for cell in cells:
+            if names := set(_TEXT_REF.findall(cell.value)):
+                self.refs.append((sheet, row.row, cell.header, names))
+        if texts:
+            shown = _language_name(self.lang, next(iter(texts)))  # default first if present
+            for code in self.lang.order:
+                if code not in texts:
+                    missing = _language_name(self.lang, code)
+                    self._warn(sheet, row.row, f"no {missing} {column}; {shown} is shown")
+        return texts
+
+    def _check_references(self) -> None:
+        for sheet, row, header, names in self.refs:
+            for name in sorted(names - self.node_rows.keys()):
+                meta = self.metadata_rows.get(name)
+                if meta is not None:
+                    kind = meta.type_word.lower()
+                    fix = (
+                        "use today() or now() instead"
+                        if kind in _TIME_METADATA
+                        else "ask for the value with a question"
+                    )
+                    self._problem(
+                        Code.METADATA_REFERENCE,
+                        sheet,
+                        row,
+                        header,
+                        name=name,
+                        type=kind,
+                        first=meta.row,
+                        fix=fix,
+                    )
+                    continue
+                near = get_close_matches(name, list(self.node_rows), n=1)
+                hint = f" (did you mean ${{{near[0]}}}?)" if near else ""
+                self._problem(Code.UNKNOWN_REFERENCE, sheet, row, header, name=name, hint=hint)
+
+
+def _questions(nodes: tuple[Node, ...]) -> Iterator[Question]:
+    for node in nodes:
+        if isinstance(node, Question):
+            yield node
+        else:
+            yield from _questions(node.children)
+
+
+def _language_name(languages: _Languages, code: str) -> str:
+    name = languages.names.get(code)
+    if not name or name.lower() == code:
+        return code
+    return name if _CODE_IN_PARENS.search(name) else f"{name} ({code})"
+
+
+def _slug_key(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.\-]+", "_", text).strip("_.-")[:40]
+    return slug or "form"
+
+
+def _range_ok(params: dict[str, str]) -> bool:
+    try:
+        start, end, step = (float(params[k]) for k in ("start", "end", "step"))
+    except ValueError:
+        return False
+    return step > 0 and start != end
+
+
+def _default_fits(question: Question) -> bool:
+    value = (question.default or "").strip()
+    names = {c.name for c in question.choices}
+    checks = {
+        "integer": lambda: re.fullmatch(r"[-+]?\d+", value) is not None,
+        "decimal": lambda: _is_number(value),
+        "range": lambda: _is_number(value),
+        "date": lambda: _parses(date.fromisoformat, value),
+        "time": lambda: _parses(time.fromisoformat, value),
+        "select_one": lambda: not names or value in names,
+        "select_multiple": lambda: not names or set(value.split()) <= names,
+        "geopoint": lambda: 2 <= len(value.split()) <= 4 and all(map(_is_number, value.split())),
+    }
+    check = checks.get(question.type)
+    return check() if check else True
+
+
+def _is_number(text: str) -> bool:
+    return _parses(float, text)
+
+
+def _parses(parse: Any, text: str) -> bool:
+    try:
+        parse(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,79 @@
+"""/stop, /subscribe and /forget (SPEC §5, §8).
+
+/forget --> forget.confirm --yes--> personal data erased, audited
+                           --no---> nothing changes
+"""
+
+from __future__ import annotations
+
+from bot.engine import Context
+from bot.i18n import N_
+from bot.messages import Choice
+from bot.storage import audit, contacts
+from handlers.common import picked, use_buttons
+from handlers.registry import Audience, command
+
+FLOW = "forget"
+
+
+@command("stop", N_("Stop receiving updates"), Audience.MEMBER)
+def stop_updates(ctx: Context) -> None:
+    ctx.update_contact(opted_out=1)
+    ctx.reply(
+        ctx._(
+            "You will not receive cluster updates any more. Reminders for events you "
+            "joined will still come. Send /subscribe to receive updates again."
+        )
+    )
+
+
+@command("subscribe", N_("Receive updates again"), Audience.MEMBER)
+def subscribe(ctx: Context) -> None:
+    ctx.update_contact(opted_out=0)
+    ctx.reply(ctx._("You will receive cluster updates again. Send /stop to stop them."))
+
+
+def _choices(ctx: Context) -> list[Choice]:
+    return [
+        Choice("forget:yes", ctx._("Yes, erase my data")),
+        Choice("forget:no", ctx._("No, keep it")),
+    ]
+
+
+@command("forget", N_("Erase my data"), Audience.EVERYONE)
+def ask_forget(ctx: Context) -> None:
+    ctx.go(FLOW, f"{FLOW}.confirm")
+    ctx.reply(
+        ctx._(
+            "This erases your name, phone number, village and chat account from the bot. "
+            "Your survey answers stay only as anonymous totals. This cannot be undone. "
+            "Erase your data?"
+        ),
+        _choices(ctx),
+    )
+
+
+def on_input(ctx: Context) -> None:
+    choice = picked(ctx, _choices(ctx))
+    if choice is None:
+        use_buttons(ctx, _choices(ctx))
+        return
+    ctx.end()
+    if choice.id == "forget:no":
+        ctx.reply(ctx._("Nothing was erased."))
+        return
+    goodbye = ctx._(
+        "Your data has been erased. Thank you for taking part. Send /start to register again."
+    )
+    # The audit entry must not keep what was just erased: it names the row, not the person.
+    audit.record(
+        ctx.conn,
+        at=ctx.now_iso,
+        actor="self",
+        action="contact.erase",
+        cluster_id=ctx.contact.cluster_id,
+        subject=f"contact:{ctx.contact.id}",
+    )
+    contacts.erase(ctx.conn, ctx.contact.id, ctx.now_iso)
+    ctx.contact = contacts.by_id(ctx.conn, ctx.contact.id) or ctx.contact
+    ctx.reply(goodbye, remove_keyboard=True)

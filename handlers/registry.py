@@ -1,0 +1,139 @@
+"""The command table: one entry per chat command, in the order /help shows them.
+
+`/help`, Telegram's `setMyCommands` and the WhatsApp menu are all built from this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.engine import Context
+from bot.i18n import N_
+
+
+class Audience(StrEnum):
+    EVERYONE = "everyone"  # works before registration too
+    MEMBER = "member"  # registered stakeholders (and staff)
+    CDA = "cda"  # cluster development agents only
+    REPORT = "report"  # CDAs and observers
+
+
+Handler = Callable[[Context], None]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # a msgid, translated when shown
+    audience: Audience
+    handler: Handler | None = None  # None: announced but not built yet ("coming soon")
+    aliases: tuple[str, ...] = ()
+    in_menu: bool = True  # listed in /help and the platform command menus
+
+
+_COMMANDS: list[Command] = []
+
+
+def command(
+    name: str,
+    description: str,
+    audience: Audience,
+    *,
+    aliases: tuple[str, ...] = (),
+    in_menu: bool = True,
+) -> Callable[[Handler], Handler]:
+    """Register a handler for a command (decorator)."""
+
+    def register(fn: Handler) -> Handler:
+        _replace(Command(name, description, audience, fn, aliases, in_menu))
+        return fn
+
+    return register
+
+
+def announce(name: str, description: str, audience: Audience, *, in_menu: bool = True) -> None:
+    """A command from SPEC §5 whose issue is not built yet: it exists and says so."""
+    if find(name) is None:
+        _COMMANDS.append(Command(name, description, audience, None, (), in_menu))
+
+
+def _replace(new: Command) -> None:
+    for i, existing in enumerate(_COMMANDS):
+        if existing.name == new.name:
+            _COMMANDS[i] = new
+            return
+    _COMMANDS.append(new)
+
+
+def find(name: str) -> Command | None:
+    for entry in _COMMANDS:
+        if name == entry.name or name in entry.aliases:
+            return entry
+    return None
+
+
+# The order people see in /help and in the platform menus.
+ORDER = (
+    "start",
+    "survey",
+    "events",
+    "myevents",
+    "updates",
+    "profile",
+    "language",
+    "stop",
+    "subscribe",
+    "forget",
+    "help",
+    "back",
+    "skip",
+    "cancel",
+    "broadcast",
+    "deliveries",
+    "newmeeting",
+    "newvisit",
+    "attendance",
+    "activity",
+    "results",
+    "export",
+    "report",
+)
+
+
+def commands() -> tuple[Command, ...]:
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return tuple(sorted(_COMMANDS, key=lambda c: rank.get(c.name, len(rank))))
+
+
+# Descriptions for the announced commands; the modules that build them register over these.
+STAKEHOLDER_PLANNED = (
+    ("survey", N_("Answer a survey"), Audience.MEMBER),
+    ("events", N_("Meetings and exposure visits"), Audience.MEMBER),
+    ("myevents", N_("My meetings and visits"), Audience.MEMBER),
+    ("updates", N_("News from the cluster"), Audience.MEMBER),
+)
+CDA_PLANNED = (
+    ("broadcast", N_("Send an update to the cluster"), Audience.CDA),
+    ("deliveries", N_("Who received the updates"), Audience.CDA),
+    ("newmeeting", N_("Plan a meeting"), Audience.CDA),
+    ("newvisit", N_("Plan an exposure visit"), Audience.CDA),
+    ("attendance", N_("Mark who came to an event"), Audience.CDA),
+    ("activity", N_("Action plan activities"), Audience.CDA),
+    ("results", N_("Survey results"), Audience.CDA),
+    ("export", N_("Survey answers as a spreadsheet"), Audience.CDA),
+    ("report", N_("M&E report"), Audience.REPORT),
+)
+
+
+def menu_entries(translate: Callable[[str], str], *, staff: bool) -> list[tuple[str, str]]:
+    """(command, description) pairs for a platform's command menu."""
+    audiences = {Audience.EVERYONE, Audience.MEMBER}
+    if staff:
+        audiences |= {Audience.CDA, Audience.REPORT}
+    return [
+        (c.name, translate(c.description))
+        for c in commands()
+        if c.in_menu and c.audience in audiences
+    ]

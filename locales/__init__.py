@@ -1,0 +1,1 @@
+"""gettext catalogues (one folder per language) and the shipped survey forms."""

@@ -1,0 +1,70 @@
+"""Shared fixtures: a real SQLite file per test, the engine, and a chat driver."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # before anything imports telegram
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import clusters
+from bot.storage.db import Database
+from tests.driver import ChatDriver, FakeClock
+
+import handlers
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=tmp_path / "test.db", admins=frozenset({"test:cda"}))
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = await Database.open(settings.db)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def engine(db: Database, settings: Settings, clock: FakeClock) -> Engine:
+    return Engine(db, settings, handlers.route, clock=clock)
+
+
+@pytest.fixture
+async def one_cluster(db: Database) -> clusters.Cluster:
+    return await db.write(
+        lambda conn: clusters.add(conn, "BAGRU", "Bagru hand-block printers", "Asia/Kolkata",
+                                  "2026-01-01T00:00:00+00:00")
+    )
+
+
+@pytest.fixture
+async def two_clusters(db: Database, one_cluster: clusters.Cluster) -> list[clusters.Cluster]:
+    second = await db.write(
+        lambda conn: clusters.add(conn, "ALLEPPEY", "Alleppey coir makers", "Asia/Kolkata",
+                                  "2026-01-01T00:00:00+00:00")
+    )
+    return [one_cluster, second]
+
+
+@pytest.fixture
+def chat(engine: Engine) -> ChatDriver:
+    return ChatDriver(engine, user_id="1001", profile_name="Sunita Devi")
+
+
+@pytest.fixture
+def cda_chat(engine: Engine) -> ChatDriver:
+    return ChatDriver(engine, user_id="cda", profile_name="Ramesh")
