@@ -6,12 +6,14 @@ import asyncio
 import logging
 import signal
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
+from bot.messages import Inbound, Outbound
 from bot.storage import admins, clusters, contacts
 from bot.storage.db import Database
 
@@ -59,7 +61,9 @@ async def _start_telegram(settings: Settings, engine: Engine, db: Database, http
     async def mark_blocked(chat_id: str) -> None:
         await db.write(lambda conn: _mark_unreachable(conn, chat_id))
 
-    channel = tg.TelegramChannel(application, engine.handle, on_blocked=mark_blocked)
+    channel = tg.TelegramChannel(
+        application, engine.handle, on_blocked=mark_blocked, media_dir=media_dir(settings)
+    )
     await application.initialize()
     await channel.register_commands(_menus(), await db.read(_staff_chats(settings)))
     await application.start()
@@ -68,7 +72,8 @@ async def _start_telegram(settings: Settings, engine: Engine, db: Database, http
             "/telegram/webhook", tg.webhook_route(application, settings.telegram_webhook_secret)
         )
         await application.bot.set_webhook(
-            settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret,
+            settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
             allowed_updates=["message", "callback_query"],
         )
         log.info("telegram: webhook mode at %s", settings.telegram_webhook_url)
@@ -93,6 +98,11 @@ async def _stop_telegram(application: object) -> None:
     await application.shutdown()
 
 
+def media_dir(settings: Settings) -> Path:
+    """Photos and voice notes people send (survey answers) live beside the database."""
+    return settings.db.resolve().parent / "media"
+
+
 def _menus() -> dict[str, list[tuple[str, str]]]:
     from handlers.registry import menu_entries
 
@@ -102,13 +112,17 @@ def _menus() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _staff_chats(settings: Settings):  # type: ignore[no-untyped-def]
+def _staff_chats(
+    settings: Settings,
+) -> Callable[[sqlite3.Connection], dict[int, list[tuple[str, str]]]]:
     from handlers.registry import menu_entries
 
     def read(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str]]]:
         ids = {a.split(":", 1)[1] for a in settings.admins if a.startswith("telegram:")}
         ids |= {
-            row["channel_user_id"] for row in admins.all_admins(conn) if row["channel"] == "telegram"
+            row["channel_user_id"]
+            for row in admins.all_admins(conn)
+            if row["channel"] == "telegram"
         }
         entries = menu_entries(translator("en").gettext, staff=True)
         return {int(i): entries for i in ids if i.lstrip("-").isdigit()}
@@ -132,6 +146,7 @@ def _stop_on_signals() -> asyncio.Event:
 
 # --- console ----------------------------------------------------------------------------------
 
+
 def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
     """The demo database: a sample cluster and a CDA account for `demo --as cda`."""
     now = iso(utc_now())
@@ -142,9 +157,16 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
     cda = contacts.get_or_create(conn, "console", "cda", "cda", now)
     if not cda.registered:
         contacts.update(
-            conn, cda.id, language=settings.default_language, consent_at=now, name="Demo CDA",
-            role="government", cluster_id=cluster.id, gender="undisclosed",
-            status="registered", registered_at=now,
+            conn,
+            cda.id,
+            language=settings.default_language,
+            consent_at=now,
+            name="Demo CDA",
+            role="government",
+            cluster_id=cluster.id,
+            gender="undisclosed",
+            status="registered",
+            registered_at=now,
         )
 
 
@@ -156,7 +178,7 @@ async def console(settings: Settings, *, user_id: str, seed: bool) -> None:
         if seed:
             await db.write(lambda conn: seed_demo(conn, settings))
 
-        async def handle(inbound):  # type: ignore[no-untyped-def]
+        async def handle(inbound: Inbound) -> list[Outbound]:
             return await engine.handle(inbound)
 
         engine = make_engine(db, settings)

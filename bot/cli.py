@@ -129,6 +129,7 @@ def _write(settings: Settings, fn: Callable[[sqlite3.Connection], T]) -> T:
 
 def cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "list":
+
         def rows(conn: sqlite3.Connection) -> list[str]:
             counts = clusters.member_counts(conn)
             return [
@@ -137,7 +138,11 @@ def cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
             ]
 
         lines = _write(settings, rows)
-        print("\n".join(lines) if lines else "No clusters yet: clusterbot cluster add CODE --name NAME")
+        print(
+            "\n".join(lines)
+            if lines
+            else "No clusters yet: clusterbot cluster add CODE --name NAME"
+        )
         return 0
     code, name = args.code.strip(), args.name.strip()
     if not clusters.CODE_PATTERN.match(code):
@@ -155,8 +160,15 @@ def cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
             raise UsageError(f"cluster {code} exists already")
         now = iso(utc_now())
         cluster = clusters.add(conn, code, name, timezone, now)
-        audit.record(conn, at=now, actor="cli", action="cluster.add", cluster_id=cluster.id,
-                     subject=code, detail={"name": name})
+        audit.record(
+            conn,
+            at=now,
+            actor="cli",
+            action="cluster.add",
+            cluster_id=cluster.id,
+            subject=code,
+            detail={"name": name},
+        )
 
     _write(settings, add)
     print(f"Added cluster {code}: {name}")
@@ -191,8 +203,15 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
         now = iso(utc_now())
         added = admins.add(conn, channel, ident, cluster_id, role, now)
         if added:
-            audit.record(conn, at=now, actor="cli", action="admin.add", cluster_id=cluster_id,
-                         subject=f"{channel}:{ident}", detail={"role": role})
+            audit.record(
+                conn,
+                at=now,
+                actor="cli",
+                action="admin.add",
+                cluster_id=cluster_id,
+                subject=f"{channel}:{ident}",
+                detail={"role": role},
+            )
         return added
 
     added = _write(settings, add)

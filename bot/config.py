@@ -172,7 +172,8 @@ def load(env: Mapping[str, str]) -> Settings:
     language = get("CLUSTERBOT_DEFAULT_LANGUAGE")
     if language not in SHIPPED_LANGUAGES:
         problems.append(
-            f"CLUSTERBOT_DEFAULT_LANGUAGE: {language!r} is not one of {', '.join(SHIPPED_LANGUAGES)}"
+            f"CLUSTERBOT_DEFAULT_LANGUAGE: {language!r} is not one of"
+            f" {', '.join(SHIPPED_LANGUAGES)}"
         )
 
     if problems:

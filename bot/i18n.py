@@ -9,9 +9,9 @@ Dates, numbers and money are formatted with Babel for the Indian locale of each 
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
-from datetime import date, datetime, tzinfo
 from functools import cache
 from importlib import resources
 
@@ -100,13 +100,13 @@ class Translator:
     def money(self, value: float, currency: str = "INR") -> str:
         return format_currency(value, currency, locale=self.locale)
 
-    def date(self, value: date, fmt: str = "medium") -> str:
+    def date(self, value: dt.date, fmt: str = "medium") -> str:
         return format_date(value, format=fmt, locale=self.locale)
 
-    def datetime(self, value: datetime, tz: tzinfo, fmt: str = "medium") -> str:
+    def datetime(self, value: dt.datetime, tz: dt.tzinfo, fmt: str = "medium") -> str:
         return format_datetime(value, format=fmt, tzinfo=tz, locale=self.locale)
 
-    def time(self, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
+    def time(self, value: dt.datetime, tz: dt.tzinfo, fmt: str = "short") -> str:
         return format_time(value, format=fmt, tzinfo=tz, locale=self.locale)
 
 

@@ -99,3 +99,7 @@ class Outbound:
     media: Media | None = None
     selected: frozenset[str] = field(default_factory=frozenset)
     remove_keyboard: bool = False  # a previous native request keyboard is done with
+    # Replace the message whose button was just pressed instead of sending a new one: a
+    # multi-select question redraws its check marks in place. Only valid as the first
+    # reply to a CHOICE; channels that cannot edit send it as a new message.
+    replace: bool = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,9 +24,11 @@ def render(message: Outbound) -> str:
         mark = "✓ " if choice.id in message.selected else ""
         lines.append(f"  {number}) {mark}{choice.label}")
     if message.request is Request.CONTACT:
-        lines.append("  [type your phone number]" + (f"  0) {message.skip_label}" if message.skip_label else ""))
+        lines.append("  [type your phone number]")
     elif message.request is Request.LOCATION:
-        lines.append("  [type: latitude, longitude]" + (f"  0) {message.skip_label}" if message.skip_label else ""))
+        lines.append("  [type: latitude, longitude]")
+    if message.request is not Request.NONE and message.skip_label:
+        lines.append(f"  0) {message.skip_label}")
     if message.media is not None:
         lines.append(f"  [{message.media.kind}: {message.media.filename}]")
     return "\n".join(lines)
@@ -35,8 +38,14 @@ class ConsoleChat:
     """Reads lines from `stdin`, prints replies to `stdout`, one person (`user_id`)."""
 
     def __init__(
-        self, handle: Handle, *, user_id: str = "demo", name: str = "",
-        stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, media_dir: Path | None = None,
+        self,
+        handle: Handle,
+        *,
+        user_id: str = "demo",
+        name: str = "",
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        media_dir: Path | None = None,
     ):
         self.handle = handle
         self.user_id = user_id
@@ -50,17 +59,25 @@ class ConsoleChat:
     def to_inbound(self, line: str) -> Inbound:
         """Typed numbers press the numbered button shown last."""
         text = line.strip()
-        base = {"channel": CHANNEL, "user_id": self.user_id, "chat_id": self.user_id,
-                "profile_name": self.name}
+        base = Inbound(
+            channel=CHANNEL,
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            kind=InboundKind.TEXT,
+            text=text,
+            profile_name=self.name,
+        )
         if text.isdigit() and self._choices and 1 <= int(text) <= len(self._choices):
             choice = self._choices[int(text) - 1]
-            return Inbound(kind=InboundKind.CHOICE, choice=choice.id, **base)
+            return replace(base, kind=InboundKind.CHOICE, choice=choice.id)
         if text == "0" and self._skip:
-            return Inbound(kind=InboundKind.TEXT, text=self._skip, **base)
+            return replace(base, kind=InboundKind.TEXT, text=self._skip)
         lat_lon = _lat_lon(text)
         if lat_lon and not self._choices:
-            return Inbound(kind=InboundKind.LOCATION, latitude=lat_lon[0], longitude=lat_lon[1], **base)
-        return Inbound(kind=InboundKind.TEXT, text=text, **base)
+            return replace(
+                base, kind=InboundKind.LOCATION, latitude=lat_lon[0], longitude=lat_lon[1]
+            )
+        return replace(base, kind=InboundKind.TEXT, text=text)
 
     def show(self, messages: list[Outbound]) -> None:
         for message in messages:

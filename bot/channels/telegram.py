@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from telegram import (
     BotCommand,
@@ -50,55 +52,62 @@ def build_application(token: str, api_server: str, *, polling: bool = True) -> A
 
 # --- inbound --------------------------------------------------------------------------------
 
+
 def to_inbound(update: Update) -> Inbound | None:
     """The Inbound for a private-chat update; None for what the bot ignores (groups, edits)."""
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or chat.type != "private" or user.is_bot:
         return None
-    base = {
-        "channel": CHANNEL,
-        "user_id": str(user.id),
-        "chat_id": str(chat.id),
-        "profile_name": user.full_name or "",
-        "language_code": user.language_code or "",
-    }
+    base = Inbound(
+        channel=CHANNEL,
+        user_id=str(user.id),
+        chat_id=str(chat.id),
+        kind=InboundKind.OTHER,
+        profile_name=user.full_name or "",
+        language_code=user.language_code or "",
+    )
     if update.callback_query is not None:
-        return Inbound(kind=InboundKind.CHOICE, choice=update.callback_query.data or "", **base)
+        return replace(base, kind=InboundKind.CHOICE, choice=update.callback_query.data or "")
     message = update.message
     if message is None:
         return None
-    base["message_id"] = str(message.message_id)
+    base = replace(base, message_id=str(message.message_id))
     if message.text is not None:
-        return Inbound(kind=InboundKind.TEXT, text=message.text, **base)
+        return replace(base, kind=InboundKind.TEXT, text=message.text)
     if message.contact is not None:
         # Only a person's own number counts: a forwarded card is someone else's data.
         if message.contact.user_id == user.id:
-            return Inbound(kind=InboundKind.CONTACT, phone=message.contact.phone_number, **base)
-        return Inbound(kind=InboundKind.OTHER, **base)
+            return replace(base, kind=InboundKind.CONTACT, phone=message.contact.phone_number)
+        return replace(base, kind=InboundKind.OTHER)
     if message.location is not None:
-        return Inbound(
-            kind=InboundKind.LOCATION, latitude=message.location.latitude,
-            longitude=message.location.longitude, **base,
+        return replace(
+            base,
+            kind=InboundKind.LOCATION,
+            latitude=message.location.latitude,
+            longitude=message.location.longitude,
         )
     if message.photo:
-        return Inbound(kind=InboundKind.PHOTO, media_ref=message.photo[-1].file_id, **base)
+        return replace(base, kind=InboundKind.PHOTO, media_ref=message.photo[-1].file_id)
     if message.voice is not None or message.audio is not None:
         media = message.voice or message.audio
         assert media is not None
-        return Inbound(kind=InboundKind.AUDIO, media_ref=media.file_id, **base)
+        return replace(base, kind=InboundKind.AUDIO, media_ref=media.file_id)
     if message.document is not None:
-        return Inbound(kind=InboundKind.DOCUMENT, media_ref=message.document.file_id, **base)
-    return Inbound(kind=InboundKind.OTHER, **base)
+        return replace(base, kind=InboundKind.DOCUMENT, media_ref=message.document.file_id)
+    return replace(base, kind=InboundKind.OTHER)
 
 
 # --- outbound -------------------------------------------------------------------------------
+
 
 def split_text(text: str, limit: int = TELEGRAM_MAX_TEXT) -> list[str]:
     """Split at paragraph, then line, then word boundaries so no part exceeds `limit`."""
     parts: list[str] = []
     while len(text) > limit:
-        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = max(
+            text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit), text.rfind(" ", 0, limit)
+        )
         if cut <= 0:
             cut = limit
         parts.append(text[:cut].rstrip())
@@ -139,12 +148,16 @@ class TelegramChannel:
     """Owns the Application; `handle` is the engine's entry point."""
 
     def __init__(
-        self, application: Application, handle: Handle,
+        self,
+        application: Application,
+        handle: Handle,
         on_blocked: Callable[[str], Awaitable[None]] | None = None,
+        media_dir: Path | None = None,
     ):
         self.application = application
         self.handle = handle
         self.on_blocked = on_blocked
+        self.media_dir = media_dir
         application.add_handler(TypeHandler(Update, self._on_update))
         application.add_error_handler(self._on_error)
 
@@ -152,10 +165,54 @@ class TelegramChannel:
         inbound = to_inbound(update)
         if inbound is None:
             return
-        if update.callback_query is not None:
-            await self._acknowledge_press(update.callback_query)
+        inbound = await self._fetch_media(update, inbound)
+        query = update.callback_query
         replies = await self.handle(inbound, str(update.update_id))
+        if query is not None:
+            if replies and replies[0].replace and await self._redraw(query, replies[0]):
+                replies = replies[1:]
+            else:
+                await self._acknowledge_press(query)
         await self.send(int(inbound.chat_id), replies)
+
+    async def _fetch_media(self, update: Update, inbound: Inbound) -> Inbound:
+        """Store a photo or voice note under media_dir; the answer records its path."""
+        if self.media_dir is None or inbound.kind not in (InboundKind.PHOTO, InboundKind.AUDIO):
+            return inbound
+        message = update.message
+        assert message is not None
+        media = message.photo[-1] if message.photo else (message.voice or message.audio)
+        if media is None:
+            return inbound
+        suffix = ".jpg" if message.photo else ".ogg"
+        target = self.media_dir / "telegram" / f"{media.file_unique_id}{suffix}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            file = await media.get_file()
+            await file.download_to_drive(target)
+        except (TelegramError, OSError) as exc:
+            log.warning("could not fetch media %s: %s", media.file_id, exc)
+            return inbound
+        return replace(inbound, media_ref=str(target))
+
+    async def _redraw(self, query: CallbackQuery, message: Outbound) -> bool:
+        """Edit the pressed message in place (multi-select check marks)."""
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.debug("answerCallbackQuery failed: %s", exc)
+        pressed = query.message
+        if not isinstance(pressed, Message) or pressed.text is None:
+            return False
+        try:
+            markup = markup_for(message)
+            await pressed.edit_text(
+                split_text(message.text)[0],
+                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            )
+        except BadRequest as exc:  # "message is not modified" on a double tap: fine
+            log.debug("redraw failed: %s", exc)
+        return True
 
     async def _acknowledge_press(self, query: CallbackQuery) -> None:
         """Stop the spinner, then freeze the pressed message showing the choice.
@@ -199,7 +256,9 @@ class TelegramChannel:
             caption, rest = _caption_and_rest(message.text)
             send = bot.send_photo if message.media.kind == "photo" else bot.send_document
             first = await send(
-                chat_id, message.media.data, caption=caption or None,
+                chat_id,
+                message.media.data,
+                caption=caption or None,
                 filename=message.media.filename,
                 reply_markup=markup if not rest else None,
             )
@@ -211,7 +270,9 @@ class TelegramChannel:
         sent = []
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            sent.append(await bot.send_message(chat_id, part, reply_markup=markup if last else None))
+            sent.append(
+                await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+            )
         return sent
 
     async def register_commands(
@@ -222,7 +283,8 @@ class TelegramChannel:
         for language, entries in menus.items():
             commands = [BotCommand(name, desc[:256]) for name, desc in entries]
             await bot.set_my_commands(
-                commands, scope=BotCommandScopeDefault(),
+                commands,
+                scope=BotCommandScopeDefault(),
                 language_code=None if language == "en" else language,
             )
         for chat_id, entries in staff.items():

@@ -124,7 +124,7 @@ class Database:
         return await self._writer._execute(run_in_transaction, self._writer._conn, fn)
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks writes)."""
+        """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks)."""
         return await self._reader._execute(fn, self._reader._conn)
 
     async def backup(self, target: str | Path) -> None:
