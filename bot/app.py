@@ -28,8 +28,13 @@ def make_engine(db: Database, settings: Settings) -> Engine:
     return Engine(db, settings, handlers.route)
 
 
-async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """`clusterbot run`: every configured channel until SIGINT/SIGTERM (or `stop` is set)."""
+async def run(
+    settings: Settings, *, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None
+) -> None:
+    """`clusterbot run`: every configured channel until SIGINT/SIGTERM (or `stop` is set).
+
+    `ready` is set once every channel is up (tests wait for it).
+    """
     from bot import web
 
     stop = stop or _stop_on_signals()
@@ -42,6 +47,8 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
             telegram = await _start_telegram(settings, engine, db, http)
         runner = await web.serve(http, settings.listen_host, settings.listen_port)
         log.info("listening on %s:%s", settings.listen_host, settings.listen_port)
+        if ready is not None:
+            ready.set()
         await stop.wait()
         await runner.cleanup()
     finally:

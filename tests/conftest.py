@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
+import handlers
 from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import clusters
 from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
-
-import handlers
 
 
 @pytest.fixture

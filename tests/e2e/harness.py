@@ -1,0 +1,111 @@
+"""Run the real bot (`bot.app.run`: python-telegram-bot over HTTP) against the loopback
+Bot API stand-in, in-process or as a subprocess that a test can kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import Settings
+from tests.fakes.telegram_api import FakeTelegram
+
+TOKEN = "123456:TEST-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bot_settings(base: Settings, fake: FakeTelegram, **changes: object) -> Settings:
+    return replace(
+        base, telegram_token=TOKEN, telegram_api_server=fake.root, listen_port=free_port(),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[asyncio.Task[None]]:
+    """`clusterbot run` in this event loop until the block ends."""
+    from bot import app
+
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(app.run(settings, stop=stop, ready=ready))
+    waiter = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, waiter}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        task.result()  # raise what made the bot stop
+    assert ready.is_set(), "bot did not start within 15 s"
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+def bot_env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
+    env.update(
+        CLUSTERBOT_DB=str(settings.db),
+        CLUSTERBOT_TELEGRAM_TOKEN=settings.telegram_token,
+        CLUSTERBOT_TELEGRAM_API_SERVER=settings.telegram_api_server,
+        CLUSTERBOT_LISTEN=f"127.0.0.1:{settings.listen_port}",
+        CLUSTERBOT_ADMINS=",".join(sorted(a for a in settings.admins if not a.startswith("test:"))),
+        PTB_TIMEDELTA="true",
+        **extra,
+    )
+    return env
+
+
+class BotProcess:
+    """`python -m bot run` as a child process, for crash (SIGKILL) tests."""
+
+    def __init__(self, settings: Settings, workdir: Path, **env: str):
+        self.settings = settings
+        self.workdir = workdir
+        self.env = bot_env(settings, **env)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "bot.log"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=self.workdir, env=self.env,
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+        )
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    async def wait_until_polling(self, fake: FakeTelegram, timeout: float = 20.0) -> None:
+        """The bot is up once it has asked for updates."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen = len([r for r in fake.requests if r[0] == "getUpdates"])
+        while loop.time() < deadline:
+            if len([r for r in fake.requests if r[0] == "getUpdates"]) > seen:
+                return
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise AssertionError("bot exited:\n" + self.log.read_text())
+            await asyncio.sleep(0.05)
+        raise AssertionError("bot did not start polling:\n" + self.log.read_text())
