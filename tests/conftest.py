@@ -45,16 +45,18 @@ async def engine(db: Database, settings: Settings, clock: FakeClock) -> Engine:
 @pytest.fixture
 async def one_cluster(db: Database) -> clusters.Cluster:
     return await db.write(
-        lambda conn: clusters.add(conn, "BAGRU", "Bagru hand-block printers", "Asia/Kolkata",
-                                  "2026-01-01T00:00:00+00:00")
+        lambda conn: clusters.add(
+            conn, "BAGRU", "Bagru hand-block printers", "Asia/Kolkata", "2026-01-01T00:00:00+00:00"
+        )
     )
 
 
 @pytest.fixture
 async def two_clusters(db: Database, one_cluster: clusters.Cluster) -> list[clusters.Cluster]:
     second = await db.write(
-        lambda conn: clusters.add(conn, "ALLEPPEY", "Alleppey coir makers", "Asia/Kolkata",
-                                  "2026-01-01T00:00:00+00:00")
+        lambda conn: clusters.add(
+            conn, "ALLEPPEY", "Alleppey coir makers", "Asia/Kolkata", "2026-01-01T00:00:00+00:00"
+        )
     )
     return [one_cluster, second]
 

@@ -45,8 +45,12 @@ class ChatDriver:
     async def _send(self, **kw: object) -> list[Outbound]:
         self.updates += 1
         inbound = Inbound(
-            channel=CHANNEL, user_id=self.user_id, chat_id=self.user_id,
-            profile_name=self.profile_name, language_code=self.language_code, **kw,  # type: ignore[arg-type]
+            channel=CHANNEL,
+            user_id=self.user_id,
+            chat_id=self.user_id,
+            profile_name=self.profile_name,
+            language_code=self.language_code,
+            **kw,  # type: ignore[arg-type]
         )
         self.last = await self.engine.handle(inbound, update_key=f"{self.user_id}-{self.updates}")
         for message in self.last:

@@ -28,7 +28,10 @@ def free_port() -> int:
 
 def bot_settings(base: Settings, fake: FakeTelegram, **changes: object) -> Settings:
     return replace(
-        base, telegram_token=TOKEN, telegram_api_server=fake.root, listen_port=free_port(),
+        base,
+        telegram_token=TOKEN,
+        telegram_api_server=fake.root,
+        listen_port=free_port(),
         **changes,  # type: ignore[arg-type]
     )
 
@@ -78,8 +81,11 @@ class BotProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=self.workdir, env=self.env,
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot", "run"],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
         )
 
     def kill9(self) -> None:

@@ -40,13 +40,21 @@ def texts(messages: list[SentMessage]) -> str:
     return "\n".join(m.text or "" for m in messages)
 
 
-async def onboard(fake: FakeTelegram, user: int, language: str, steps: list[Callable[[], object]] | None = None) -> list[SentMessage]:
+async def onboard(
+    fake: FakeTelegram, user: int, language: str, steps: list[Callable[[], object]] | None = None
+) -> list[SentMessage]:
     await turn(fake, user, lambda: fake.push_text(user, "/start", first_name="Sunita"))
     await turn(fake, user, lambda: fake.press(user, language))
-    await turn(fake, user, lambda: fake.push_callback(user, last_keyboard(fake, user), "consent:yes"))
+    await turn(
+        fake, user, lambda: fake.push_callback(user, last_keyboard(fake, user), "consent:yes")
+    )
     await turn(fake, user, lambda: fake.push_text(user, "सुनीता देवी"))
-    await turn(fake, user, lambda: fake.push_callback(user, last_keyboard(fake, user), "role:artisan"))
-    await turn(fake, user, lambda: fake.push_callback(user, last_keyboard(fake, user), "gender:female"))
+    await turn(
+        fake, user, lambda: fake.push_callback(user, last_keyboard(fake, user), "role:artisan")
+    )
+    await turn(
+        fake, user, lambda: fake.push_callback(user, last_keyboard(fake, user), "gender:female")
+    )
     await turn(fake, user, lambda: fake.push_text(user, "Bagru"))
     return await turn(fake, user, lambda: fake.push_contact(user, "+919829012345"))
 
@@ -136,13 +144,17 @@ async def test_blocked_user_is_marked_unreachable(fake: FakeTelegram, settings: 
 async def test_webhook_mode_checks_the_secret(fake: FakeTelegram, settings: Settings) -> None:
     seed_cluster(settings.db, "BAGRU")
     s = bot_settings(
-        settings, fake, telegram_webhook_url="https://bot.example.org/telegram/webhook",
+        settings,
+        fake,
+        telegram_webhook_url="https://bot.example.org/telegram/webhook",
         telegram_webhook_secret="s3cret-token",
     )
     update = {
         "update_id": 900,
         "message": {
-            "message_id": 1, "date": 0, "text": "/start",
+            "message_id": 1,
+            "date": 0,
+            "text": "/start",
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
             "chat": {"id": USER, "type": "private", "first_name": "A"},
             "from": {"id": USER, "is_bot": False, "first_name": "A"},
@@ -151,10 +163,15 @@ async def test_webhook_mode_checks_the_secret(fake: FakeTelegram, settings: Sett
     fake.add_chat(USER)
     url = f"http://127.0.0.1:{s.listen_port}/telegram/webhook"
     async with running_bot(s), aiohttp.ClientSession() as http:
-        assert any(r[0] == "setWebhook" and r[1].get("secret_token") == "s3cret-token" for r in fake.requests)
+        assert any(
+            r[0] == "setWebhook" and r[1].get("secret_token") == "s3cret-token"
+            for r in fake.requests
+        )
         async with http.post(url, json=update) as response:
             assert response.status == 403
-        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+        async with http.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        ) as response:
             assert response.status == 403
         await fake.wait_idle(quiet=0.2)
         assert fake.messages_to(USER) == []
@@ -166,7 +183,9 @@ async def test_webhook_mode_checks_the_secret(fake: FakeTelegram, settings: Sett
             assert (await response.json()) == {"ok": True}
 
 
-async def test_onboarding_survives_kill_9(fake: FakeTelegram, settings: Settings, tmp_path: Path) -> None:
+async def test_onboarding_survives_kill_9(
+    fake: FakeTelegram, settings: Settings, tmp_path: Path
+) -> None:
     """SIGKILL the bot process at each step of onboarding; it resumes at the same step."""
     seed_cluster(settings.db, "BAGRU")
     bot = BotProcess(bot_settings(settings, fake), tmp_path)
@@ -175,7 +194,9 @@ async def test_onboarding_survives_kill_9(fake: FakeTelegram, settings: Settings
         await bot.wait_until_polling(fake)
         await turn(fake, USER, lambda: fake.push_text(USER, "/start", first_name="Sunita"))
         await turn(fake, USER, lambda: fake.press(USER, "हिन्दी"))
-        await turn(fake, USER, lambda: fake.push_callback(USER, last_keyboard(fake, USER), "consent:yes"))
+        await turn(
+            fake, USER, lambda: fake.push_callback(USER, last_keyboard(fake, USER), "consent:yes")
+        )
         bot.kill9()
         # While the bot is down the person keeps typing; the update waits at the server.
         fake.push_text(USER, "मीना")
@@ -183,14 +204,22 @@ async def test_onboarding_survives_kill_9(fake: FakeTelegram, settings: Settings
         await bot.wait_until_polling(fake)
         await fake.wait_idle(quiet=0.3)
         role = fake.messages_to(USER)[-1]
-        assert "role:artisan" in [b["callback_data"] for row in role.reply_markup["inline_keyboard"] for b in row]
+        assert "role:artisan" in [
+            b["callback_data"] for row in role.reply_markup["inline_keyboard"] for b in row
+        ]
         bot.kill9()
         bot.start()
         await bot.wait_until_polling(fake)
         resumed = await turn(fake, USER, lambda: fake.push_text(USER, "/start"))
         assert "role:artisan" in str(resumed[-1].reply_markup)  # same question again
-        await turn(fake, USER, lambda: fake.push_callback(USER, last_keyboard(fake, USER), "role:shg_member"))
-        await turn(fake, USER, lambda: fake.push_callback(USER, last_keyboard(fake, USER), "gender:female"))
+        await turn(
+            fake,
+            USER,
+            lambda: fake.push_callback(USER, last_keyboard(fake, USER), "role:shg_member"),
+        )
+        await turn(
+            fake, USER, lambda: fake.push_callback(USER, last_keyboard(fake, USER), "gender:female")
+        )
         bot.kill9()
         bot.start()
         await bot.wait_until_polling(fake)

@@ -50,7 +50,11 @@ async def test_full_onboarding_in_english(chat: ChatDriver, db: Database, one_cl
     assert "cmd:survey" in chat.choice_ids  # main menu
     row = await contact_row(db)
     assert (row.name, row.role, row.gender, row.place, row.phone) == (
-        "Sunita Devi", "shg_member", "female", "Bagru", "+919829012345",
+        "Sunita Devi",
+        "shg_member",
+        "female",
+        "Bagru",
+        "+919829012345",
     )
     assert row.registered and row.cluster_id == one_cluster.id and row.consent_at
 
@@ -85,7 +89,9 @@ async def test_nothing_personal_before_consent(chat: ChatDriver, db: Database, o
     assert "consent:yes" in chat.choice_ids
 
 
-async def test_cluster_from_deep_link_and_choice(chat: ChatDriver, db: Database, two_clusters) -> None:
+async def test_cluster_from_deep_link_and_choice(
+    chat: ChatDriver, db: Database, two_clusters
+) -> None:
     await chat.say("/start ALLEPPEY")
     await chat.press("lang:en")
     await chat.press("consent:yes")
@@ -140,7 +146,9 @@ async def test_registered_user_gets_menu_not_onboarding(chat: ChatDriver, one_cl
     "bad",
     ["x" * 10_000, "😀😀😀", "12345", "/unknowncommand", ""],
 )
-async def test_bad_names_are_refused_clearly(chat: ChatDriver, db: Database, one_cluster, bad: str) -> None:
+async def test_bad_names_are_refused_clearly(
+    chat: ChatDriver, db: Database, one_cluster, bad: str
+) -> None:
     await chat.say("/start")
     await chat.press("lang:en")
     await chat.press("consent:yes")
@@ -175,7 +183,9 @@ async def test_command_in_the_middle_of_onboarding(chat: ChatDriver, one_cluster
     assert "role:artisan" in chat.choice_ids
 
 
-async def test_double_delivery_changes_state_once(chat: ChatDriver, db: Database, one_cluster) -> None:
+async def test_double_delivery_changes_state_once(
+    chat: ChatDriver, db: Database, one_cluster
+) -> None:
     await chat.say("/start")
     await chat.press("lang:en")
     chat.updates -= 1  # the same update key again, as after a crash before the offset moved
@@ -190,4 +200,6 @@ def test_no_personal_columns_written_without_consent_by_schema(tmp_path) -> None
     columns = {r[1] for r in conn.execute("PRAGMA table_info(contacts)")}
     assert {"consent_at", "name", "phone", "place"} <= columns
     with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO contacts (channel, status, created_at) VALUES ('t', 'bogus', 'x')")
+        conn.execute(
+            "INSERT INTO contacts (channel, status, created_at) VALUES ('t', 'bogus', 'x')"
+        )

@@ -1,0 +1,80 @@
+"""Settings (SPEC §3): defaults, and one clear line per wrong setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import SETTINGS, ConfigError, load
+
+
+def test_defaults_run_without_any_setting() -> None:
+    settings = load({})
+    assert settings.db == Path("clusterbot.db")
+    assert settings.telegram_api_server == "https://api.telegram.org"
+    assert (settings.listen_host, settings.listen_port) == ("127.0.0.1", 8080)
+    assert settings.timezone == "Asia/Kolkata" and settings.default_language == "en"
+    assert not settings.telegram_on and not settings.whatsapp_on
+
+
+def test_full_configuration() -> None:
+    settings = load(
+        {
+            "CLUSTERBOT_TELEGRAM_TOKEN": "123456:ABC-def_1",
+            "CLUSTERBOT_TELEGRAM_API_SERVER": "http://127.0.0.1:9000/",
+            "CLUSTERBOT_ADMINS": "telegram:42, whatsapp:+919829012345",
+            "CLUSTERBOT_LISTEN": "0.0.0.0:9090",
+            "CLUSTERBOT_DEFAULT_LANGUAGE": "hi",
+            "CLUSTERBOT_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook",
+            "CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET": "abc_DEF-123",
+        }
+    )
+    assert settings.telegram_on and settings.telegram_api_server == "http://127.0.0.1:9000"
+    assert settings.admins == {"telegram:42", "whatsapp:919829012345"}
+    assert settings.listen_port == 9090 and settings.default_language == "hi"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"CLUSTERBOT_TELEGRAM_TOKEN": "not a token"}, "CLUSTERBOT_TELEGRAM_TOKEN"),
+        ({"CLUSTERBOT_TIMEZONE": "Mars/Base"}, "CLUSTERBOT_TIMEZONE"),
+        ({"CLUSTERBOT_DEFAULT_LANGUAGE": "xx"}, "CLUSTERBOT_DEFAULT_LANGUAGE"),
+        ({"CLUSTERBOT_LISTEN": "8080"}, "CLUSTERBOT_LISTEN"),
+        ({"CLUSTERBOT_ADMINS": "telegram:abc"}, "CLUSTERBOT_ADMINS"),
+        ({"CLUSTERBOT_ADMINS": "signal:1"}, "CLUSTERBOT_ADMINS"),
+        ({"CLUSTERBOT_TELEGRAM_API_SERVER": "ftp://x"}, "CLUSTERBOT_TELEGRAM_API_SERVER"),
+        (
+            {
+                "CLUSTERBOT_TELEGRAM_WEBHOOK_URL": "http://insecure",
+                "CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET": "s",
+            },
+            "CLUSTERBOT_TELEGRAM_WEBHOOK_URL",
+        ),
+        (
+            {"CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET": "bad secret!"},
+            "CLUSTERBOT_TELEGRAM_WEBHOOK_SECRET",
+        ),
+        ({"CLUSTERBOT_WHATSAPP_TOKEN": "x"}, "CLUSTERBOT_WHATSAPP_PHONE_NUMBER_ID"),
+        ({"CLUSTERBOT_DB": "/no/such/folder/x.db"}, "CLUSTERBOT_DB"),
+    ],
+)
+def test_each_problem_is_one_line_naming_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load(env)
+    assert len(info.value.problems) == 1
+    assert variable in info.value.problems[0]
+    assert "\n" not in info.value.problems[0]
+
+
+def test_all_problems_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as info:
+        load({"CLUSTERBOT_TIMEZONE": "Nowhere", "CLUSTERBOT_LISTEN": "x"})
+    assert len(info.value.problems) == 2
+
+
+def test_every_setting_has_a_default_and_help() -> None:
+    for name, (default, help_text) in SETTINGS.items():
+        assert name.startswith("CLUSTERBOT_") and help_text
+        assert isinstance(default, str)
