@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from bot.clock import Clock, iso, utc_now
 from bot.config import Settings
 from bot.i18n import Translator, translator
-from bot.messages import Choice, Inbound, Outbound
+from bot.messages import Choice, Inbound, InboundKind, Outbound
 from bot.storage import admins, audit, contacts, conversations
 from bot.storage.admins import Access
 from bot.storage.contacts import Contact
@@ -131,6 +131,8 @@ class Engine:
             now=now,
             conv=conversations.get(conn, contact.id),
         )
+        inbound = _numbered_choice(conn, contact.id, inbound)
+        ctx.inbound = inbound
         if contact.language is None and inbound.language_code[:2] in ("hi", "te"):
             # Until the person picks, the client's own language is a better guess.
             ctx._ = translator(inbound.language_code[:2])
@@ -138,7 +140,22 @@ class Engine:
         self.router(ctx)
         if ctx.contact.status != "erased" and (had_conversation or ctx.conv is not None):
             conversations.save(conn, ctx.contact.id, ctx.conv, ctx.now_iso)
+        if ctx.out and ctx.conv is not None:
+            offered = next((m.choices for m in reversed(ctx.out) if m.choices), ())
+            conversations.save_last_choices(conn, ctx.contact.id, [c.id for c in offered])
         return ctx.out
+
+
+def _numbered_choice(conn: sqlite3.Connection, contact_id: int, inbound: Inbound) -> Inbound:
+    """A typed "2" presses the second button offered last (numbered-text channels)."""
+    text = inbound.text.strip()
+    if inbound.kind is not InboundKind.TEXT or not text.isdigit() or len(text) > 3:
+        return inbound
+    offered = conversations.last_choices(conn, contact_id)
+    number = int(text)
+    if not 1 <= number <= len(offered):
+        return inbound
+    return replace(inbound, kind=InboundKind.CHOICE, choice=offered[number - 1], text="")
 
 
 def _first_time(conn: sqlite3.Connection, channel: str, key: str, now: str) -> bool:

@@ -35,3 +35,17 @@ def save(conn: sqlite3.Connection, contact_id: int, conv: Conversation | None, n
         " updated_at = excluded.updated_at",
         (contact_id, conv.flow, conv.step, json.dumps(conv.data, ensure_ascii=False), now),
     )
+
+
+def last_choices(conn: sqlite3.Connection, contact_id: int) -> list[str]:
+    row = conn.execute(
+        "SELECT last_choices FROM conversations WHERE contact_id = ?", (contact_id,)
+    ).fetchone()
+    return list(json.loads(row[0])) if row and row[0] else []
+
+
+def save_last_choices(conn: sqlite3.Connection, contact_id: int, ids: list[str]) -> None:
+    conn.execute(
+        "UPDATE conversations SET last_choices = ? WHERE contact_id = ?",
+        (json.dumps(ids) if ids else None, contact_id),
+    )

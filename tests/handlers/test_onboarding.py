@@ -203,3 +203,20 @@ def test_no_personal_columns_written_without_consent_by_schema(tmp_path) -> None
         conn.execute(
             "INSERT INTO contacts (channel, status, created_at) VALUES ('t', 'bogus', 'x')"
         )
+
+
+async def test_typed_number_presses_the_offered_button(
+    chat: ChatDriver, db: Database, one_cluster
+) -> None:
+    """Numbered-text channels (console, long WhatsApp lists): "3" is the third button."""
+    await chat.say("/start")
+    await chat.say("2")
+    assert (await contact_row(db)).language == "hi"
+    await chat.say("1")  # consent: I agree
+    await chat.say("42")  # not a button here: a (bad) name
+    assert (await contact_row(db)).name is None
+    await chat.say("Asha")
+    await chat.say("3")
+    assert (await contact_row(db)).role == "shg_member"
+    await chat.say("99")  # out of range: not a button, a clear answer
+    assert chat.text and (await contact_row(db)).gender is None
