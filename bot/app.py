@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import math
 import signal
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.messages import Inbound, Outbound
+from bot.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
+from bot.retry import RetryPolicy
+from bot.scheduler import Scheduler
+from bot.sender import OutboxSender
 from bot.storage import admins, clusters, contacts
 from bot.storage.db import Database
+from bot.surveys import shipped
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.whatsapp import WhatsAppChannel
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +54,29 @@ async def run(
     engine = make_engine(db, settings)
     http = web.make_app()
     telegram = None
+    whatsapp: WhatsAppChannel | None = None
+    senders: list[OutboxSender] = []  # one per channel: they drain the outbox
+    scheduler = make_scheduler(db, senders)
+    handle = _notifying(engine, senders, scheduler)
     try:
         if settings.telegram_on:
-            telegram = await _start_telegram(settings, engine, db, http)
+            limiter = RateLimiter(telegram_limits(settings))  # shared: replies + outbox
+            telegram, channel = await _start_telegram(settings, handle, db, http, limiter)
+            senders.append(
+                OutboxSender(
+                    db,
+                    "telegram",
+                    channel.deliver,
+                    limiter=limiter,
+                    policy=RetryPolicy(max_attempts=settings.outbox_max_attempts),
+                    concurrency=sender_concurrency(settings.telegram_rate),
+                )
+            )
+        if settings.whatsapp_on:
+            whatsapp = await _start_whatsapp(settings, engine, http, senders, scheduler)
+        for sender in senders:
+            await sender.start()
+        await scheduler.start()
         runner = await web.serve(http, settings.listen_host, settings.listen_port)
         log.info("listening on %s:%s", settings.listen_host, settings.listen_port)
         if ready is not None:
@@ -52,12 +84,71 @@ async def run(
         await stop.wait()
         await runner.cleanup()
     finally:
+        await scheduler.stop()
+        for sender in senders:
+            await sender.stop()
         if telegram is not None:
             await _stop_telegram(telegram)
+        if whatsapp is not None:
+            await whatsapp.close()  # finishes messages being handled, before the db closes
         await db.close()
 
 
-async def _start_telegram(settings: Settings, engine: Engine, db: Database, http: object) -> object:
+def make_scheduler(db: Database, senders: list[OutboxSender]) -> Scheduler:
+    """The scheduler with every job kind; a job that queued messages wakes the senders."""
+    from bot import broadcasting, reminders
+
+    def wake() -> None:
+        for sender in senders:
+            sender.wake()
+
+    kinds = {
+        broadcasting.JOB_KIND: broadcasting.run_scheduled,
+        reminders.JOB_KIND: reminders.run,
+    }
+    return Scheduler(db, kinds, after_run=wake)
+
+
+Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
+
+
+def _notifying(engine: Engine, senders: list[OutboxSender], scheduler: Scheduler) -> Handle:
+    """engine.handle, then nudge the senders and the scheduler: a turn may have queued a
+    message or scheduled a job (cheap when it did not)."""
+
+    async def handle(inbound: Inbound, update_key: str = "") -> list[Outbound]:
+        replies = await engine.handle(inbound, update_key)
+        for sender in senders:
+            sender.wake()
+        scheduler.sync_soon()
+        return replies
+
+    return handle
+
+
+# Slack on Telegram's 1-second window. Measured on loopback (bench/bench_outbox.py), the
+# time from our grant to the server seeing the request is 2 ms typically but 10-20 ms at
+# the tail (p99/max), so the limiter's default 1 % let two 429s through in 2,000 sends,
+# each a 1 s pause (96.6 % of the limit); 2 % gave none (98.2 %). Real networks jitter more.
+TELEGRAM_WINDOW_MARGIN = 0.02
+
+
+def telegram_limits(settings: Settings) -> Limits:
+    base = TELEGRAM_PAID_LIMITS if settings.telegram_paid_broadcast else TELEGRAM_LIMITS
+    return dataclasses.replace(
+        base, per_second=settings.telegram_rate, window_margin=TELEGRAM_WINDOW_MARGIN
+    )
+
+
+def sender_concurrency(rate: float) -> int:
+    """Sends in flight at once: enough that a ~300 ms round trip still fills the rate,
+    capped below python-telegram-bot's connection pool (256)."""
+    return min(128, max(4, math.ceil(rate / 3)))
+
+
+async def _start_telegram(
+    settings: Settings, handle: Handle, db: Database, http: object, limiter: RateLimiter
+) -> tuple[object, TelegramChannel]:
     from bot.channels import telegram as tg
 
     webhook = bool(settings.telegram_webhook_url)
@@ -69,7 +160,12 @@ async def _start_telegram(settings: Settings, engine: Engine, db: Database, http
         await db.write(lambda conn: _mark_unreachable(conn, chat_id))
 
     channel = tg.TelegramChannel(
-        application, engine.handle, on_blocked=mark_blocked, media_dir=media_dir(settings)
+        application,
+        handle,
+        on_blocked=mark_blocked,
+        media_dir=media_dir(settings),
+        limiter=limiter,
+        paid_broadcast=settings.telegram_paid_broadcast,
     )
     await application.initialize()
     await channel.register_commands(_menus(), await db.read(_staff_chats(settings)))
@@ -91,7 +187,38 @@ async def _start_telegram(settings: Settings, engine: Engine, db: Database, http
             timeout=20, allowed_updates=["message", "callback_query"]
         )
         log.info("telegram: long polling")
-    return application
+    return application, channel
+
+
+async def _start_whatsapp(
+    settings: Settings,
+    engine: Engine,
+    http: object,
+    senders: list[OutboxSender],
+    scheduler: Scheduler,
+) -> WhatsAppChannel:
+    """The WhatsApp webhook on the shared listener, and its outbox sender."""
+    from bot.channels import whatsapp as wa
+    from bot.ratelimit import WHATSAPP_LIMITS
+
+    channel = await wa.start(
+        settings,
+        engine,
+        http,  # type: ignore[arg-type]
+        media_dir(settings),
+        wrap=lambda own: _notifying(own, senders, scheduler),
+    )
+    senders.append(
+        OutboxSender(
+            db=engine.db,
+            channel="whatsapp",
+            deliver=channel.deliver,
+            limiter=channel.limiter,  # shared with replies, which go first
+            policy=RetryPolicy(max_attempts=settings.outbox_max_attempts),
+            concurrency=sender_concurrency(WHATSAPP_LIMITS.per_second),
+        )
+    )
+    return channel
 
 
 async def _stop_telegram(application: object) -> None:
@@ -155,12 +282,13 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
-    """The demo database: a sample cluster and a CDA account for `demo --as cda`."""
+    """The demo database: a sample cluster, the diagnostic survey, a CDA for `demo --as cda`."""
     now = iso(utc_now())
     cluster = clusters.by_code(conn, DEMO_CLUSTER[0]) or clusters.add(
         conn, DEMO_CLUSTER[0], DEMO_CLUSTER[1], settings.timezone, now
     )
     admins.add(conn, "console", "cda", cluster.id, "cda", now)
+    shipped.install(conn, now)  # the cluster diagnostic survey, open to every cluster
     cda = contacts.get_or_create(conn, "console", "cda", "cda", now)
     if not cda.registered:
         contacts.update(
@@ -175,6 +303,47 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
             status="registered",
             registered_at=now,
         )
+    _seed_events(conn, cluster.id, now)
+
+
+def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
+    """An upcoming meeting and exposure visit (SPEC §4 demo), once."""
+    from datetime import timedelta
+
+    from bot import reminders
+    from bot.storage import events
+
+    if conn.execute("SELECT 1 FROM events WHERE cluster_id = ?", (cluster_id,)).fetchone():
+        return
+    today = utc_now().replace(hour=4, minute=30, second=0, microsecond=0)  # 10:00 IST
+    meeting = events.create(
+        conn,
+        cluster_id=cluster_id,
+        kind="meeting",
+        title="Natural dyes workshop",
+        place="Community hall, Bagru",
+        starts_at=iso(today + timedelta(days=3)),
+        created_by="console:cda",
+        now=now,
+    )
+    visit = events.create(
+        conn,
+        cluster_id=cluster_id,
+        kind="visit",
+        title="Sanganer hand-block printing cluster",
+        place="Sanganer hand-block printing cluster",
+        purpose="See the common facility centre and its effluent treatment",
+        starts_at=iso(today + timedelta(days=10)),
+        ends_at=iso(today + timedelta(days=10, hours=9)),
+        seats=30,
+        audience={"roles": ["shg_member", "artisan"]},
+        register_by=iso(today + timedelta(days=7)),
+        contribution_paise=50000,
+        created_by="console:cda",
+        now=now,
+    )
+    for event in (meeting, visit):
+        reminders.arm(conn, event, utc_now())
 
 
 async def console(settings: Settings, *, user_id: str, seed: bool) -> None:

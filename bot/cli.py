@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import survey_cli, whatsapp_cli
 from bot.clock import iso, utc_now
 from bot.config import ConfigError, Settings, environment, load
 from bot.storage import admins, audit, clusters
@@ -60,6 +61,9 @@ def parser() -> argparse.ArgumentParser:
     admin_add.add_argument("--cluster", default=None, help="cluster code (default: every cluster)")
     admin_add.add_argument("--observer", action="store_true", help="aggregate reports only")
     admin.add_parser("list", help="list CDAs and observers")
+
+    survey_cli.add_parser(sub)
+    whatsapp_cli.add_parser(sub)
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path")
@@ -248,4 +252,6 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "cluster": cmd_cluster,
     "admin": cmd_admin,
     "backup": cmd_backup,
+    "survey": survey_cli.cmd_survey,
+    "whatsapp": whatsapp_cli.cmd_whatsapp,
 }

@@ -6,6 +6,7 @@ of them so an operator fixes everything in one go, never reading a traceback.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -32,7 +33,24 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "CLUSTERBOT_ADMINS": ("", "bootstrap CDAs: telegram:<id>,whatsapp:<id>"),
     "CLUSTERBOT_TIMEZONE": ("Asia/Kolkata", "time zone for schedules and display"),
     "CLUSTERBOT_DEFAULT_LANGUAGE": ("en", "language before a user picks one"),
+    "CLUSTERBOT_TELEGRAM_RATE": (
+        "",
+        "messages a second on Telegram, all chats together (30; 1000 with paid broadcasts)",
+    ),
+    "CLUSTERBOT_TELEGRAM_PAID_BROADCAST": (
+        "off",
+        "on: allow_paid_broadcast for bot-initiated sends, up to 1000/s (Telegram Stars)",
+    ),
+    "CLUSTERBOT_OUTBOX_MAX_ATTEMPTS": (
+        "5",
+        "tries per message on network/server errors before it is marked failed",
+    ),
 }
+
+TELEGRAM_FREE_RATE = 30.0  # Telegram's broadcast limit without paid broadcasts
+TELEGRAM_PAID_RATE = 1000.0  # with allow_paid_broadcast
+SWITCH = {"on": True, "true": True, "yes": True, "1": True}
+SWITCH |= {"off": False, "false": False, "no": False, "0": False, "": False}
 
 CHANNELS = ("telegram", "whatsapp")
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -62,6 +80,9 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     timezone: str = "Asia/Kolkata"
     default_language: str = "en"
+    telegram_rate: float = TELEGRAM_FREE_RATE
+    telegram_paid_broadcast: bool = False
+    outbox_max_attempts: int = 5
 
     @property
     def telegram_on(self) -> bool:
@@ -176,6 +197,35 @@ def load(env: Mapping[str, str]) -> Settings:
             f" {', '.join(SHIPPED_LANGUAGES)}"
         )
 
+    paid_text = get("CLUSTERBOT_TELEGRAM_PAID_BROADCAST").lower()
+    paid = SWITCH.get(paid_text, False)
+    if paid_text not in SWITCH:
+        problems.append(
+            f"CLUSTERBOT_TELEGRAM_PAID_BROADCAST: expected on or off, got {paid_text!r}"
+        )
+    ceiling = TELEGRAM_PAID_RATE if paid else TELEGRAM_FREE_RATE
+    rate_text = get("CLUSTERBOT_TELEGRAM_RATE")
+    rate = ceiling
+    if rate_text:
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            rate = math.nan
+        if not 0 < rate <= ceiling:
+            hint = "" if paid else " (more needs CLUSTERBOT_TELEGRAM_PAID_BROADCAST=on)"
+            problems.append(
+                f"CLUSTERBOT_TELEGRAM_RATE: expected messages a second between 0 and"
+                f" {ceiling:g}{hint}, got {rate_text!r}"
+            )
+
+    attempts_text = get("CLUSTERBOT_OUTBOX_MAX_ATTEMPTS")
+    attempts = int(attempts_text) if attempts_text.isdigit() else 0
+    if not 1 <= attempts <= 20:
+        problems.append(
+            f"CLUSTERBOT_OUTBOX_MAX_ATTEMPTS: expected a whole number from 1 to 20,"
+            f" got {attempts_text!r}"
+        )
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -194,4 +244,7 @@ def load(env: Mapping[str, str]) -> Settings:
         admins=frozenset(admins),
         timezone=tz,
         default_language=language,
+        telegram_rate=rate,
+        telegram_paid_broadcast=paid,
+        outbox_max_attempts=attempts,
     )

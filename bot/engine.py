@@ -58,6 +58,10 @@ class Context:
     def reply(self, text: str, choices: tuple[Choice, ...] | list[Choice] = (), **kw: Any) -> None:
         self.out.append(Outbound(text=text, choices=tuple(choices), **kw))
 
+    def reply_later(self, build: Build, fallback: str) -> None:
+        """Queue replies that `build(reader_conn)` makes once this turn has committed."""
+        self.out.append(Later(text=fallback, build=build))
+
     def go(self, flow: str, step: str, **data: Any) -> None:
         """Move to a step; `data` is merged into the flow's draft."""
         merged = dict(self.conv.data) if self.conv and self.conv.flow == flow else {}
@@ -88,6 +92,16 @@ class Context:
 
 
 Router = Callable[[Context], None]
+Build = Callable[[sqlite3.Connection], list[Outbound]]
+
+
+@dataclass(frozen=True)
+class Later(Outbound):
+    """A reply built after the turn commits, on the reader connection (`Database.read`):
+    slow work such as a chart or a spreadsheet must not hold the single writer. `text` is
+    what is sent instead if building fails."""
+
+    build: Build | None = None
 
 
 class Engine:
@@ -101,7 +115,7 @@ class Engine:
 
     async def handle(self, inbound: Inbound, update_key: str = "") -> list[Outbound]:
         try:
-            return await self.db.write(partial(self.turn, inbound, update_key))
+            replies = await self.db.write(partial(self.turn, inbound, update_key))
         except Exception:
             log.exception(
                 "turn failed: channel=%s user=%s kind=%s",
@@ -112,6 +126,22 @@ class Engine:
             language = await self.db.read(partial(_language_of, inbound))
             _ = translator(language or self.settings.default_language)
             return [Outbound(_("Sorry, something went wrong on our side. Please try again."))]
+        if any(isinstance(reply, Later) for reply in replies):
+            replies = await self._build_later(replies)
+        return replies
+
+    async def _build_later(self, replies: list[Outbound]) -> list[Outbound]:
+        built: list[Outbound] = []
+        for reply in replies:
+            if not isinstance(reply, Later) or reply.build is None:
+                built.append(reply)
+                continue
+            try:
+                built.extend(await self.db.read(reply.build))
+            except Exception:
+                log.exception("building a later reply failed")
+                built.append(Outbound(reply.text))
+        return built
 
     def turn(self, inbound: Inbound, update_key: str, conn: sqlite3.Connection) -> list[Outbound]:
         """One turn, run inside the write transaction (see module docstring)."""
@@ -155,7 +185,9 @@ def _numbered_choice(conn: sqlite3.Connection, contact_id: int, inbound: Inbound
     number = int(text)
     if not 1 <= number <= len(offered):
         return inbound
-    return replace(inbound, kind=InboundKind.CHOICE, choice=offered[number - 1], text="")
+    # `text` keeps the typed digits: a question that asks for a number takes them as the
+    # answer, not as a press of its Skip button (handlers/survey.py).
+    return replace(inbound, kind=InboundKind.CHOICE, choice=offered[number - 1])
 
 
 def _first_time(conn: sqlite3.Connection, channel: str, key: str, now: str) -> bool:

@@ -12,6 +12,17 @@ WHATSAPP_MAX_LIST_ROWS = 10
 WHATSAPP_MAX_ROW_TITLE = 24
 WHATSAPP_MAX_ROW_DESCRIPTION = 72
 WHATSAPP_MAX_LIST_BUTTON = 20
+# The rest of WhatsApp's documented interactive-message limits (Cloud API reference).
+# Reply-button bodies are documented at 1024; list bodies allow 4096, but we keep every
+# interactive body at 1024 so one rule covers both and a longer text is sent before it.
+WHATSAPP_MAX_INTERACTIVE_BODY = 1024
+WHATSAPP_MAX_HEADER = 60
+WHATSAPP_MAX_FOOTER = 60
+WHATSAPP_MAX_CAPTION = 1024
+WHATSAPP_MAX_BUTTON_ID = 256
+WHATSAPP_MAX_ROW_ID = 200
+WHATSAPP_MAX_SECTION_TITLE = 24
+WHATSAPP_MAX_SECTIONS = 10
 
 # Our own limits on what people type.
 MAX_NAME_LENGTH = 80

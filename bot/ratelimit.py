@@ -150,11 +150,12 @@ WHATSAPP_LIMITS = Limits(
 class _Waiter:
     """One blocked `acquire()` call."""
 
-    __slots__ = ("chat_id", "granted", "group", "wakeup")
+    __slots__ = ("chat_id", "chat_limit", "granted", "group", "wakeup")
 
-    def __init__(self, chat_id: str, group: bool) -> None:
+    def __init__(self, chat_id: str, group: bool, chat_limit: bool = True) -> None:
         self.chat_id = chat_id
         self.group = group
+        self.chat_limit = chat_limit
         self.granted = False
         # Set while the waiter is parked; resolved to make it re-check its state.
         self.wakeup: asyncio.Future[None] | None = None
@@ -243,19 +244,36 @@ class RateLimiter:
         self._consume(chat_id, group, now)
         return True
 
-    async def acquire(self, chat_id: str, *, group: bool = False, priority: bool = False) -> None:
+    async def acquire(
+        self,
+        chat_id: str,
+        *,
+        group: bool = False,
+        priority: bool = False,
+        chat_limit: bool = True,
+    ) -> None:
         """Wait until a send to ``chat_id`` is allowed, then take the permission.
 
         ``priority`` callers (direct replies) are served before any waiting non-priority
         caller; FIFO within a class. If the call is cancelled after the permission was
         granted but before it returned, that permission is forfeited (never over-sends).
+
+        ``chat_limit=False`` skips *waiting* for this chat's own bucket (and group log)
+        but still charges it: for a direct reply to someone who just wrote, where making
+        them wait a second per message would break the conversation. Bot-initiated sends
+        to the same chat then wait for the bucket to refill. The overall limit and any
+        429 pause always apply.
         """
         now = self._clock()
-        if not self._priority and not self._bulk and self._can_send(chat_id, group, now):
+        if (
+            not self._priority
+            and not self._bulk
+            and self._can_send(chat_id, group, now, chat_limit=chat_limit)
+        ):
             self._consume(chat_id, group, now)  # fast path: nobody queued, budget available
             return
 
-        waiter = _Waiter(chat_id, group)
+        waiter = _Waiter(chat_id, group, chat_limit)
         queue = self._priority if priority else self._bulk
         queue.append(waiter)
         try:
@@ -329,17 +347,21 @@ class RateLimiter:
                 ready = max(ready, glog[0] + self._group_window)
         return ready
 
-    def _waiter_ready(self, waiter: _Waiter) -> float:
-        return max(
-            self.paused_until, self._overall_ready(), self._chat_ready(waiter.chat_id, waiter.group)
-        )
+    def _own_ready(self, waiter: _Waiter) -> float:
+        """When the waiter's own chat/group limit lets it go (-inf when exempt)."""
+        if not waiter.chat_limit:
+            return -math.inf
+        return self._chat_ready(waiter.chat_id, waiter.group)
 
-    def _can_send(self, chat_id: str, group: bool, now: float) -> bool:
+    def _waiter_ready(self, waiter: _Waiter) -> float:
+        return max(self.paused_until, self._overall_ready(), self._own_ready(waiter))
+
+    def _can_send(self, chat_id: str, group: bool, now: float, *, chat_limit: bool = True) -> bool:
         limit = now + _EPS
         return (
             self.paused_until <= limit
             and self._overall_ready() <= limit
-            and self._chat_ready(chat_id, group) <= limit
+            and (not chat_limit or self._chat_ready(chat_id, group) <= limit)
         )
 
     def _consume(self, chat_id: str, group: bool, now: float) -> None:
@@ -392,7 +414,7 @@ class RateLimiter:
                     # The shared budget is gone: nobody behind can go either.
                     exhausted = True
                     kept.append(waiter)
-                elif self._chat_ready(waiter.chat_id, waiter.group) > now + _EPS:
+                elif self._own_ready(waiter) > now + _EPS:
                     kept.append(waiter)  # held by its own chat limit; others may pass
                 else:
                     self._consume(waiter.chat_id, waiter.group, now)
@@ -432,7 +454,7 @@ class RateLimiter:
         best = math.inf
         for queue in (self._priority, self._bulk):
             for waiter in queue:
-                best = min(best, max(overall, self._chat_ready(waiter.chat_id, waiter.group)))
+                best = min(best, max(overall, self._own_ready(waiter)))
                 if best <= overall:
                     return best  # cannot get any earlier than the shared budget allows
         return best

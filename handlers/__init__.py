@@ -3,6 +3,7 @@
 Order matters (first match wins):
 1. a command, typed (`/help`) or pressed in a menu (`cmd:help`) — commands work anywhere,
    except those a flow takes for itself (a survey's /back, /skip, /cancel);
+1b. a press on an invitation's RSVP / Register button (`rsvp:`, `reg:`), from any state;
 2. input for the flow the person is in (onboarding, profile edit, /forget confirmation...);
 3. someone not registered yet: any message starts onboarding;
 4. anything else: "I did not understand" and the main menu.
@@ -15,7 +16,23 @@ from dataclasses import dataclass
 
 from bot.engine import Context
 from bot.i18n import N_
-from handlers import menu, onboarding, privacy, profile
+from handlers import (
+    attendance,
+    broadcast,
+    deliveries,
+    event_edit,
+    event_press,
+    events_list,  # noqa: F401 -- registers /events and /myevents
+    menu,
+    newmeeting,
+    newvisit,
+    onboarding,
+    privacy,
+    profile,
+    survey,
+    survey_admin,
+    updates,
+)
 from handlers.registry import (
     CDA_PLANNED,
     STAKEHOLDER_PLANNED,
@@ -65,10 +82,20 @@ class Flow:
 
 
 FLOWS: dict[str, Flow] = {
-    onboarding.FLOW: Flow(onboarding.on_input),
+    # /skip skips the optional onboarding questions (typed "skip" on WhatsApp is /skip).
+    onboarding.FLOW: Flow(onboarding.on_input, own_commands=frozenset({"skip"})),
     profile.FLOW: Flow(profile.on_input),
     privacy.FLOW: Flow(privacy.on_input),
     "language": Flow(menu.language_input),
+    broadcast.FLOW: Flow(broadcast.on_input),
+    deliveries.FLOW: Flow(deliveries.on_input),
+    updates.FLOW: Flow(updates.on_input),
+    survey.FLOW: Flow(survey.on_input, own_commands=frozenset({"back", "skip", "cancel"})),
+    survey_admin.FLOW: Flow(survey_admin.on_input),
+    newmeeting.FLOW: Flow(newmeeting.on_input),
+    newvisit.FLOW: Flow(newvisit.on_input),
+    event_edit.FLOW: Flow(event_edit.on_input),
+    attendance.FLOW: Flow(attendance.on_input),
 }
 
 
@@ -78,7 +105,10 @@ def route(ctx: Context) -> None:
         inbound.choice.removeprefix("cmd:") if inbound.choice.startswith("cmd:") else ""
     )
     flow = FLOWS.get(ctx.conv.flow) if ctx.conv else None
-    if name:
+    if inbound.choice and event_press.is_event_press(inbound.choice):
+        # RSVP / Register under an invitation: answered from any state, flow untouched.
+        event_press.on_press(ctx)
+    elif name:
         if flow and name in flow.own_commands:
             flow.on_input(ctx)
         else:

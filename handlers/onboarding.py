@@ -252,7 +252,7 @@ def ask_place(ctx: Context) -> None:
 
 
 def take_place(ctx: Context) -> bool:
-    if picked(ctx, [_skip(ctx, "place")]):
+    if picked(ctx, [_skip(ctx, "place")]) or ctx.inbound.command == "skip":
         ctx.update_contact(place=None)
         return True
     if ctx.inbound.kind is not InboundKind.TEXT or ctx.inbound.command:
@@ -303,8 +303,10 @@ def take_phone(ctx: Context) -> bool:
     skip_words = {ctx._("Skip").casefold(), "skip"}
     if inbound.kind is InboundKind.CONTACT and inbound.phone:
         phone = normalise_phone(inbound.phone) or inbound.phone[:20]
-    elif (inbound.kind is InboundKind.TEXT and inbound.text.strip().casefold() in skip_words) or (
-        inbound.kind is InboundKind.CHOICE and inbound.choice == "skip:phone"
+    elif (
+        (inbound.kind is InboundKind.TEXT and inbound.text.strip().casefold() in skip_words)
+        or (inbound.kind is InboundKind.CHOICE and inbound.choice == "skip:phone")
+        or inbound.command == "skip"
     ):
         phone = None
     elif inbound.kind is InboundKind.TEXT and normalise_phone(inbound.text):

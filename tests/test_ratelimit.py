@@ -615,3 +615,32 @@ def test_no_window_ever_exceeds_the_limits(
         check_gcra(chat_times, limits.per_chat_per_second, limits.per_chat_burst)
         if chat in ("chat0", "chat1"):
             assert max_in_window(chat_times, 60.0) <= limits.per_group_per_minute
+
+
+# ------------------------------------------------------------------ replies and chat buckets
+
+
+def test_reply_skips_waiting_for_its_chat_but_uses_the_bucket() -> None:
+    """chat_limit=False (a direct reply): no per-chat wait, but bot-initiated sends to the
+    same chat then wait for the bucket to refill; the overall limit still applies."""
+
+    async def main(loop: VirtualTimeLoop) -> tuple[list[float], float, float]:
+        limiter = limiter_on(loop)
+        replies = []
+        for _ in range(6):  # a person tapping quickly through a survey
+            await limiter.acquire("alice", priority=True, chat_limit=False)
+            replies.append(loop.time() - START)
+        done: dict[str, float] = {}
+
+        async def bulk(chat: str) -> None:  # broadcast rows
+            await limiter.acquire(chat)
+            done[chat] = loop.time() - START
+
+        await asyncio.gather(bulk("alice"), bulk("bob"))
+        return replies, done["alice"], done["bob"]
+
+    replies, to_alice, to_bob = run(main)
+    # Five back to back (the overall burst), then paced by the overall rate only.
+    assert replies[:5] == [0.0] * 5 and replies[5] == pytest.approx(1 / 30)
+    assert to_alice == pytest.approx(4.0)  # 6 sends charged at 1/s with a burst of 3
+    assert to_bob < 0.2  # others are not held by alice's bucket

@@ -6,35 +6,45 @@ Only this module imports `telegram`. The Application runs updates one at a time
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from telegram import (
+    Audio,
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
+    PhotoSize,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    Voice,
 )
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import Inbound, InboundKind, Outbound, Request
+from bot.outbox import OutboxItem, Payload
+from bot.ratelimit import RateLimiter
+from bot.retry import Outcome, SendResult, classify_telegram_error
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+REPLY_ATTEMPTS = 3  # a reply that meets flood control (429) waits the pause and tries again
 
 
 def build_application(token: str, api_server: str, *, polling: bool = True) -> Application:
@@ -87,14 +97,19 @@ def to_inbound(update: Update) -> Inbound | None:
             latitude=message.location.latitude,
             longitude=message.location.longitude,
         )
+    caption = message.caption or ""
     if message.photo:
-        return replace(base, kind=InboundKind.PHOTO, media_ref=message.photo[-1].file_id)
+        return replace(
+            base, kind=InboundKind.PHOTO, media_ref=message.photo[-1].file_id, text=caption
+        )
     if message.voice is not None or message.audio is not None:
         media = message.voice or message.audio
         assert media is not None
         return replace(base, kind=InboundKind.AUDIO, media_ref=media.file_id)
     if message.document is not None:
-        return replace(base, kind=InboundKind.DOCUMENT, media_ref=message.document.file_id)
+        return replace(
+            base, kind=InboundKind.DOCUMENT, media_ref=message.document.file_id, text=caption
+        )
     return replace(base, kind=InboundKind.OTHER)
 
 
@@ -153,11 +168,20 @@ class TelegramChannel:
         handle: Handle,
         on_blocked: Callable[[str], Awaitable[None]] | None = None,
         media_dir: Path | None = None,
+        limiter: RateLimiter | None = None,
+        paid_broadcast: bool = False,
     ):
         self.application = application
         self.handle = handle
         self.on_blocked = on_blocked
         self.media_dir = media_dir
+        # Shared with the outbox sender: replies (priority) and bot-initiated sends draw
+        # from one budget, so together they stay within Telegram's limits.
+        self.limiter = limiter
+        self.paid_broadcast = paid_broadcast  # allow_paid_broadcast on outbox sends
+        # Outbox media: after the first upload Telegram gives a file_id; every later
+        # recipient gets that instead of the bytes again.
+        self._file_ids: dict[str, str] = {}
         application.add_handler(TypeHandler(Update, self._on_update))
         application.add_error_handler(self._on_error)
 
@@ -176,16 +200,25 @@ class TelegramChannel:
         await self.send(int(inbound.chat_id), replies)
 
     async def _fetch_media(self, update: Update, inbound: Inbound) -> Inbound:
-        """Store a photo or voice note under media_dir; the answer records its path."""
-        if self.media_dir is None or inbound.kind not in (InboundKind.PHOTO, InboundKind.AUDIO):
+        """Store a photo, voice note or document under media_dir; media_ref becomes its path."""
+        kinds = (InboundKind.PHOTO, InboundKind.AUDIO, InboundKind.DOCUMENT)
+        if self.media_dir is None or inbound.kind not in kinds:
             return inbound
         message = update.message
         assert message is not None
-        media = message.photo[-1] if message.photo else (message.voice or message.audio)
-        if media is None:
+        media: PhotoSize | Voice | Audio | Document | None = (
+            message.photo[-1] if message.photo else (message.voice or message.audio)
+        )
+        if inbound.kind is InboundKind.DOCUMENT and message.document is not None:
+            # A document keeps its name (recipients see it); one folder per file.
+            media = message.document
+            name = _safe_name(message.document.file_name or "document")
+            target = self.media_dir / "telegram" / media.file_unique_id / name
+        elif media is None:
             return inbound
-        suffix = ".jpg" if message.photo else ".ogg"
-        target = self.media_dir / "telegram" / f"{media.file_unique_id}{suffix}"
+        else:
+            suffix = ".jpg" if message.photo else ".ogg"
+            target = self.media_dir / "telegram" / f"{media.file_unique_id}{suffix}"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             file = await media.get_file()
@@ -241,20 +274,37 @@ class TelegramChannel:
 
     async def send(self, chat_id: int, messages: Sequence[Outbound]) -> None:
         for message in messages:
-            try:
-                await self.send_one(chat_id, message)
-            except Forbidden:
-                log.info("chat %s blocked the bot", chat_id)
-                if self.on_blocked is not None:
-                    await self.on_blocked(str(chat_id))
-                return
+            for attempt in range(1, REPLY_ATTEMPTS + 1):
+                try:
+                    await self.send_one(chat_id, message)
+                    break
+                except Forbidden:
+                    log.info("chat %s blocked the bot", chat_id)
+                    if self.on_blocked is not None:
+                        await self.on_blocked(str(chat_id))
+                    return
+                except RetryAfter as exc:
+                    if self.limiter is None or attempt == REPLY_ATTEMPTS:
+                        raise
+                    # Flood control is per bot: pause every send (the outbox too), retry.
+                    self.limiter.pause_for(classify_telegram_error(exc).retry_after)
 
-    async def send_one(self, chat_id: int, message: Outbound) -> list[Message]:
+    async def _limit(self, chat_id: int, *, priority: bool) -> None:
+        """Wait for the shared rate limiter (replies go first and skip the per-chat wait)."""
+        if self.limiter is not None:
+            await self.limiter.acquire(
+                str(chat_id), group=chat_id < 0, priority=priority, chat_limit=not priority
+            )
+
+    async def send_one(
+        self, chat_id: int, message: Outbound, *, priority: bool = True
+    ) -> list[Message]:
         bot = self.application.bot
         markup = markup_for(message)
         if message.media is not None:
             caption, rest = _caption_and_rest(message.text)
             send = bot.send_photo if message.media.kind == "photo" else bot.send_document
+            await self._limit(chat_id, priority=priority)
             first = await send(
                 chat_id,
                 message.media.data,
@@ -264,16 +314,64 @@ class TelegramChannel:
             )
             sent = [first]
             for part in split_text(rest) if rest else []:
+                await self._limit(chat_id, priority=priority)
                 sent.append(await bot.send_message(chat_id, part, reply_markup=markup))
             return sent
         parts = split_text(message.text)
         sent = []
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
+            await self._limit(chat_id, priority=priority)
             sent.append(
                 await bot.send_message(chat_id, part, reply_markup=markup if last else None)
             )
         return sent
+
+    async def deliver(self, item: OutboxItem) -> SendResult:
+        """Send one outbox row (bot.sender calls this); never raises for API errors."""
+        try:
+            message = await self._deliver(int(item.chat_id), item.payload)
+        except asyncio.CancelledError:
+            raise
+        except FileNotFoundError:
+            return SendResult(Outcome.FAILED, "media file missing")
+        except Exception as exc:  # mapped to retry / blocked / failed in one place
+            return classify_telegram_error(exc)
+        return SendResult(Outcome.SENT, platform_message_id=str(message.message_id))
+
+    async def _deliver(self, chat_id: int, payload: Payload) -> Message:
+        bot = self.application.bot
+        extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
+        markup = markup_for(Outbound(payload.text, payload.choices, payload.columns))
+        if payload.media_kind:
+            cached = self._file_ids.get(payload.media_path)
+            if cached is None and not Path(payload.media_path).is_file():
+                raise FileNotFoundError(payload.media_path)
+            caption, rest = _caption_and_rest(payload.text)
+            send = bot.send_photo if payload.media_kind == "photo" else bot.send_document
+            await self._limit(chat_id, priority=False)
+            first = await send(
+                chat_id,
+                cached or Path(payload.media_path),
+                caption=caption or None,
+                filename=payload.media_name or None,
+                reply_markup=markup if not rest else None,
+                **extra,
+            )
+            uploaded = first.photo[-1] if first.photo else first.document
+            if uploaded is not None:
+                self._file_ids[payload.media_path] = uploaded.file_id
+        else:
+            first, rest = None, payload.text
+        parts = split_text(rest) if rest else []
+        for i, part in enumerate(parts):
+            await self._limit(chat_id, priority=False)
+            sent = await bot.send_message(
+                chat_id, part, reply_markup=markup if i == len(parts) - 1 else None, **extra
+            )
+            first = first or sent
+        assert first is not None
+        return first
 
     async def register_commands(
         self, menus: dict[str, list[tuple[str, str]]], staff: dict[int, list[tuple[str, str]]]
@@ -309,6 +407,12 @@ def _pressed_label(message: Message, data: str) -> str:
             if button.callback_data == data:
                 return button.text
     return ""
+
+
+def _safe_name(name: str) -> str:
+    """A file name safe to write: no folders, no odd characters, at most 100 characters."""
+    name = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "document"
+    return name[-100:]
 
 
 def _caption_and_rest(text: str) -> tuple[str, str]:

@@ -7,11 +7,12 @@ instead of one per statement, and a handler's reads and writes commit or roll ba
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -102,6 +103,34 @@ def run_in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connectio
     return result
 
 
+MAX_GROUP = 100  # writes committed together at most: bounds what one commit waits for
+
+
+def run_group(
+    conn: sqlite3.Connection, fns: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]]:
+    """Run each fn in its own savepoint inside one transaction; (ok, result or exception)."""
+    results: list[tuple[bool, Any]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for fn in fns:
+            conn.execute("SAVEPOINT write")
+            try:
+                value = fn(conn)
+            except Exception as exc:
+                conn.execute("ROLLBACK TO write")
+                conn.execute("RELEASE write")
+                results.append((False, exc))
+            else:
+                conn.execute("RELEASE write")
+                results.append((True, value))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return results
+
+
 class Database:
     """Async access to one SQLite file: `write(fn)` for transactions, `read(fn)` for reports."""
 
@@ -111,6 +140,8 @@ class Database:
         self.path = str(path)
         self._writer = writer
         self._reader = reader
+        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._draining = False
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -120,8 +151,41 @@ class Database:
         return cls(path, writer, reader)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` in one IMMEDIATE transaction on the writer thread."""
-        return await self._writer._execute(run_in_transaction, self._writer._conn, fn)
+        """Run `fn(conn)` in an IMMEDIATE transaction on the writer thread; returns once it
+        is committed. Its changes are all kept or (if it raises) all undone.
+
+        Group commit: writes that arrive while the writer is busy run together in the next
+        transaction, each inside its own savepoint, so one failing write undoes only itself.
+        Under load one commit and one thread hop serve many turns (several times the
+        throughput); alone, a write is still one transaction of its own.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((fn, future))
+        if not self._draining:
+            self._draining = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        # Runs on the event loop: only it touches _pending, so no lock is needed.
+        try:
+            while self._pending:
+                batch = self._pending[:MAX_GROUP]
+                del self._pending[:MAX_GROUP]
+                fns = [fn for fn, _ in batch]
+                try:
+                    results = await self._writer._execute(run_group, self._writer._conn, fns)
+                except BaseException as exc:  # the commit itself failed: nothing was kept
+                    results = [(False, exc)] * len(batch)
+                for (_, future), (ok, value) in zip(batch, results, strict=True):
+                    if future.done():  # the caller was cancelled; its write still happened
+                        continue
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            self._draining = False
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks)."""

@@ -10,11 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
+from tests.fakes.graph_api import TOKEN as GRAPH_TOKEN
+from tests.fakes.graph_api import FakeGraph
 from tests.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST-token"
@@ -115,3 +117,54 @@ class BotProcess:
                 raise AssertionError("bot exited:\n" + self.log.read_text())
             await asyncio.sleep(0.05)
         raise AssertionError("bot did not start polling:\n" + self.log.read_text())
+
+
+# --- WhatsApp ------------------------------------------------------------------------------
+
+
+def whatsapp_settings(base: Settings, graph: FakeGraph, **changes: object) -> Settings:
+    """WhatsApp on, against the Graph API stand-in; point `graph.webhook_url` at the bot."""
+    from tests.fakes import whatsapp_payloads as wp
+
+    settings = replace(
+        base,
+        whatsapp_token=GRAPH_TOKEN,
+        whatsapp_phone_number_id=wp.PHONE_NUMBER_ID,
+        whatsapp_app_secret=wp.APP_SECRET,
+        whatsapp_verify_token=wp.VERIFY_TOKEN,
+        whatsapp_api_server=graph.root,
+        listen_port=free_port(),
+        **changes,  # type: ignore[arg-type]
+    )
+    graph.webhook_url = f"http://127.0.0.1:{settings.listen_port}/whatsapp/webhook"
+    return settings
+
+
+# --- outbox and broadcasts -----------------------------------------------------------------
+
+
+def known_chats(fake: FakeTelegram, chat_ids: list[int]) -> None:
+    """People seeded straight into SQLite: make the stand-in know their private chats, as
+    if each had written to the bot once (Telegram answers "chat not found" otherwise)."""
+    with fake._lock:
+        for chat_id in chat_ids:
+            fake._user(chat_id)
+
+
+async def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def outbox_statuses(db: Path) -> dict[str, int]:
+    from bot.storage.db import connect_sync
+
+    conn = connect_sync(db)
+    try:
+        return dict(conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+    finally:
+        conn.close()

@@ -47,7 +47,8 @@ async def test_cda_added_by_cli_is_a_cda_of_that_cluster_only(
     assert not access.may_manage(two_clusters[1].id)
     cda = ChatDriver(engine, user_id="4242")
     await cda.say("/newmeeting")
-    assert "not ready yet" in cda.text
+    # Not refused, and no cluster question: only the one cluster is theirs to manage.
+    assert "What is the meeting about?" in cda.text
 
 
 async def test_observer_gets_report_only(engine, db: Database, one_cluster) -> None:

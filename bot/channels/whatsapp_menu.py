@@ -1,0 +1,71 @@
+"""Commands without the slash, and the "Menu" list message (SPEC §5: "On WhatsApp the same
+words work without the slash, and a menu button lists them").
+
+Both are built from the command table (`handlers.registry`), so a new command appears in
+the WhatsApp menu, and works typed without its slash, with no change here.
+"""
+
+from __future__ import annotations
+
+from bot.channels.whatsapp_render import WaRequest, Words, list_message, list_row
+from bot.i18n import translator
+from bot.limits import WHATSAPP_MAX_LIST_ROWS
+from handlers.registry import Audience, commands, find
+
+# Typing "menu" shows the menu list; people also write the word in their own script.
+MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెనూ", "మెను"})
+
+
+def slashless(text: str) -> tuple[str, bool]:
+    """(text with a command word given its slash, whether the person asked for the menu).
+
+    "Survey", "HELP", "start BAGRU" -> "/survey", "/help", "/start BAGRU". Only the first
+    word is looked at and only when it is a registered command or alias, so ordinary
+    answers ("Bagru", "2", "Sunita") pass through unchanged.
+    """
+    stripped = text.strip()
+    parts = stripped.split(maxsplit=1)
+    if not parts:
+        return text, False
+    word = parts[0].casefold()
+    rest = f" {parts[1]}" if len(parts) > 1 else ""
+    if word.startswith("/"):
+        return text, word[1:].split("@", 1)[0] in MENU_WORDS and not rest
+    if word in MENU_WORDS and not rest:
+        return "/menu", True
+    if word.isascii() and find(word) is not None:
+        return f"/{word}{rest}", False
+    return text, False
+
+
+def menu_requests(
+    language: str, words: Words, *, registered: bool, cda: bool, observer: bool
+) -> list[WaRequest]:
+    """The Menu: one list message per group of commands (a list holds 10 rows at most).
+
+    Rows are titled with the translated description and carry the word to type, so the
+    menu also teaches the slash-free commands.
+    """
+    _ = translator(language)
+    groups: list[tuple[str, list[tuple[str, str]]]] = [
+        (_("What would you like to do? Pick from the menu, or type a word like help."), []),
+        (_("For the cluster team:"), []),
+    ]
+    for entry in commands():
+        if not entry.in_menu or (entry.name == "start" and registered):
+            continue
+        if entry.audience in (Audience.EVERYONE, Audience.MEMBER):
+            groups[0][1].append((entry.name, _(entry.description)))
+        elif (entry.audience is Audience.CDA and cda) or (
+            entry.audience is Audience.REPORT and (cda or observer)
+        ):
+            groups[1][1].append((entry.name, _(entry.description)))
+    out = []
+    for body, entries in groups:
+        for i in range(0, len(entries), WHATSAPP_MAX_LIST_ROWS):
+            rows = [
+                list_row(f"cmd:{name}", description, name)
+                for name, description in entries[i : i + WHATSAPP_MAX_LIST_ROWS]
+            ]
+            out.append(WaRequest(list_message(body, words.menu, rows)))
+    return out

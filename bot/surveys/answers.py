@@ -1,0 +1,236 @@
+"""What a person sent -> the XForm string stored for a question, or why it does not fit.
+
+`parse(question, sent, ...)` checks the *type* only (a number where a number is asked, a
+date that exists, a photo for an image question); `required` and `constraint` are the
+runner's business because they need the other answers. A refusal is a `Problem` with a
+code and parameters: the handler words it in the person's language.
+
+Stored forms (what ODK Collect would submit):
+    integer / decimal / range   '12', '2.5'          date         '2024-12-25'
+    time                        '09:30:00'           geopoint     '26.81 75.55 0 0'
+    select_one                  'choice_name'        select_multiple  'a c' (form order)
+    image / audio               the stored file path (or the platform file id)
+    acknowledge                 'OK'                 text         the text, spaces tidied
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from bot.limits import MAX_INPUT_LENGTH
+from bot.surveys.dates import ascii_digits, parse_date, parse_time
+from bot.surveys.model import Choice, Question, localized
+
+XFORM_INT_MAX = 2**31 - 1
+OTHER_NAME = "other"  # what XLSForm's or_other stores  # xsd:int, what ODK stores integers as
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A channel-neutral answer: typed text, a shared location, or a media file."""
+
+    kind: str  # "text", "location", "photo", "audio", "other"
+    text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    media: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an answer was not taken: `code` names the message, `params` fill it in."""
+
+    code: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def parse(
+    question: Question,
+    sent: Sent,
+    *,
+    today: date,
+    language: str,
+    default_language: str,
+    choices: Sequence[tuple[int, Choice]] = (),
+    other_label: str = "",
+) -> str | Problem:
+    """The stored value for `sent`, or the Problem to explain (see the module docstring)."""
+    kind = question.type
+    if kind == "geopoint":
+        return _geopoint(sent)
+    if kind in ("image", "audio"):
+        wanted = "photo" if kind == "image" else "audio"
+        if sent.kind == wanted and sent.media:
+            return sent.media
+        return Problem(wanted)
+    if sent.kind != "text" or not sent.text.strip():
+        return Problem(_expected(kind))
+    text = " ".join(sent.text.split())
+    if len(sent.text) > MAX_INPUT_LENGTH:
+        return Problem("too_long", {"max": str(MAX_INPUT_LENGTH)})
+    if kind == "text":
+        return text
+    if kind == "integer":
+        return _integer(text)
+    if kind == "decimal":
+        return _decimal(text)
+    if kind == "range":
+        return range_value(question, text)
+    if kind == "date":
+        found = parse_date(text, today, appearance=question.appearance or "")
+        return found.isoformat() if found else Problem("date")
+    if kind == "time":
+        moment = parse_time(text)
+        return moment.strftime("%H:%M:%S") if moment else Problem("time")
+    if kind == "select_one":
+        picked = match_choice(text, choices, language, default_language, other_label)
+        return picked if picked is not None else Problem("choice")
+    if kind == "select_multiple":
+        return _multiple(text, choices, language, default_language, other_label)
+    if kind == "acknowledge":
+        return "OK"
+    return Problem("button")
+
+
+def normalise_default(question: Question, value: str) -> str:
+    """A form's literal default in the stored form (a time default '09:00' -> '09:00:00')."""
+    if question.type == "time":
+        moment = parse_time(value)
+        return moment.strftime("%H:%M:%S") if moment else value
+    return value
+
+
+def _expected(kind: str) -> str:
+    return {
+        "integer": "integer", "decimal": "decimal", "range": "integer", "date": "date",
+        "time": "time", "select_one": "choice", "select_multiple": "choice",
+    }.get(kind, "text")  # fmt: skip
+
+
+def _number_text(text: str) -> str:
+    # Indian grouping (1,00,000) and spaces are separators, never decimals.
+    return ascii_digits(text).replace(",", "").replace(" ", "").replace("\u066b", ".")
+
+
+def _integer(text: str) -> str | Problem:
+    cleaned = _number_text(text)
+    if not re.fullmatch(r"[-+]?\d+", cleaned):
+        return Problem("integer")
+    value = int(cleaned)
+    if abs(value) > XFORM_INT_MAX:
+        return Problem("too_big")
+    return str(value)
+
+
+def _decimal(text: str) -> str | Problem:
+    cleaned = _number_text(text)
+    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", cleaned):
+        return Problem("decimal")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return Problem("decimal")
+    if abs(value) > Decimal("1e15"):
+        return Problem("too_big")
+    return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
+
+
+def range_steps(question: Question) -> list[Decimal]:
+    """Every allowed value of a range question, when there are few enough to show."""
+    start, end, step = (Decimal(question.parameters[k]) for k in ("start", "end", "step"))
+    low, high = min(start, end), max(start, end)
+    count = int((high - low) / step) + 1
+    if count > 500:
+        return []
+    return [low + i * step for i in range(count)]
+
+
+def range_value(question: Question, text: str) -> str | Problem:
+    params = question.parameters
+    cleaned = _number_text(text)
+    try:
+        value = Decimal(cleaned)
+        start, end, step = (Decimal(params[k]) for k in ("start", "end", "step"))
+    except (InvalidOperation, KeyError):
+        return Problem("range", dict(params))
+    low, high = min(start, end), max(start, end)
+    if not value.is_finite() or not low <= value <= high or (value - low) % step != 0:
+        return Problem("range", {"start": str(low), "end": str(high), "step": str(step)})
+    return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
+
+
+def _geopoint(sent: Sent) -> str | Problem:
+    if sent.kind == "location" and sent.latitude is not None and sent.longitude is not None:
+        lat, lon = sent.latitude, sent.longitude
+    elif sent.kind == "text":
+        parts = [p for p in re.split(r"[\s,;]+", ascii_digits(sent.text.strip())) if p]
+        try:
+            lat, lon = (float(p) for p in parts) if len(parts) == 2 else (math.nan, math.nan)
+        except ValueError:
+            return Problem("geopoint")
+    else:
+        return Problem("geopoint")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return Problem("geopoint")
+    return f"{lat:.6f} {lon:.6f} 0 0"
+
+
+# ----------------------------------------------------------------------------- choices ---
+def choice_label(choice: Choice, language: str, default_language: str) -> str:
+    return localized(choice.labels, language, default_language) or choice.name
+
+
+def match_choice(
+    text: str,
+    choices: Sequence[tuple[int, Choice]],
+    language: str,
+    default_language: str,
+    other_label: str = "",
+) -> str | None:
+    """The choice name a typed word means: its label (any language), its name, or its
+    number in the list as shown."""
+    typed = text.strip().casefold()
+    if other_label and typed in (other_label.casefold(), OTHER_NAME):
+        return "other"
+    for _, choice in choices:
+        labels = {choice.name.casefold(), *(v.casefold() for v in choice.labels.values())}
+        if typed in labels:
+            return choice.name
+    number = ascii_digits(typed)
+    if number.isdigit():
+        shown = [c.name for _, c in choices] + (["other"] if other_label else [])
+        if 1 <= int(number) <= len(shown):
+            return shown[int(number) - 1]
+    return None
+
+
+def _multiple(
+    text: str,
+    choices: Sequence[tuple[int, Choice]],
+    language: str,
+    default_language: str,
+    other_label: str,
+) -> str | Problem:
+    whole = match_choice(text, choices, language, default_language, other_label)
+    words = [whole] if whole else []
+    if not words:
+        for part in re.split(r"[,;\n]+", text):
+            if not part.strip():
+                continue
+            found = match_choice(part, choices, language, default_language, other_label)
+            if found is None:
+                return Problem("choice")
+            words.append(found)
+    return join_selected(words, choices)
+
+
+def join_selected(names: Sequence[str], choices: Sequence[tuple[int, Choice]]) -> str:
+    """Space-separated choice names in the form's order (what select_multiple stores)."""
+    order = [c.name for _, c in choices] + ["other"]
+    chosen = set(names)
+    return " ".join(name for name in order if name in chosen)

@@ -1,0 +1,176 @@
+"""/broadcast: a CDA tells the cluster something (SPEC §5).
+
+    cluster* -> audience -> (roles) -> message -> preview -> (translation) -> now | when
+             -> confirm -> queued in the outbox + /updates log   (* only with several clusters)
+
+The draft lives in the conversation data (cluster, audience, texts per language, media,
+when), so a restart resumes at the same step. Texts are checked against the platform
+limits here, at compose time, in every language version: 4,096 characters for a message,
+1,024 for the caption of a photo or document.
+"""
+
+from __future__ import annotations
+
+from bot.engine import Context
+from bot.i18n import N_
+from bot.messages import Choice, InboundKind
+from handlers import broadcast_preview as preview
+from handlers.broadcast_draft import (
+    AUDIENCES,
+    FLOW,
+    ask_message,
+    cluster,
+    data,
+    fits,
+    managed_clusters,
+    media_from_inbound,
+)
+from handlers.common import ROLES, picked, use_buttons
+from handlers.registry import Audience, command
+
+# --- start and cluster --------------------------------------------------------------------
+
+
+@command("broadcast", N_("Send an update to the cluster"), Audience.CDA)
+def start(ctx: Context) -> None:
+    options = managed_clusters(ctx)
+    if not options:
+        ctx.reply(ctx._("No cluster has been set up yet. Add one with: clusterbot cluster add"))
+        return
+    ctx.end()  # a fresh draft, whatever was in progress
+    if len(options) == 1:
+        ctx.go(FLOW, f"{FLOW}.audience", cluster=options[0].id)
+        ask_audience(ctx)
+        return
+    ctx.go(FLOW, f"{FLOW}.cluster")
+    ctx.reply(
+        ctx._("Which cluster is this update for?"),
+        [Choice(f"bc:cluster:{c.id}", c.name[:40]) for c in options],
+    )
+
+
+def take_cluster(ctx: Context) -> None:
+    options = [Choice(f"bc:cluster:{c.id}", c.name[:40]) for c in managed_clusters(ctx)]
+    choice = picked(ctx, options)
+    if choice is None:
+        use_buttons(ctx, options)
+        return
+    ctx.go(FLOW, f"{FLOW}.audience", cluster=int(choice.id.rsplit(":", 1)[1]))
+    ask_audience(ctx)
+
+
+# --- audience -----------------------------------------------------------------------------
+
+
+def _audience_choices(ctx: Context) -> list[Choice]:
+    return [Choice(f"bc:aud:{key}", ctx._(label)) for key, label in AUDIENCES.items()]
+
+
+def ask_audience(ctx: Context) -> None:
+    chosen = cluster(ctx)
+    assert chosen is not None
+    ctx.reply(
+        ctx._("Who should receive this update from {cluster}?").format(cluster=chosen.name),
+        _audience_choices(ctx),
+        columns=2,
+    )
+
+
+def take_audience(ctx: Context) -> None:
+    choice = picked(ctx, _audience_choices(ctx))
+    if choice is None:
+        use_buttons(ctx, _audience_choices(ctx))
+        return
+    key = choice.id.removeprefix("bc:aud:")
+    if key == "roles":
+        ctx.go(FLOW, f"{FLOW}.roles", roles=[])
+        ask_roles(ctx)
+        return
+    audience = {} if key == "all" else {"gender": key}
+    ctx.go(FLOW, f"{FLOW}.message", audience=audience)
+    ask_message(ctx)
+
+
+def _role_choices(ctx: Context) -> list[Choice]:
+    roles = [Choice(f"bc:role:{key}", ctx._(label)) for key, label in ROLES.items()]
+    return [*roles, Choice("bc:roles:done", ctx._("Done"))]
+
+
+def ask_roles(ctx: Context, *, redraw: bool = False) -> None:
+    chosen = frozenset(f"bc:role:{r}" for r in data(ctx).get("roles", []))
+    ctx.reply(
+        ctx._("Choose one or more roles, then press Done."),
+        _role_choices(ctx),
+        columns=2,
+        selected=chosen,
+        replace=redraw,
+    )
+
+
+def take_roles(ctx: Context) -> None:
+    choice = picked(ctx, _role_choices(ctx))
+    if choice is None:
+        use_buttons(ctx, _role_choices(ctx))
+        return
+    roles: list[str] = list(data(ctx).get("roles", []))
+    if choice.id == "bc:roles:done":
+        if not roles:
+            ctx.reply(ctx._("Choose at least one role, then press Done."))
+            return
+        ctx.go(FLOW, f"{FLOW}.message", audience={"roles": roles})
+        ask_message(ctx)
+        return
+    role = choice.id.removeprefix("bc:role:")
+    roles = [r for r in roles if r != role] if role in roles else [*roles, role]
+    ctx.go(FLOW, f"{FLOW}.roles", roles=roles)
+    ask_roles(ctx, redraw=True)
+
+
+# --- message ------------------------------------------------------------------------------
+
+
+def take_message(ctx: Context) -> None:
+    inbound = ctx.inbound
+    media = data(ctx).get("media")
+    if inbound.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+        media = media_from_inbound(ctx)
+        if media is None:
+            return
+        ctx.go(FLOW, f"{FLOW}.message", media=media)
+        if not inbound.text.strip():
+            ctx.reply(ctx._("Got it. Now type the text to go with it."))
+            return
+    elif inbound.kind is not InboundKind.TEXT or not inbound.text.strip():
+        if inbound.kind is InboundKind.CHOICE:
+            ctx.reply(ctx._("That button belongs to an earlier question."))
+        ctx.reply(ctx._("Please type the update, or send a photo or a document."))
+        return
+    text = inbound.text.strip()
+    if not fits(ctx, text, caption=media is not None):
+        return
+    # A new text makes earlier language versions stale: start the versions again.
+    ctx.go(FLOW, f"{FLOW}.preview", texts={ctx.language: text}, lang=ctx.language)
+    preview.show(ctx)
+
+
+STEPS = {
+    "cluster": take_cluster,
+    "audience": take_audience,
+    "roles": take_roles,
+    "message": take_message,
+    "preview": preview.take_preview,
+    "version": preview.take_version,
+    "when": preview.take_when,
+    "confirm": preview.take_confirm,
+}
+
+
+def on_input(ctx: Context) -> None:
+    """A message while composing: hand it to the current step."""
+    step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
+    if step != "cluster" and cluster(ctx) is None:
+        # The cluster is gone or no longer this CDA's: the draft cannot go on.
+        ctx.end()
+        ctx.reply(ctx._("You no longer manage that cluster. Send /broadcast to start again."))
+        return
+    STEPS.get(step, take_cluster)(ctx)

@@ -1,0 +1,165 @@
+"""/deliveries: what became of recent broadcasts (SPEC §5), from the outbox ledger.
+
+    /deliveries -> recent broadcasts with counts by status -> one broadcast: who did not
+    get it and why (and Cancel, while it is still scheduled)
+
+A CDA sees only the broadcasts of the clusters they administer.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot import broadcasting
+from bot.clock import parse_iso
+from bot.engine import Context
+from bot.i18n import N_
+from bot.messages import Choice, InboundKind
+from bot.storage import broadcasts, clusters, outbox
+from bot.storage import whatsapp as whatsapp_ledger
+from bot.storage.broadcasts import Broadcast
+from handlers import menu
+from handlers import when as when_
+from handlers.common import role_label
+from handlers.registry import Audience, command
+
+FLOW = "deliveries"
+RECENT = 5
+LISTED = 20  # people listed per broadcast; the rest are counted
+STATUS = {
+    "sent": N_("sent"),
+    "waiting": N_("waiting"),
+    "failed": N_("failed"),
+    "blocked": N_("blocked the bot"),
+    "opted_out": N_("opted out"),
+    "skipped": N_("skipped"),
+}
+
+
+def _visible(ctx: Context, broadcast_id: str) -> Broadcast | None:
+    found = broadcasts.get(ctx.conn, int(broadcast_id)) if broadcast_id.isdigit() else None
+    return found if found and ctx.access.may_manage(found.cluster_id) else None
+
+
+def _counts_line(ctx: Context, counts: dict[str, int]) -> str:
+    merged = dict(counts)
+    merged["waiting"] = merged.pop("queued", 0) + merged.pop("in_flight", 0)
+    parts = [
+        f"{ctx._(label)} {ctx._.number(merged[key])}"
+        for key, label in STATUS.items()
+        if merged.get(key)
+    ]
+    return " · ".join(parts) or ctx._("nobody in the audience")
+
+
+def _summary(ctx: Context, b: Broadcast, counts: dict[str, int]) -> str:
+    _ = ctx._
+    here = clusters.by_id(ctx.conn, b.cluster_id)
+    tz = ZoneInfo(here.timezone if here else "UTC")
+    snippet = " ".join(b.text_for(ctx.language).split())
+    snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
+    head = f"#{b.id} · {here.name if here else '?'}"
+    if b.status == "scheduled" and b.scheduled_at:
+        state = _("Scheduled for {when}.").format(when=when_.show(_, parse_iso(b.scheduled_at), tz))
+    elif b.status == "cancelled":
+        state = _("Cancelled; nobody got it.")
+    elif b.status == "missed":
+        state = _("Not sent: the bot was off at the time it was scheduled for.")
+    else:
+        sent_at = when_.show(_, parse_iso(b.sent_at or b.created_at), tz)
+        state = f"{sent_at}: {_counts_line(ctx, counts)}"
+        seen = whatsapp_ledger.receipts(ctx.conn, "broadcast", str(b.id))
+        if seen["delivered"]:  # WhatsApp reports delivery and reading; Telegram does not
+            state += "\n" + _("On WhatsApp: delivered {delivered} · read {read}").format(
+                delivered=ctx._.number(seen["delivered"]), read=ctx._.number(seen["read"])
+            )
+    return f"{head}\n“{snippet}”\n{state}"
+
+
+@command("deliveries", N_("Who received the updates"), Audience.CDA)
+def show_recent(ctx: Context) -> None:
+    recent = broadcasts.recent(ctx.conn, ctx.access.clusters, RECENT)
+    if not recent:
+        ctx.reply(ctx._("No broadcasts yet. Send one with /broadcast."))
+        return
+    counts = outbox.counts(ctx.conn, "broadcast", [str(b.id) for b in recent])
+    blocks = [ctx._("Recent broadcasts:")]
+    blocks += [_summary(ctx, b, counts[str(b.id)]) for b in recent]
+    if ctx.conv is None or ctx.conv.flow == FLOW:
+        ctx.go(FLOW, f"{FLOW}.list")
+    ctx.reply(
+        "\n\n".join(blocks),
+        [
+            Choice(f"dlv:show:{b.id}", ctx._("Details #{number}").format(number=b.id))
+            for b in recent
+        ],
+        columns=3,
+    )
+
+
+def _reason(ctx: Context, status: str, error: str | None) -> str:
+    _ = ctx._
+    error = (error or "")[:80]
+    if status == "failed":
+        return _("failed: {reason}").format(reason=error or "?")
+    if status == "blocked":
+        return _("blocked the bot")
+    if status == "opted_out":
+        return _("stopped updates (/stop)")
+    if status == "skipped":
+        return _("erased their data") if error == "erased" else _("skipped")
+    if error:
+        return _("waiting; will try again ({reason})").format(reason=error)
+    return _("waiting to be sent")
+
+
+def show_one(ctx: Context, b: Broadcast) -> None:
+    _ = ctx._
+    counts = outbox.counts(ctx.conn, "broadcast", [str(b.id)])[str(b.id)]
+    lines = [_summary(ctx, b, counts)]
+    missing = sum(n for status, n in counts.items() if status != "sent")
+    rows = outbox.not_delivered(ctx.conn, "broadcast", str(b.id), LISTED)
+    if rows:
+        lines += ["", _("Did not get it (yet):")]
+        for row in rows:
+            name = (row["name"] or "—")[:40]
+            role = role_label(ctx, row["role"])
+            lines.append(f"• {name} ({role}): {_reason(ctx, row['status'], row['last_error'])}")
+        if missing > len(rows):
+            lines.append(_("…and {count} more.").format(count=_.number(missing - len(rows))))
+    elif b.status == "sent" and counts["sent"]:
+        lines += ["", _("Everyone in the audience got it.")]
+    choices = [Choice("dlv:list", _("All broadcasts"))]
+    if b.status == "scheduled":
+        choices.insert(0, Choice(f"dlv:cancel:{b.id}", _("Cancel broadcast")))
+    ctx.go(FLOW, f"{FLOW}.one")
+    ctx.reply("\n".join(lines), choices)
+
+
+def on_input(ctx: Context) -> None:
+    choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
+    action, _sep, ref = choice.removeprefix("dlv:").partition(":")
+    found = _visible(ctx, ref) if ref else None
+    if choice == "dlv:list":
+        show_recent(ctx)
+    elif action == "show" and found:
+        show_one(ctx, found)
+    elif action == "cancel" and found:
+        if broadcasting.cancel(ctx.conn, found, ctx.now):
+            ctx.audit("broadcast.cancel", subject=f"broadcast:{found.id}")
+            ctx.reply(
+                ctx._("Broadcast #{number} is cancelled. Nobody will get it.").format(
+                    number=found.id
+                )
+            )
+        else:
+            ctx.reply(
+                ctx._("Broadcast #{number} can no longer be cancelled.").format(number=found.id)
+            )
+        show_one(ctx, broadcasts.get(ctx.conn, found.id) or found)
+    else:
+        ctx.end()
+        if ctx.inbound.kind is InboundKind.CHOICE:
+            ctx.reply(ctx._("That button belongs to an earlier question."))
+        else:
+            menu.not_understood(ctx)

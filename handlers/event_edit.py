@@ -1,0 +1,133 @@
+"""A CDA changes the time or place of an event, or cancels it (SPEC §5 /newmeeting: "later
+changes or cancellation notify everyone invited").
+
+    /events -> [Change time | Change place | Cancel event]   (evm:<event>:time|place|cancel)
+    time/place: flow eventedit.<field> -> typed value -> saved, reminders moved, notices
+    cancel: evm:<event>:drop (confirm) -> cancelled, reminders cancelled, notices
+
+"Everyone invited" is exactly who got the invitation: the outbox rows of kind invitation
+for `event:<id>`. Notices go through the outbox as kind notice (they reach people who
+used /stop too: it is about an event they were invited to).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot import reminders
+from bot.clock import iso, parse_iso
+from bot.engine import Context
+from bot.i18n import N_, SHIPPED_LANGUAGES, translator
+from bot.messages import Choice
+from bot.outbox import Payload, fan_out
+from bot.storage import clusters
+from bot.storage import events as ev
+from bot.storage.events import Event
+from handlers import event_draft as d
+
+FLOW = "eventedit"
+CHANGED = N_("Change: {title} is now on {when}, at {place}.")
+CANCELLED = N_("Cancelled: {title} on {when} will not take place.")
+
+
+def manage_choices(ctx: Context, event: Event) -> list[Choice]:
+    return [
+        Choice(f"evm:{event.id}:time", ctx._("Change time")),
+        Choice(f"evm:{event.id}:place", ctx._("Change place")),
+        Choice(f"evm:{event.id}:cancel", ctx._("Cancel event")),
+    ]
+
+
+def on_press(ctx: Context, event: Event, action: str) -> None:
+    """evm:<event>:<action>, pressed from any state by a CDA of the event's cluster."""
+    if not ctx.access.may_manage(event.cluster_id):
+        ctx.reply(ctx._("Sorry, this is only for the cluster's CDA."))
+        return
+    if action in ("time", "place"):
+        ctx.go(FLOW, f"{FLOW}.{action}", event=event.id, cluster=event.cluster_id)
+        if action == "time":
+            ctx.reply(d.when_prompt(ctx, ctx._("What is the new date and time?")))
+        else:
+            ctx.reply(ctx._("Type the new place."))
+    elif action == "cancel":
+        ctx.reply(
+            ctx._("Cancel {title}? Everyone invited will be told.").format(title=event.title),
+            [
+                Choice(f"evm:{event.id}:drop", ctx._("Yes, cancel it")),
+                Choice(f"evm:{event.id}:keep", ctx._("No, keep it")),
+            ],
+            columns=2,
+        )
+    elif action == "drop":
+        event = ev.update(ctx.conn, event.id, ctx.now_iso, status="cancelled")
+        reminders.cancel_all(ctx.conn, event, ctx.now)
+        count = notify(ctx, event, CANCELLED)
+        ctx.audit("event.cancel", subject=f"event:{event.id}", notified=count)
+        ctx.reply(
+            ctx._("Cancelled. {count} people will be told.").format(count=ctx._.number(count))
+        )
+    else:
+        ctx.reply(ctx._("Nothing was changed."))
+
+
+def on_input(ctx: Context) -> None:
+    """The typed new time or place."""
+    data = d.data(ctx)
+    event = ev.get(ctx.conn, int(data.get("event", 0)))
+    field = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
+    if event is None or event.status != "scheduled" or d.cluster(ctx) is None:
+        ctx.end()
+        ctx.reply(ctx._("This event was cancelled."))
+        return
+    if field == "time":
+        when = d.typed_when(ctx)
+        if when is None:
+            return
+        shift = when - parse_iso(event.starts_at)
+        ends = iso(parse_iso(event.ends_at) + shift) if event.ends_at else None
+        # A visit keeps its length and its registration window relative to the start.
+        closes = iso(parse_iso(event.register_by) + shift) if event.register_by else None
+        event = ev.update(
+            ctx.conn, event.id, ctx.now_iso, starts_at=iso(when), ends_at=ends, register_by=closes
+        )
+        reminders.arm(ctx.conn, event, ctx.now)
+    else:
+        place = d.typed_text(ctx, d.MAX_PLACE)
+        if place is None:
+            return
+        event = ev.update(ctx.conn, event.id, ctx.now_iso, place=place)
+    ctx.end()
+    count = notify(ctx, event, CHANGED)
+    ctx.audit("event.change", subject=f"event:{event.id}", field=field, notified=count)
+    ctx.reply(
+        ctx._("Saved: {when}, {place}. {count} people will be told.").format(
+            when=d.show_when(ctx, event.starts_at), place=event.place, count=ctx._.number(count)
+        )
+    )
+
+
+def notify(ctx: Context, event: Event, message: str) -> int:
+    """A notice to everyone who was invited, each in their language; the count queued."""
+    cluster = clusters.by_id(ctx.conn, event.cluster_id)
+    zone = ZoneInfo(cluster.timezone if cluster else ctx.settings.timezone)
+    payloads = {}
+    for language in SHIPPED_LANGUAGES:
+        _ = translator(language)
+        text = _(message).format(
+            title=event.title,
+            when=reminders.local_when(_, parse_iso(event.starts_at), zone),
+            place=event.place,
+        )
+        payloads[language] = Payload(text)
+    counts = fan_out(
+        ctx.conn,
+        kind="notice",
+        ref=f"event:{event.id}:{ctx.now_iso}",
+        where="c.id IN (SELECT contact_id FROM outbox WHERE kind = 'invitation' AND ref = ?)"
+        " AND c.chat_id IS NOT NULL",
+        params=[f"event:{event.id}"],
+        payloads=payloads,
+        default_language="en",
+        now=ctx.now,
+    )
+    return counts.get("queued", 0)

@@ -1,0 +1,401 @@
+"""/survey [KEY] and answering a survey, one question at a time (SPEC §5, §6).
+
+    /survey --> survey.pick --sv:open:KEY--> survey.answer <-> (each question) --> done
+                                   \\--completed before--> survey.again --yes--> survey.answer
+
+The conversation only says which response is being answered; the response row holds the
+position (a path such as `products[2]/material`) and the answers table every answer, both
+written in the same turn, so a restart or a week's pause resumes at the same question.
+/back, /skip and /cancel belong to this flow while a survey is open (handlers/__init__).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from bot.engine import Context
+from bot.i18n import N_
+from bot.messages import Choice, InboundKind
+from bot.storage import surveys as store
+from bot.storage.surveys import Response, Survey
+from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
+from bot.surveys.model import localized
+from bot.surveys.navigation import Slot, SlotKind
+from bot.surveys.runner import Refusal, Runner, Step
+from handlers import menu
+from handlers.common import picked
+from handlers.registry import Audience, command
+from handlers.survey_render import (
+    _range_buttons,
+    display,
+    other_label,
+    problem_text,
+    prompt,
+    refusal_text,
+    tag,
+)
+
+FLOW = "survey"
+PICK, ANSWER, AGAIN = f"{FLOW}.pick", f"{FLOW}.answer", f"{FLOW}.again"
+
+
+def title_of(ctx: Context, survey: Survey) -> str:
+    titles = survey.form(ctx.conn).titles
+    return localized(titles, ctx.language, survey.languages[0]) or survey.title
+
+
+# ------------------------------------------------------------------------- choosing ---
+def visible(ctx: Context) -> list[Survey]:
+    """Open surveys for this person's cluster and role (staff: also their clusters')."""
+    staff = ctx.access.cda or ctx.access.observer
+    return [
+        s
+        for s in store.all_current(ctx.conn)
+        if s.open
+        and (
+            s.reaches(ctx.contact.cluster_id, ctx.contact.role)
+            or (staff and (s.cluster_id is None or ctx.access.may_report(s.cluster_id)))
+        )
+    ]
+
+
+@command("survey", N_("Answer a survey"), Audience.MEMBER)
+def survey_command(ctx: Context) -> None:
+    key = ctx.inbound.command_args.split()[0] if ctx.inbound.command_args else ""
+    if key:
+        open_survey(ctx, key)
+    elif ctx.conv and ctx.conv.step == ANSWER:
+        ctx.reply(ctx._("Here is the question you were answering:"))
+        answer_input(ctx, resume=True)
+    else:
+        list_surveys(ctx)
+
+
+def list_surveys(ctx: Context) -> None:
+    found = visible(ctx)
+    if not found:
+        ctx.end()
+        ctx.reply(ctx._("There is no survey for you right now. We will tell you when there is."))
+        return
+    choices = []
+    for survey in found:
+        mark = ""
+        if store.unfinished(ctx.conn, ctx.contact.id, survey.key):
+            mark = "▶ "
+        elif store.last_completed(ctx.conn, ctx.contact.id, survey.key):
+            mark = "✓ "
+        choices.append(Choice(f"sv:open:{survey.key}", mark + title_of(ctx, survey)[:60]))
+    ctx.go(FLOW, PICK)
+    ctx.reply(ctx._("Which survey would you like to answer?"), choices)
+
+
+def open_survey(ctx: Context, key: str) -> None:
+    survey = next((s for s in visible(ctx) if s.key.casefold() == key.casefold()), None)
+    if survey is None:
+        ctx.reply(ctx._("There is no open survey called {key}.").format(key=key[:40]))
+        list_surveys(ctx)
+        return
+    unfinished = store.unfinished(ctx.conn, ctx.contact.id, survey.key)
+    if unfinished is not None:
+        ctx.go(FLOW, ANSWER, response=unfinished.id)
+        ctx.reply(ctx._("Welcome back to “{title}”. Here is where you stopped:").format(
+            title=title_of(ctx, survey)))  # fmt: skip
+        answer_input(ctx, resume=True)
+        return
+    done = store.last_completed(ctx.conn, ctx.contact.id, survey.key)
+    if done is not None:
+        ctx.go(FLOW, AGAIN, key=survey.key)
+        ctx.reply(
+            ctx._("You have already answered “{title}”. Thank you! Answer it again?").format(
+                title=title_of(ctx, survey)
+            ),
+            _again_choices(ctx, survey.key),
+            columns=2,
+        )
+        return
+    _start(ctx, survey)
+
+
+def _again_choices(ctx: Context, key: str) -> list[Choice]:
+    return [Choice(f"sv:again:{key}", ctx._("Answer again")), Choice("sv:again:", ctx._("No"))]
+
+
+def _start(ctx: Context, survey: Survey) -> None:
+    response = store.start_response(ctx.conn, survey.id, ctx.contact.id, None, ctx.now_iso)
+    ctx.go(FLOW, ANSWER, response=response.id)
+    ctx.reply(
+        ctx._(
+            "“{title}”: {count} questions, one at a time.\n"
+            "/back goes to the previous question, /skip skips a question that is not "
+            "required, /cancel pauses (your answers are kept)."
+        ).format(title=title_of(ctx, survey), count=survey.question_count)
+    )
+    answer_input(ctx, resume=True)
+
+
+def on_input(ctx: Context) -> None:
+    """Anything sent while in the survey flow."""
+    choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
+    step = ctx.conv.step if ctx.conv else ""
+    if choice.startswith("sv:open:"):
+        open_survey(ctx, choice.removeprefix("sv:open:"))
+    elif step == AGAIN and choice.startswith("sv:again:"):
+        key = choice.removeprefix("sv:again:")
+        survey = next((s for s in visible(ctx) if s.key == key), None) if key else None
+        if survey is None:
+            ctx.end()
+            menu.main_menu(ctx)
+        else:
+            _start(ctx, survey)
+    elif step == ANSWER:
+        answer_input(ctx)
+    elif ctx.inbound.command in ("back", "skip"):
+        ctx.reply(ctx._("Please choose a survey first."))
+        list_surveys(ctx)
+    elif ctx.inbound.command == "cancel":
+        ctx.end()
+        ctx.reply(ctx._("Cancelled."), remove_keyboard=True)
+        menu.main_menu(ctx)
+    else:
+        if choice:
+            ctx.reply(ctx._("That button belongs to an earlier question."))
+        list_surveys(ctx)
+
+
+# ------------------------------------------------------------------------ answering ---
+@dataclass
+class _Turn:
+    response: Response
+    survey: Survey
+    runner: Runner
+    slot: Slot | None
+    notes: list[Slot]
+
+
+def _load(ctx: Context) -> _Turn | None:
+    response_id = ctx.conv.data.get("response") if ctx.conv else None
+    found = store.response_and_survey(ctx.conn, int(response_id)) if response_id else None
+    if found is None or found[0].contact_id != ctx.contact.id:
+        return None
+    response, survey = found
+    local = ctx.now.astimezone(ZoneInfo(ctx.settings.timezone))
+    runner = Runner(
+        survey.form(ctx.conn),
+        store.answers(ctx.conn, response.id),
+        today=local.date(),
+        now=local.replace(tzinfo=None),
+        language=ctx.language,
+    )
+    step = runner.resume(response.position)
+    return _Turn(response, survey, runner, step.slot, step.notes)
+
+
+def answer_input(ctx: Context, *, resume: bool = False) -> None:
+    turn = _load(ctx)
+    if turn is None or turn.response.status == "completed":
+        ctx.end()
+        ctx.reply(ctx._("That survey is finished. Send /survey to see the surveys for you."))
+        return
+    if not turn.survey.open:  # closing a survey closes every version of it
+        ctx.end()
+        ctx.reply(ctx._("This survey is closed now. Thank you for your answers."))
+        store.move(ctx.conn, turn.response.id, turn.response.position, "paused", ctx.now_iso)
+        return
+    if resume or turn.slot is None:
+        _show(ctx, turn, Step(turn.slot, turn.notes))
+        return
+    command = ctx.inbound.command
+    if command == "cancel":
+        store.move(ctx.conn, turn.response.id, turn.slot.path, "paused", ctx.now_iso)
+        ctx.end()
+        ctx.reply(
+            ctx._("Paused. Your answers are kept: send /survey to continue where you stopped."),
+            remove_keyboard=True,
+        )
+        menu.main_menu(ctx)
+    elif command == "back":
+        previous = turn.runner.back(turn.slot)
+        if previous is None:
+            ctx.reply(ctx._("This is the first question."))
+            _show(ctx, turn, Step(turn.slot))
+        else:
+            _show(ctx, turn, Step(previous))
+    elif command == "skip":
+        _after(ctx, turn, _skip(turn))
+    elif command:
+        ctx.reply(ctx._("Please answer the question, or send /cancel to pause."))
+        _show(ctx, turn, Step(turn.slot))
+    else:
+        _after(ctx, turn, _take(ctx, turn, turn.slot))
+
+
+def _skip(turn: _Turn) -> Step | Refusal:
+    assert turn.slot is not None
+    if turn.slot.kind is SlotKind.ANOTHER:
+        return turn.runner.another(turn.slot, yes=False)
+    return turn.runner.skip(turn.slot)
+
+
+def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | None:
+    """Interpret what was sent for `slot`; None when the reply is already made (a toggle)."""
+    inbound = ctx.inbound
+    runner = turn.runner
+    if inbound.kind is InboundKind.CHOICE and inbound.text and _takes_numbers(slot):
+        # A typed number that the engine took for "press button N" (numbered-text
+        # channels): here a number is the answer itself.
+        inbound = replace(inbound, kind=InboundKind.TEXT, choice="")
+    if inbound.kind is InboundKind.CHOICE:
+        prefix = f"sv:{tag(slot)}:"
+        if not inbound.choice.startswith(prefix):
+            return Problem("stale")
+        return _press(ctx, turn, slot, inbound.choice.removeprefix(prefix))
+    if slot.kind is SlotKind.ANOTHER:
+        yes = picked(ctx, [Choice("yes", ctx._("Yes, add")), Choice("yes", ctx._("Yes"))])
+        no = picked(ctx, [Choice("no", ctx._("No, go on")), Choice("no", ctx._("No"))])
+        return runner.another(slot, yes=True) if yes else (
+            runner.another(slot, yes=False) if no else Problem("choice"))  # fmt: skip
+    if (
+        inbound.kind is InboundKind.TEXT
+        and inbound.text.strip().casefold()
+        in (
+            ctx._("Skip").casefold(),
+            "skip",
+        )
+        and slot.kind is SlotKind.QUESTION
+        and slot.question.type == "geopoint"
+    ):
+        return runner.skip(slot)
+    sent = Sent(
+        kind={
+            InboundKind.TEXT: "text", InboundKind.LOCATION: "location",
+            InboundKind.PHOTO: "photo", InboundKind.AUDIO: "audio",
+        }.get(inbound.kind, "other"),
+        text=inbound.text, latitude=inbound.latitude, longitude=inbound.longitude,
+        media=inbound.media_ref,
+    )  # fmt: skip
+    if slot.kind is SlotKind.OTHER:
+        if sent.kind != "text" or not sent.text.strip():
+            return Problem("text")
+        return runner.submit(slot, " ".join(sent.text.split())[:2000])
+    question = slot.question
+    value = parse(
+        question, sent, today=runner.env.today_value, language=ctx.language,
+        default_language=runner.form.default_language,
+        choices=runner.choices(slot) if question.type.startswith("select") else (),
+        other_label=other_label(ctx) if question.or_other else "",
+    )  # fmt: skip
+    if isinstance(value, Problem):
+        return value
+    result = runner.submit(slot, value)
+    if isinstance(result, Step):
+        _confirm(ctx, turn, slot, value)
+    return result
+
+
+def _takes_numbers(slot: Slot) -> bool:
+    return slot.kind is SlotKind.OTHER or (
+        slot.kind is SlotKind.QUESTION
+        and slot.question.type not in ("select_one", "select_multiple", "acknowledge")
+    )
+
+
+def _press(ctx: Context, turn: _Turn, slot: Slot, action: str) -> Step | Refusal | Problem | None:
+    runner = turn.runner
+    if action in ("yes", "no") and slot.kind is SlotKind.ANOTHER:
+        return runner.another(slot, yes=action == "yes")
+    if action == "skip":
+        return runner.skip(slot)
+    if action == "keep":
+        return runner.keep(slot)
+    if slot.kind is not SlotKind.QUESTION:
+        return Problem("stale")
+    question = slot.question
+    if action == "ok" and question.type == "acknowledge":
+        return runner.submit(slot, "OK")
+    if action.startswith("r") and question.type == "range":
+        values = _range_buttons(question)
+        step = int(action[1:]) if action[1:].isdigit() else -1
+        return runner.submit(slot, values[step]) if 0 <= step < len(values) else Problem("stale")
+    # The choices still shown (choice_filter), by their button action: c3 / t3, co / to.
+    names = {str(i): choice.name for i, choice in runner.choices(slot)}
+    if question.or_other:
+        names["o"] = OTHER_NAME
+    kind, which = action[:1], action[1:]
+    if kind == "c" and which in names and question.type == "select_one":
+        return runner.submit(slot, names[which])
+    if kind == "t" and which in names and question.type == "select_multiple":
+        _toggle(ctx, turn, slot, names[which])
+        return None
+    if action == "done" and question.type == "select_multiple":
+        chosen = _selected(ctx, turn, slot)
+        return runner.submit(slot, join_selected(chosen, runner.choices(slot)))
+    return Problem("stale")
+
+
+def _selected(ctx: Context, turn: _Turn, slot: Slot) -> list[str]:
+    """The ticks of a multi-select not confirmed yet (kept in the conversation)."""
+    pending = ctx.conv.data.get("ticks") if ctx.conv else None
+    if isinstance(pending, dict) and pending.get("path") == slot.path:
+        return list(pending.get("names", []))
+    return (turn.runner.value(slot) or "").split()
+
+
+def _toggle(ctx: Context, turn: _Turn, slot: Slot, name: str) -> None:
+    names = _selected(ctx, turn, slot)
+    names = [n for n in names if n != name] if name in names else [*names, name]
+    ctx.go(FLOW, ANSWER, ticks={"path": slot.path, "names": names})
+    # Redraw the pressed message with its ticks rather than sending a new one.
+    ctx.out.append(replace(prompt(ctx, turn.runner, slot, selected=names), replace=True))
+
+
+def _confirm(ctx: Context, turn: _Turn, slot: Slot, value: str) -> None:
+    """Say back what was understood where typing could be misread (a date, a place)."""
+    kind = slot.question.type
+    if kind == "date":
+        ctx.reply("✓ " + display(ctx, turn.runner, slot, value))
+    elif kind == "geopoint":
+        ctx.reply(ctx._("✓ Location saved."), remove_keyboard=True)
+
+
+def _after(ctx: Context, turn: _Turn, result: Step | Refusal | Problem | None) -> None:
+    assert turn.slot is not None
+    if result is None:
+        return
+    if isinstance(result, Problem):
+        if result.code == "stale":
+            ctx.reply(ctx._("That button belongs to an earlier question."))
+        else:
+            ctx.reply(problem_text(ctx, result))
+        _show(ctx, turn, Step(turn.slot))
+        return
+    if isinstance(result, Refusal):
+        ctx.reply(refusal_text(ctx, turn.runner, turn.slot, result))
+        _show(ctx, turn, Step(turn.slot))
+        return
+    _show(ctx, turn, result)
+
+
+def _show(ctx: Context, turn: _Turn, step: Step) -> None:
+    """Store the changes and the new position, then show the notes and the next question."""
+    runner = turn.runner
+    store.save_answers(ctx.conn, turn.response.id, runner.changes, ctx.now_iso)
+    runner.changes.clear()
+    for note in step.notes:
+        text = runner.text(note.question.labels, note)
+        if text:
+            ctx.reply(text)
+    if step.slot is None:
+        store.move(ctx.conn, turn.response.id, None, "completed", ctx.now_iso)
+        ctx.end()
+        ctx.reply(
+            ctx._("Thank you! You have answered all the questions of “{title}”.").format(
+                title=title_of(ctx, turn.survey)
+            ),
+            remove_keyboard=True,
+        )
+        menu.main_menu(ctx)
+        return
+    store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
+    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None)
+    ctx.out.append(prompt(ctx, runner, step.slot))

@@ -1,0 +1,100 @@
+"""`clusterbot survey import | list | export | open | close` (SPEC §4)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.storage.db import connect_sync
+
+FORMS = Path(__file__).parent / "surveys" / "forms"
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    for name in ("CLUSTERBOT_ADMINS", "CLUSTERBOT_TELEGRAM_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLUSTERBOT_DB", str(path))
+    monkeypatch.chdir(tmp_path)  # no stray .env from the project folder
+    return path
+
+
+def test_import_prints_key_count_and_warnings(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["survey", "import", str(FORMS / "all_types.md")]) == 0
+    out = capsys.readouterr().out
+    assert "Imported survey all_types version 3: 17 questions, languages en, hi, te" in out
+    assert "metadata row 'start' is ignored" in out
+    assert "no Telugu (te) label" in out  # a missing translation is reported
+    assert main(["survey", "import", str(FORMS / "all_types.md")]) == 0
+    assert "Already imported (unchanged)" in capsys.readouterr().out
+
+
+def test_import_reports_normalised_quotes(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["survey", "import", str(FORMS / "quotes.md"), "--key", "q1"]) == 0
+    out = capsys.readouterr().out
+    assert "survey q1" in out and "typographic quotes" in out
+
+
+def test_rejected_form_one_line_per_problem_exit_2(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["survey", "import", str(FORMS / "bad_everything.md")]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) >= 10 and "Traceback" not in captured.err
+    assert all(line.startswith("clusterbot: bad_everything.md") for line in lines)
+    assert any("row 4, column type: type 'geotrace'" in line for line in lines)
+    assert not db.exists() or connect_sync(db).execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'surveys'"
+    ).fetchone()[0] in (0, 1)
+    assert main(["survey", "import", "nosuch.xlsx"]) == 2
+    assert "cannot read 'nosuch.xlsx'" in capsys.readouterr().err
+
+
+def test_shipped_diagnostic_by_name_and_for_a_cluster(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["survey", "import", "diagnostic", "--cluster", "NOPE"]) == 2
+    assert "no cluster 'NOPE'" in capsys.readouterr().err
+    assert main(["cluster", "add", "BAGRU", "--name", "Bagru printers"]) == 0
+    assert main(["survey", "import", "diagnostic", "--cluster", "BAGRU", "--roles", "artisan"]) == 0
+    out = capsys.readouterr().out
+    assert "survey diagnostic version 2026.1" in out and "for cluster BAGRU" in out
+    assert "warning" not in out  # our own form is complete in every language
+    assert main(["survey", "import", "diagnostic", "--roles", "wizard"]) == 2
+    assert "unknown role 'wizard'" in capsys.readouterr().err
+
+
+def test_list_export_close_open(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["survey", "list"]) == 0
+    assert "No surveys yet" in capsys.readouterr().out
+    main(["survey", "import", str(FORMS / "diag_mini.yaml")])
+    assert main(["survey", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()[-1]
+    assert listed.startswith("diag_mini\tMini diagnostic\tv1\ten,hi,te\t6 questions\topen")
+    assert listed.endswith("0 responses (0 completed)")
+    out = tmp_path / "answers.csv"
+    assert main(["survey", "export", "diag_mini", "--format", "csv", "--out", str(out)]) == 0
+    assert "answers_products.csv" in capsys.readouterr().out
+    with out.open(encoding="utf-8-sig") as f:
+        header = next(csv.reader(f))
+    assert header[0] == "response_id"
+    assert header[-4:] == ["enterprise_type", "registered", "n_products", "n_workers"]
+    assert main(["survey", "export", "diag_mini", "--out", str(tmp_path / "a.xlsx")]) == 0
+    assert (tmp_path / "a.xlsx").read_bytes().startswith(b"PK")
+    assert main(["survey", "export", "nosuch", "--out", str(out)]) == 2
+    assert main(["survey", "export", "diag_mini", "--out", str(tmp_path / "a.txt")]) == 2
+    assert main(["survey", "close", "diag_mini"]) == 0
+    main(["survey", "list"])
+    assert "\tclosed\t" in capsys.readouterr().out
+    assert main(["survey", "open", "diag_mini"]) == 0
+    assert main(["survey", "close", "nosuch"]) == 2
+    actions = [r[0] for r in connect_sync(db).execute("SELECT action FROM audit_log")]
+    assert actions.count("survey.import") == 1 and "survey.export" in actions
+    assert "survey.closed" in actions and "survey.open" in actions
