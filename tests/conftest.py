@@ -69,3 +69,26 @@ def chat(engine: Engine) -> ChatDriver:
 @pytest.fixture
 def cda_chat(engine: Engine) -> ChatDriver:
     return ChatDriver(engine, user_id="cda", profile_name="Ramesh")
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Never let a leftover worker thread (e.g. an unclosed aiosqlite connection) keep the
+    test process alive after the summary: CI would hang until its time limit."""
+    import sys
+    import threading
+
+    lingering = [
+        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
+    ]
+    if lingering:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)
