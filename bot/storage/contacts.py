@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Fields a person may hold about themselves; everything /forget clears.
@@ -95,9 +95,10 @@ def get_or_create(
         if found.chat_id != chat_id or found.unreachable:
             # Writing to us again means the chat works again (e.g. unblocked the bot).
             update(conn, found.id, chat_id=chat_id, unreachable=0, last_inbound_at=now)
-        else:
-            update(conn, found.id, last_inbound_at=now)
-        return by_id(conn, found.id) or found
+            return replace(found, chat_id=chat_id, unreachable=False)
+        # last_inbound_at is not part of Contact: no need to read the row again (hot path).
+        update(conn, found.id, last_inbound_at=now)
+        return found
     cur = conn.execute(
         "INSERT INTO contacts (channel, channel_user_id, chat_id, created_at, last_inbound_at)"
         " VALUES (?, ?, ?, ?, ?)",

@@ -302,8 +302,10 @@ def move(
 
 # ------------------------------------------------------------------------- answers ---
 def answers(conn: sqlite3.Connection, response_id: int) -> dict[str, str]:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: this runs on every answer
     return dict(
-        conn.execute("SELECT path, value FROM answers WHERE response_id = ?", (response_id,))
+        cursor.execute("SELECT path, value FROM answers WHERE response_id = ?", (response_id,))
     )
 
 

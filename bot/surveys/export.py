@@ -108,26 +108,19 @@ def records(
         f" LEFT JOIN clusters cl ON cl.id = c.cluster_id WHERE {where} ORDER BY r.id",
         params,
     )
-    answers = conn.execute(
-        "SELECT a.response_id, a.path, a.value FROM answers a"
-        " JOIN responses r ON r.id = a.response_id JOIN surveys s ON s.id = r.survey_id"
-        f" JOIN contacts c ON c.id = r.contact_id WHERE {where} ORDER BY a.response_id",
-        params,
-    )
     parsed: dict[str, tuple[str, tuple[int, ...]] | None] = {}
-    pending = next(answers, None)
-    for row in responses:
+    for row in responses.fetchall():  # one small row per response; answers are streamed
         rid = row[0]
         record = Record({
             "response_id": rid, "respondent_id": row[1], "role": row[6], "cluster": row[9],
             "gender": row[7], "language": row[8], "status": row[2], "version": row[5],
             "started": row[3], "completed": row[4],
         })  # fmt: skip
-        while pending is not None and pending[0] < rid:
-            pending = next(answers, None)  # answers of a response outside the scope
-        while pending is not None and pending[0] == rid:
-            _place(record, lay, parsed, pending[1], pending[2])
-            pending = next(answers, None)
+        # One primary-key range per response: no sort of every answer, memory stays flat.
+        for path, value in conn.execute(
+            "SELECT path, value FROM answers WHERE response_id = ?", (rid,)
+        ):
+            _place(record, lay, parsed, path, value)
         yield record
 
 

@@ -86,7 +86,8 @@ class FormIndex:
     def __init__(self, form: Form) -> None:
         self.form = form
         self.info: dict[str, _Info] = {}
-        self._keys: dict[str, Key | None] = {}
+        self._keys: dict[str, Key | None] = {}  # path -> key, and path -> slot: both
+        self._slots: dict[str, Slot | None] = {}  # depend on the form alone
         self._order = 0
         self._add(form.children, (), ())
         # Per node name: can its prompt be cached (handlers/survey_render.py decides).
@@ -159,6 +160,14 @@ class FormIndex:
 
     def slot_at(self, path: str) -> Slot | None:
         """The slot a stored position names, or None when it is not a slot of this form."""
+        if path in self._slots:
+            return self._slots[path]
+        found = self._slot_at(path)
+        if len(self._slots) < 50_000:
+            self._slots[path] = found
+        return found
+
+    def _slot_at(self, path: str) -> Slot | None:
         key = self.key_of(path)
         if key is None:
             return None

@@ -275,7 +275,7 @@ async def test_resume_after_restart(engine: Engine, settings, clock, mini: store
         assert "How many workers" in again.text
     finally:
         await reopened.close()
-    engine.db = await Database.open(settings.db)
+    # engine.db stays the closed first database: the db fixture closes it again (harmless).
 
 
 async def test_answer_again_after_completing(
