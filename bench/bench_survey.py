@@ -8,17 +8,24 @@ PEOPLE (default 300) registered stakeholders answer the shipped diagnostic surve
 every step. Each reply is read to choose the next answer (buttons pressed, numbers typed,
 a location and a photo sent), so every question type the survey uses is exercised.
 
-Three runs, each printing answers/s and per-answer latency p50/p99:
+Three runs, each printing answers/s, per-answer latency p50/p99 and the CPU time the
+process spent per answer (event loop and writer thread together):
 1. one person alone: the pure cost of a turn;
 2. saturation: CONCURRENCY (default 50) people answering as fast as the bot replies;
+   turns waiting for the writer are committed together (group commit, bot/storage/db.py);
 3. steady load: answers arriving at RATE a second (default 3,000) spread over everyone, as
    real traffic would; latency includes any wait for the single writer.
 Goal (issue 3): >= 3,000 answers/s with p99 <= 10 ms.
+
+The machine's load average is printed first and last: the tail latencies depend on other
+work competing for the same cores (the CPU per answer much less), so compare runs made
+under the same load.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -31,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import handlers
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, freeze_heap
 from bot.messages import Inbound, InboundKind, Outbound, Request
 from bot.storage import clusters, contacts
 from bot.storage.db import Database
@@ -167,7 +174,7 @@ async def steady(
     return late, time.perf_counter() - started
 
 
-def report(title: str, people: list[Person], elapsed: float) -> None:
+def report(title: str, people: list[Person], elapsed: float, cpu: float) -> None:
     latencies = sorted(x for p in people for x in p.latencies)
     count = len(latencies)
     p50 = latencies[count // 2] * 1000
@@ -175,8 +182,12 @@ def report(title: str, people: list[Person], elapsed: float) -> None:
     print(
         f"{title}: {count} answers in {elapsed:.2f} s = {count / elapsed:,.0f} answers/s; "
         f"latency p50 {p50:.2f} ms, p99 {p99:.2f} ms,"
-        f" mean {statistics.mean(latencies) * 1000:.2f} ms"
+        f" mean {statistics.mean(latencies) * 1000:.2f} ms; cpu {cpu / count * 1e6:.0f} µs/answer"
     )
+
+
+def load_average() -> str:
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
 
 
 async def run(people: int, concurrency: int, rate: int) -> None:
@@ -187,11 +198,14 @@ async def run(people: int, concurrency: int, rate: int) -> None:
         questions = labels_to_types(path)
         clock = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
         engine = Engine(db, Settings(db=path), handlers.route, clock=lambda: clock)
+        freeze_heap()  # as `clusterbot run` does once started
 
+        print(f"before: {load_average()}")
         alone = Person("u0", [])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await answer_survey(engine, alone, questions)
-        report("1 person alone", [alone], time.perf_counter() - started)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        report("1 person alone", [alone], elapsed, cpu)
 
         crowd = [Person(f"u{i}", []) for i in range(1, people)]
         queue: asyncio.Queue[Person] = asyncio.Queue()
@@ -202,14 +216,18 @@ async def run(people: int, concurrency: int, rate: int) -> None:
             while not queue.empty():
                 await answer_survey(engine, queue.get_nowait(), questions)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        report(f"saturation, {concurrency} people at a time", crowd, time.perf_counter() - started)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        report(f"saturation, {concurrency} people at a time", crowd, elapsed, cpu)
 
         for person in crowd:
             person.latencies = []
+        cpu = time.process_time()
         late, elapsed = await steady(engine, crowd, questions, rate, seconds=5.0)
-        report(f"steady load of {rate:,}/s offered ({late} arrivals late)", crowd, elapsed)
+        cpu = time.process_time() - cpu
+        report(f"steady load of {rate:,}/s offered ({late} arrivals late)", crowd, elapsed, cpu)
+        print(f"after: {load_average()}")
 
         rows = await db.read(lambda c: c.execute(
             "SELECT COUNT(*), SUM(status = 'completed') FROM responses").fetchone())  # fmt: skip

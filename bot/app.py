@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import demo_history
 from bot.clock import iso, utc_now
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, freeze_heap, thaw_heap
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.messages import Inbound, Outbound
 from bot.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
@@ -79,6 +80,7 @@ async def run(
         await scheduler.start()
         runner = await web.serve(http, settings.listen_host, settings.listen_port)
         log.info("listening on %s:%s", settings.listen_host, settings.listen_port)
+        freeze_heap()  # start-up is over: no more full collections over it
         if ready is not None:
             ready.set()
         await stop.wait()
@@ -92,6 +94,7 @@ async def run(
         if whatsapp is not None:
             await whatsapp.close()  # finishes messages being handled, before the db closes
         await db.close()
+        thaw_heap()
 
 
 def make_scheduler(db: Database, senders: list[OutboxSender]) -> Scheduler:
@@ -199,7 +202,6 @@ async def _start_whatsapp(
 ) -> WhatsAppChannel:
     """The WhatsApp webhook on the shared listener, and its outbox sender."""
     from bot.channels import whatsapp as wa
-    from bot.ratelimit import WHATSAPP_LIMITS
 
     channel = await wa.start(
         settings,
@@ -215,7 +217,7 @@ async def _start_whatsapp(
             deliver=channel.deliver,
             limiter=channel.limiter,  # shared with replies, which go first
             policy=RetryPolicy(max_attempts=settings.outbox_max_attempts),
-            concurrency=sender_concurrency(WHATSAPP_LIMITS.per_second),
+            concurrency=sender_concurrency(settings.whatsapp_rate),  # CLUSTERBOT_WHATSAPP_RATE
         )
     )
     return channel
@@ -233,7 +235,10 @@ async def _stop_telegram(application: object) -> None:
 
 
 def media_dir(settings: Settings) -> Path:
-    """Photos and voice notes people send (survey answers) live beside the database."""
+    """Photos and voice notes people send (survey answers): CLUSTERBOT_MEDIA_DIR, else
+    beside the database."""
+    if settings.media_dir is not None:
+        return settings.media_dir.resolve()
     return settings.db.resolve().parent / "media"
 
 
@@ -304,6 +309,8 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
             registered_at=now,
         )
     _seed_events(conn, cluster.id, now)
+    _seed_activities(conn, cluster.id, now)
+    demo_history.seed_history(conn, cluster.id, utc_now())  # after: it adds past events
 
 
 def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
@@ -346,18 +353,74 @@ def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
         reminders.arm(conn, event, utc_now())
 
 
+def _seed_activities(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
+    """A small action plan for /activity and the M&E report, once: mixed categories,
+    statuses and contribution splits (amounts in paise)."""
+    from datetime import timedelta
+
+    from bot.storage import activities
+
+    if activities.in_cluster(conn, cluster_id, limit=1):
+        return
+    today = utc_now().date()
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    plan = [
+        ("Exposure visit to Sanganer block-printing cluster", "trust_building", "planned",
+         "Women printers and SHG members", "CDA with Bagru Hastshilp Samiti", day(10), day(10),
+         15_000_00, 60_000_00, 0),
+        ("Common dye-testing lab", "pilot", "ongoing", "Members of the printers' association",
+         "Printers' association with RUDA", day(-20), day(120), 50_000_00, 2_00_000_00,
+         1_50_000_00),
+        ("Natural dye training", "capacity_building", "done", "Young printers",
+         "NID Ahmedabad", day(-60), day(-55), 10_000_00, 40_000_00, 25_000_00),
+        ("Bulk purchase of cotton cloth", "strategic", "dropped", "All printing units",
+         "Bagru printers' cooperative", day(-30), None, 3_00_000_00, 0, 0),
+    ]  # fmt: skip
+    for title, category, status, group, who, starts, ends, ben, agency, others in plan:
+        a = activities.add(
+            conn, cluster_id=cluster_id, by="console:cda", now=now, title=title,
+            category=category, status=status, target_group=group, responsible=who,
+            starts_on=starts, ends_on=ends, beneficiaries_paise=ben, agency_paise=agency,
+            others_paise=others,
+        )  # fmt: skip
+        if status == "done":
+            activities.add_note(
+                conn, a.id, "24 printers trained, 9 of them women.", by="console:cda", now=now
+            )
+
+
 async def console(settings: Settings, *, user_id: str, seed: bool) -> None:
+    """`clusterbot demo` / `chat`: one person in the terminal, with what `run` adds around
+    the chat: the scheduler (reminders, scheduled broadcasts) and an outbox sender that
+    prints this person's bot-initiated messages (bot.channels.console_send)."""
     from bot.channels.console import ConsoleChat
+    from bot.channels.console_send import ConsoleSender
 
     db = await Database.open(settings.db)
+    scheduler = make_scheduler(db, [])  # the job kinds of `run`
     try:
         if seed:
             await db.write(lambda conn: seed_demo(conn, settings))
+        engine = make_engine(db, settings)
 
         async def handle(inbound: Inbound) -> list[Outbound]:
-            return await engine.handle(inbound)
+            replies = await engine.handle(inbound)
+            scheduler.sync_soon()  # the turn may have scheduled a job (as in `run`)
+            return replies
 
-        engine = make_engine(db, settings)
-        await ConsoleChat(handle, user_id=user_id, media_dir=Path("demo-files")).run()
+        chat = ConsoleChat(handle, user_id=user_id, media_dir=Path("demo-files"))
+        sender = ConsoleSender(db, user_id, chat.notify)
+        chat.after_turn = sender.drain
+        scheduler.after_run = sender.wake  # a reminder or broadcast fired: print it now
+        await sender.start()
+        await scheduler.start()
+        try:
+            await chat.run()
+        finally:
+            await sender.stop()
     finally:
+        await scheduler.stop()
         await db.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import survey_cli, whatsapp_cli
+from bot import activity_cli, report_cli, survey_cli, whatsapp_cli
 from bot.clock import iso, utc_now
 from bot.config import ConfigError, Settings, environment, load
 from bot.storage import admins, audit, clusters
@@ -63,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     admin.add_parser("list", help="list CDAs and observers")
 
     survey_cli.add_parser(sub)
+    activity_cli.add_parser(sub)
+    report_cli.add_parser(sub)
     whatsapp_cli.add_parser(sub)
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
@@ -253,5 +255,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "admin": cmd_admin,
     "backup": cmd_backup,
     "survey": survey_cli.cmd_survey,
+    "activity": activity_cli.cmd_activity,
+    "report": report_cli.cmd_report,
     "whatsapp": whatsapp_cli.cmd_whatsapp,
 }

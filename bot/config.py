@@ -30,6 +30,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "CLUSTERBOT_WHATSAPP_APP_SECRET": ("", "app secret for X-Hub-Signature-256"),
     "CLUSTERBOT_WHATSAPP_VERIFY_TOKEN": ("", "verify token of the webhook handshake"),
     "CLUSTERBOT_WHATSAPP_API_SERVER": ("https://graph.facebook.com", "Graph API root"),
+    "CLUSTERBOT_WHATSAPP_RATE": (
+        "80",
+        "messages a second on the WhatsApp number, replies and outbox together (80)",
+    ),
+    "CLUSTERBOT_MEDIA_DIR": ("", "folder for photos and voice notes people send"),
     "CLUSTERBOT_ADMINS": ("", "bootstrap CDAs: telegram:<id>,whatsapp:<id>"),
     "CLUSTERBOT_TIMEZONE": ("Asia/Kolkata", "time zone for schedules and display"),
     "CLUSTERBOT_DEFAULT_LANGUAGE": ("en", "language before a user picks one"),
@@ -49,6 +54,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
 
 TELEGRAM_FREE_RATE = 30.0  # Telegram's broadcast limit without paid broadcasts
 TELEGRAM_PAID_RATE = 1000.0  # with allow_paid_broadcast
+# WhatsApp Cloud API throughput: 80 messages/s per business number by default; Meta raises
+# a number to up to 1000/s on request, so that is the most the setting accepts.
+WHATSAPP_DEFAULT_RATE = 80.0
+WHATSAPP_MAX_RATE = 1000.0
 SWITCH = {"on": True, "true": True, "yes": True, "1": True}
 SWITCH |= {"off": False, "false": False, "no": False, "0": False, "": False}
 
@@ -83,6 +92,8 @@ class Settings:
     telegram_rate: float = TELEGRAM_FREE_RATE
     telegram_paid_broadcast: bool = False
     outbox_max_attempts: int = 5
+    whatsapp_rate: float = WHATSAPP_DEFAULT_RATE
+    media_dir: Path | None = None  # None: media/ beside the database
 
     @property
     def telegram_on(self) -> bool:
@@ -124,6 +135,13 @@ def load(env: Mapping[str, str]) -> Settings:
     db = Path(get("CLUSTERBOT_DB") or "clusterbot.db")
     if not db.parent.exists() and str(db.parent) not in ("", "."):
         problems.append(f"CLUSTERBOT_DB: folder {db.parent} does not exist")
+
+    media_text = get("CLUSTERBOT_MEDIA_DIR")
+    media = Path(media_text) if media_text else None
+    if media is not None and media.exists() and not media.is_dir():
+        problems.append(f"CLUSTERBOT_MEDIA_DIR: {media} is a file, not a folder")
+    elif media is not None and not media.exists() and not media.parent.exists():
+        problems.append(f"CLUSTERBOT_MEDIA_DIR: folder {media.parent} does not exist")
 
     token = get("CLUSTERBOT_TELEGRAM_TOKEN")
     if token and not TELEGRAM_TOKEN.match(token):
@@ -218,6 +236,18 @@ def load(env: Mapping[str, str]) -> Settings:
                 f" {ceiling:g}{hint}, got {rate_text!r}"
             )
 
+    whatsapp_rate_text = get("CLUSTERBOT_WHATSAPP_RATE") or f"{WHATSAPP_DEFAULT_RATE:g}"
+    try:
+        whatsapp_rate = float(whatsapp_rate_text)
+    except ValueError:
+        whatsapp_rate = math.nan
+    if not 0 < whatsapp_rate <= WHATSAPP_MAX_RATE:
+        problems.append(
+            f"CLUSTERBOT_WHATSAPP_RATE: expected messages a second between 0 and"
+            f" {WHATSAPP_MAX_RATE:g} (80 unless Meta raised the number's throughput),"
+            f" got {whatsapp_rate_text!r}"
+        )
+
     attempts_text = get("CLUSTERBOT_OUTBOX_MAX_ATTEMPTS")
     attempts = int(attempts_text) if attempts_text.isdigit() else 0
     if not 1 <= attempts <= 20:
@@ -247,4 +277,6 @@ def load(env: Mapping[str, str]) -> Settings:
         telegram_rate=rate,
         telegram_paid_broadcast=paid,
         outbox_max_attempts=attempts,
+        whatsapp_rate=whatsapp_rate,
+        media_dir=media,
     )

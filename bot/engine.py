@@ -1,14 +1,19 @@
 """The channel-neutral engine: Inbound -> handler -> Outbound.
 
 `Engine.handle()` runs one whole turn as a single write transaction on the database's
-writer thread: load the contact and their conversation, route to a handler, let it read
+writer connection: load the contact and their conversation, route to a handler, let it read
 and write through the repositories, save the new conversation state, record the update as
 processed, commit. Only then does the channel send the returned messages. A crash at any
 point leaves either the old state or the new one, never half of a turn.
+
+Turns queued together commit together, each in its own savepoint, on the event loop's
+thread (`Database.write(quick=True)`): a failing turn undoes only itself, and when the
+shared COMMIT fails every turn of the group fails and none of their replies is sent.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -37,19 +42,27 @@ class Context:
     conn: sqlite3.Connection
     inbound: Inbound
     contact: Contact
-    access: Access
     settings: Settings
     now: datetime
     conv: Conversation | None
     out: list[Outbound] = field(default_factory=list)
+    now_iso: str = ""  # `now` as stored; formatted once per turn, used by every write
     _: Translator = field(init=False)
+    _access: Access | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._ = translator(self.contact.language or self.settings.default_language)
+        self.now_iso = self.now_iso or iso(self.now)
 
     @property
-    def now_iso(self) -> str:
-        return iso(self.now)
+    def access(self) -> Access:
+        """The person's CDA / observer rights, read when first asked: most turns (a survey
+        answer) never ask, and the turn is the bot's hot path."""
+        if self._access is None:
+            self._access = admins.access_for(
+                self.conn, self.inbound.channel, self.inbound.user_id, self.settings.admins
+            )
+        return self._access
 
     @property
     def language(self) -> str:
@@ -115,7 +128,8 @@ class Engine:
 
     async def handle(self, inbound: Inbound, update_key: str = "") -> list[Outbound]:
         try:
-            replies = await self.db.write(partial(self.turn, inbound, update_key))
+            # quick: a turn is short by design, so it runs on the loop's thread (db.write).
+            replies = await self.db.write(partial(self.turn, inbound, update_key), quick=True)
         except Exception:
             log.exception(
                 "turn failed: channel=%s user=%s kind=%s",
@@ -146,42 +160,56 @@ class Engine:
     def turn(self, inbound: Inbound, update_key: str, conn: sqlite3.Connection) -> list[Outbound]:
         """One turn, run inside the write transaction (see module docstring)."""
         now = self.clock()
-        if update_key and not _first_time(conn, inbound.channel, update_key, iso(now)):
+        stamp = iso(now)
+        if update_key and not _first_time(conn, inbound.channel, update_key, stamp):
             log.info("duplicate update %s:%s ignored", inbound.channel, update_key)
             return []
         contact = contacts.get_or_create(
-            conn, inbound.channel, inbound.user_id, inbound.chat_id, iso(now)
+            conn, inbound.channel, inbound.user_id, inbound.chat_id, stamp
         )
+        conv, offered = conversations.load(conn, contact.id)
         ctx = Context(
             conn=conn,
-            inbound=inbound,
+            inbound=_numbered_choice(offered, inbound),
             contact=contact,
-            access=admins.access_for(conn, inbound.channel, inbound.user_id, self.settings.admins),
             settings=self.settings,
             now=now,
-            conv=conversations.get(conn, contact.id),
+            conv=conv,
+            now_iso=stamp,
         )
-        inbound = _numbered_choice(conn, contact.id, inbound)
-        ctx.inbound = inbound
+        inbound = ctx.inbound
         if contact.language is None and inbound.language_code[:2] in ("hi", "te"):
             # Until the person picks, the client's own language is a better guess.
             ctx._ = translator(inbound.language_code[:2])
         had_conversation = ctx.conv is not None
         self.router(ctx)
         if ctx.contact.status != "erased" and (had_conversation or ctx.conv is not None):
-            conversations.save(conn, ctx.contact.id, ctx.conv, ctx.now_iso)
-        if ctx.out and ctx.conv is not None:
-            offered = next((m.choices for m in reversed(ctx.out) if m.choices), ())
-            conversations.save_last_choices(conn, ctx.contact.id, [c.id for c in offered])
+            # The buttons just sent replace the stored ones; a turn without replies keeps them.
+            shown = next((m.choices for m in reversed(ctx.out) if m.choices), ())
+            ids = [c.id for c in shown] if ctx.out else None
+            conversations.save(conn, ctx.contact.id, ctx.conv, ctx.now_iso, last_choices=ids)
         return ctx.out
 
 
-def _numbered_choice(conn: sqlite3.Connection, contact_id: int, inbound: Inbound) -> Inbound:
+def freeze_heap() -> None:
+    """Keep what start-up allocated (modules, catalogues, forms) out of garbage collection.
+
+    A full collection walks every object alive: over the start-up heap it paused the
+    writer ~35 ms every few seconds under load (bench/bench_survey.py), the worst latency
+    of a turn. Call when start-up is over; `thaw_heap()` undoes it (tests run the bot many
+    times in one process)."""
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    gc.unfreeze()
+
+
+def _numbered_choice(offered: list[str], inbound: Inbound) -> Inbound:
     """A typed "2" presses the second button offered last (numbered-text channels)."""
     text = inbound.text.strip()
     if inbound.kind is not InboundKind.TEXT or not text.isdigit() or len(text) > 3:
         return inbound
-    offered = conversations.last_choices(conn, contact_id)
     number = int(text)
     if not 1 <= number <= len(offered):
         return inbound

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bot.engine import Context
 from bot.i18n import N_
 from handlers import (
+    activity,
     attendance,
     broadcast,
     deliveries,
@@ -29,6 +30,7 @@ from handlers import (
     onboarding,
     privacy,
     profile,
+    report,
     survey,
     survey_admin,
     updates,
@@ -96,6 +98,9 @@ FLOWS: dict[str, Flow] = {
     newvisit.FLOW: Flow(newvisit.on_input),
     event_edit.FLOW: Flow(event_edit.on_input),
     attendance.FLOW: Flow(attendance.on_input),
+    report.FLOW: Flow(report.on_input),
+    # /skip skips the optional steps of a new activity (target group, dates).
+    activity.FLOW: Flow(activity.on_input, own_commands=frozenset({"skip"})),
 }
 
 

@@ -1,7 +1,8 @@
 """/broadcast: a CDA tells the cluster something (SPEC §5).
 
-    cluster* -> audience -> (roles) -> message -> preview -> (translation) -> now | when
-             -> confirm -> queued in the outbox + /updates log   (* only with several clusters)
+    cluster* -> audience -> (roles | event) -> message -> preview -> (translation)
+             -> now | when -> confirm -> queued in the outbox + /updates log
+                                                      (* only with several clusters)
 
 The draft lives in the conversation data (cluster, audience, texts per language, media,
 when), so a restart resumes at the same step. Texts are checked against the platform
@@ -14,6 +15,7 @@ from __future__ import annotations
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
+from handlers import broadcast_event as by_event
 from handlers import broadcast_preview as preview
 from handlers.broadcast_draft import (
     AUDIENCES,
@@ -62,8 +64,16 @@ def take_cluster(ctx: Context) -> None:
 # --- audience -----------------------------------------------------------------------------
 
 
-def _audience_choices(ctx: Context) -> list[Choice]:
-    return [Choice(f"bc:aud:{key}", ctx._(label)) for key, label in AUDIENCES.items()]
+EVENT_AUDIENCE = N_("People of an event")
+
+
+def _audience_choices(ctx: Context, *, offered: bool = True) -> list[Choice]:
+    """The audience buttons; "People of an event" is shown only when there is an event to
+    pick, but always accepted (`offered=False`): its step says when none is left."""
+    choices = [Choice(f"bc:aud:{key}", ctx._(label)) for key, label in AUDIENCES.items()]
+    if not offered or by_event.has_events(ctx):
+        choices.append(Choice("bc:aud:event", ctx._(EVENT_AUDIENCE)))
+    return choices
 
 
 def ask_audience(ctx: Context) -> None:
@@ -77,7 +87,7 @@ def ask_audience(ctx: Context) -> None:
 
 
 def take_audience(ctx: Context) -> None:
-    choice = picked(ctx, _audience_choices(ctx))
+    choice = picked(ctx, _audience_choices(ctx, offered=False))
     if choice is None:
         use_buttons(ctx, _audience_choices(ctx))
         return
@@ -85,6 +95,9 @@ def take_audience(ctx: Context) -> None:
     if key == "roles":
         ctx.go(FLOW, f"{FLOW}.roles", roles=[])
         ask_roles(ctx)
+        return
+    if key == "event":
+        by_event.start(ctx, ask_audience)
         return
     audience = {} if key == "all" else {"gender": key}
     ctx.go(FLOW, f"{FLOW}.message", audience=audience)
@@ -157,6 +170,7 @@ STEPS = {
     "cluster": take_cluster,
     "audience": take_audience,
     "roles": take_roles,
+    "event": lambda ctx: by_event.take_event(ctx, ask_audience),
     "message": take_message,
     "preview": preview.take_preview,
     "version": preview.take_version,

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_, native_name
 from bot.limits import TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import InboundKind, Media
-from bot.storage import clusters
+from bot.reminders import local_when
+from bot.storage import clusters, events
 from bot.storage.clusters import Cluster
 from handlers.common import ROLES
 
@@ -68,13 +71,32 @@ def fits(ctx: Context, text: str, *, caption: bool, language: str = "") -> bool:
     return False
 
 
+EVENT_PEOPLE = {
+    "meeting": N_("{title} ({when}): those who answered Yes or Maybe"),
+    "visit": N_("{title} ({when}): those registered and those on the waiting list"),
+}
+
+
 def describe_audience(ctx: Context, audience: dict[str, Any]) -> str:
+    if "event" in audience:
+        return _describe_event(ctx, int(audience["event"]))
     if audience.get("roles"):
         return ", ".join(ctx._(ROLES[r]) for r in audience["roles"] if r in ROLES)
     gender = audience.get("gender")
     if gender in ("female", "male"):
         return ctx._(AUDIENCES[gender])
     return ctx._("Everyone in the cluster")
+
+
+def _describe_event(ctx: Context, event_id: int) -> str:
+    """Which event, and who of its people: the preview must say it (SPEC §5)."""
+    event = events.get(ctx.conn, event_id)
+    if event is None:
+        return ctx._("People of an event")
+    here = clusters.by_id(ctx.conn, event.cluster_id)
+    zone = ZoneInfo(here.timezone if here else ctx.settings.timezone)
+    when = local_when(ctx._, parse_iso(event.starts_at), zone)
+    return ctx._(EVENT_PEOPLE[event.kind]).format(title=event.title, when=when)
 
 
 def media_of(draft: dict[str, Any]) -> Media | None:

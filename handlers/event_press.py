@@ -4,6 +4,7 @@
     reg:<event>          register for a visit: a seat, or the waiting list with a position
     reg:<event>:x        cancel; the first waiting person gets the seat and is told
     evm:<event>:<action> a CDA's change / cancel buttons (handlers/event_edit.py)
+    ics:<event>          the event as an .ics calendar file (handlers/event_calendar.py)
 
 An invitation can be pressed days later, in the middle of a survey: the press is handled
 here and the conversation is left exactly where it was (the route is global, see
@@ -23,9 +24,9 @@ from bot.reminders import local_when
 from bot.storage import clusters, contacts
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers import event_edit
+from handlers import event_calendar, event_edit
 
-PREFIXES = ("rsvp:", "reg:", "evm:")
+PREFIXES = ("rsvp:", "reg:", "evm:", event_calendar.PREFIX)
 ANSWER_CODES = {"y": "yes", "n": "no", "m": "maybe"}
 ANSWER_REPLIES = {
     "yes": N_("Thank you! You are coming to {title} on {when}."),
@@ -76,6 +77,12 @@ def on_press(ctx: Context) -> None:
         return
     if parts[0] == "evm" and len(parts) == 3:
         event_edit.on_press(ctx, event, parts[2])
+        return
+    if parts[0] == "ics" and len(parts) == 2:
+        if eligible(event, ctx.contact) or ctx.access.may_manage(event.cluster_id):
+            event_calendar.send(ctx, event)
+        else:
+            ctx.reply(ctx._("Sorry, this event is not open to you."))
         return
     if not eligible(event, ctx.contact):
         ctx.reply(ctx._("Sorry, this event is not open to you."))

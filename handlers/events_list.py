@@ -1,7 +1,8 @@
 """/events and /myevents (SPEC §5): upcoming meetings and visits, one message each, with
-this person's state and the buttons that apply (RSVP, Register, Cancel; for the cluster's
-CDA also Change time / Change place / Cancel event). The presses are global routes
-(handlers/event_press.py), so these messages keep working days later.
+this person's state and the buttons that apply (RSVP, Register, Cancel, Calendar for an
+`.ics` file; for the cluster's CDA also Change time / Change place / Cancel event). The
+presses are global routes (handlers/event_press.py), so these messages keep working days
+later.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers import event_edit
+from handlers import event_calendar, event_edit
 from handlers.event_press import eligible, rsvp_choices, when_text
 from handlers.registry import Audience, command
 
@@ -87,6 +88,8 @@ def _show(ctx: Context, event: Event) -> None:
     line, choices = _state(ctx, event)
     if line:
         lines.append(line)
+    if choices or ctx.access.may_manage(event.cluster_id):  # only for who may see it
+        choices.append(event_calendar.calendar_choice(_, event.id))
     if ctx.access.may_manage(event.cluster_id):
         choices += event_edit.manage_choices(ctx, event)
     ctx.reply("\n".join(lines), choices, columns=3)

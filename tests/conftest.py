@@ -88,7 +88,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     lingering = [
         t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
     ]
+    for thread in lingering:
+        thread.join(timeout=2)  # a connection closed at the very end is still winding down
+    lingering = [t for t in lingering if t.is_alive()]
     if lingering:
+        names = ", ".join(t.name for t in lingering)
+        print(f"\nconftest: worker threads left running: {names}", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_exit_status)

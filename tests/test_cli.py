@@ -98,3 +98,115 @@ def test_demo_registers_in_hindi_in_the_console(tmp_path: Path) -> None:
         " WHERE channel_user_id = 'demo'"
     ).fetchone()
     assert row == ("सुनीता देवी", "shg_member", "female", "बगरू", "9829012345", "hi", "registered")
+
+
+def _console(tmp_path: Path, args: list[str], lines: list[str]) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def test_console_prints_the_cdas_broadcast_and_keeps_others_rows_queued(tmp_path: Path) -> None:
+    """SPEC §2 console + §8 outbox: the demo CDA broadcasts to the cluster; the console
+    prints the copy meant for the person at the terminal (marked sent) and leaves the demo
+    stakeholder's copy queued until that person opens the console."""
+    _console(tmp_path, ["demo"], ["1", "1", "Sunita", "3", "1", "Bagru", "0", "/quit"])
+    news = "Dye supply arrives on Monday"
+    # /broadcast -> 1 whole cluster -> text -> 1 send now -> 1 yes, send it
+    out = _console(tmp_path, ["demo", "--as", "cda"], ["/broadcast", "1", news, "1", "1", "/quit"])
+    # 23: the demo CDA and stakeholder, and the history's 24 members less 2 opted out and
+    # 1 who blocked the bot (bot/demo_history.py).
+    done = out.index("Done. Recipients: 23")
+    assert news in out[done:], out[done:]  # printed after the turn, as a message of its own
+    conn = sqlite3.connect(tmp_path / "clusterbot-demo.db")
+    rows = dict(
+        conn.execute(
+            "SELECT chat_id, status FROM outbox WHERE channel = 'console' AND kind = 'broadcast'"
+            " AND chat_id IN ('cda', 'demo')"
+        ).fetchall()
+    )
+    assert rows == {"cda": "sent", "demo": "queued"}
+    # The stakeholder opens the console: the update is waiting for them.
+    out = _console(tmp_path, ["demo"], ["/quit"])
+    assert news in out
+    status = conn.execute("SELECT status FROM outbox WHERE chat_id = 'demo'").fetchone()
+    assert status == ("sent",)
+    conn.close()
+
+
+def test_console_runs_the_scheduler(tmp_path: Path) -> None:
+    """A scheduled broadcast fires while the console is open, and is printed there."""
+    import contextlib
+    import threading
+    import time
+    from datetime import timedelta
+
+    from bot import broadcasting
+    from bot.clock import iso, utc_now
+    from bot.storage import broadcasts
+    from bot.storage.db import connect_sync, run_in_transaction
+
+    _console(tmp_path, ["demo", "--as", "cda"], ["/quit"])  # the demo database
+
+    def schedule(conn: sqlite3.Connection) -> None:
+        now = utc_now()
+        b = broadcasts.create(
+            conn,
+            cluster_id=1,
+            author="console:cda",
+            audience={},
+            texts={"en": "Scheduled: the CFC opens at 9"},
+            default_language="en",
+            media_kind=None,
+            media_path=None,
+            media_name=None,
+            scheduled_at=iso(now + timedelta(seconds=3)),
+            status="scheduled",
+            now=iso(now),
+        )
+        broadcasting.schedule_release(conn, b, now)
+
+    conn = connect_sync(tmp_path / "clusterbot-demo.db")
+    run_in_transaction(conn, schedule)
+    conn.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
+    env["CLUSTERBOT_DB"] = str(tmp_path / "clusterbot-demo.db")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--user", "cda"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(proc.stdout.readline, "")))
+    reader.start()
+    deadline = time.monotonic() + 30
+    try:
+        # Polled: the console prints it when the scheduler fires, with no input typed.
+        while not any("the CFC opens at 9" in line for line in seen):
+            assert time.monotonic() < deadline, "".join(seen)
+            assert proc.poll() is None, "console exited early"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write("/quit\n")
+            proc.stdin.close()
+        proc.wait(30)
+        reader.join(5)
+        errors = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == 0 and "Traceback" not in errors, errors

@@ -63,7 +63,7 @@ def test_shipped_diagnostic_by_name_and_for_a_cluster(
     assert main(["cluster", "add", "BAGRU", "--name", "Bagru printers"]) == 0
     assert main(["survey", "import", "diagnostic", "--cluster", "BAGRU", "--roles", "artisan"]) == 0
     out = capsys.readouterr().out
-    assert "survey diagnostic version 2026.1" in out and "for cluster BAGRU" in out
+    assert "survey diagnostic version 2026.2" in out and "for cluster BAGRU" in out
     assert "warning" not in out  # our own form is complete in every language
     assert main(["survey", "import", "diagnostic", "--roles", "wizard"]) == 2
     assert "unknown role 'wizard'" in capsys.readouterr().err
@@ -93,8 +93,37 @@ def test_list_export_close_open(
     assert main(["survey", "close", "diag_mini"]) == 0
     main(["survey", "list"])
     assert "\tclosed\t" in capsys.readouterr().out
-    assert main(["survey", "open", "diag_mini"]) == 0
+    assert main(["survey", "open", "DIAG_MINI"]) == 0  # keys are case-insensitive everywhere
+    main(["survey", "list"])
+    assert "\topen\t" in capsys.readouterr().out
     assert main(["survey", "close", "nosuch"]) == 2
     actions = [r[0] for r in connect_sync(db).execute("SELECT action FROM audit_log")]
     assert actions.count("survey.import") == 1 and "survey.export" in actions
     assert "survey.closed" in actions and "survey.open" in actions
+
+
+def test_reimport_of_a_changed_form_is_a_new_version(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    form = tmp_path / "pricing.md"
+    form.write_text("| survey |\n| | type | name | label |\n| | integer | price | Price? |\n")
+    assert main(["survey", "import", str(form)]) == 0
+    first = capsys.readouterr().out.split(" version ")[1].split(":")[0]
+    assert first.startswith("sha256-")  # no version in the form: the file's hash
+    form.write_text(form.read_text().replace("Price?", "Price in ₹?"))
+    assert main(["survey", "import", str(form)]) == 0
+    second = capsys.readouterr().out.split(" version ")[1].split(":")[0]
+    assert second.startswith("sha256-") and second != first
+    main(["survey", "list"])
+    (line,) = capsys.readouterr().out.splitlines()  # one line per key: the current version
+    assert line.startswith(f"pricing\tpricing\tv{second}\t")
+    versions = connect_sync(db).execute("SELECT version FROM surveys ORDER BY id").fetchall()
+    assert [v[0] for v in versions] == [first, second]
+    # A changed form that keeps a version already imported is refused, not overwritten.
+    pinned = tmp_path / "pinned.md"
+    settings = "| settings |\n| | version |\n| | 7 |\n"
+    pinned.write_text("| survey |\n| | type | name | label |\n| | text | a | A? |\n" + settings)
+    assert main(["survey", "import", str(pinned)]) == 0
+    pinned.write_text("| survey |\n| | type | name | label |\n| | text | a | B? |\n" + settings)
+    assert main(["survey", "import", str(pinned)]) == 2
+    assert "raise the version" in capsys.readouterr().err

@@ -58,6 +58,12 @@ def test_full_configuration() -> None:
         ),
         ({"CLUSTERBOT_WHATSAPP_TOKEN": "x"}, "CLUSTERBOT_WHATSAPP_PHONE_NUMBER_ID"),
         ({"CLUSTERBOT_DB": "/no/such/folder/x.db"}, "CLUSTERBOT_DB"),
+        ({"CLUSTERBOT_WHATSAPP_RATE": "fast"}, "CLUSTERBOT_WHATSAPP_RATE"),
+        ({"CLUSTERBOT_WHATSAPP_RATE": "0"}, "CLUSTERBOT_WHATSAPP_RATE"),
+        ({"CLUSTERBOT_WHATSAPP_RATE": "-5"}, "CLUSTERBOT_WHATSAPP_RATE"),
+        ({"CLUSTERBOT_WHATSAPP_RATE": "5000"}, "CLUSTERBOT_WHATSAPP_RATE"),
+        ({"CLUSTERBOT_WHATSAPP_RATE": "nan"}, "CLUSTERBOT_WHATSAPP_RATE"),
+        ({"CLUSTERBOT_MEDIA_DIR": "/no/such/folder/media"}, "CLUSTERBOT_MEDIA_DIR"),
     ],
 )
 def test_each_problem_is_one_line_naming_the_variable(env: dict[str, str], variable: str) -> None:
@@ -66,6 +72,25 @@ def test_each_problem_is_one_line_naming_the_variable(env: dict[str, str], varia
     assert len(info.value.problems) == 1
     assert variable in info.value.problems[0]
     assert "\n" not in info.value.problems[0]
+
+
+def test_whatsapp_rate_default_and_setting() -> None:
+    assert load({}).whatsapp_rate == 80.0  # the Cloud API's default throughput per number
+    assert load({"CLUSTERBOT_WHATSAPP_RATE": ""}).whatsapp_rate == 80.0
+    assert load({"CLUSTERBOT_WHATSAPP_RATE": " 2.5 "}).whatsapp_rate == 2.5
+    assert load({"CLUSTERBOT_WHATSAPP_RATE": "1000"}).whatsapp_rate == 1000.0  # Meta's top tier
+
+
+def test_media_dir_setting(tmp_path: Path) -> None:
+    from bot.app import media_dir
+
+    default = load({"CLUSTERBOT_DB": str(tmp_path / "bot.db")})
+    assert default.media_dir is None and media_dir(default) == tmp_path / "media"
+    chosen = load({"CLUSTERBOT_MEDIA_DIR": str(tmp_path / "answers")})  # made when needed
+    assert media_dir(chosen) == tmp_path / "answers"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match=r"CLUSTERBOT_MEDIA_DIR: .* is a file"):
+        load({"CLUSTERBOT_MEDIA_DIR": str(tmp_path / "file")})
 
 
 def test_all_problems_reported_at_once() -> None:

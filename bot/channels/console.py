@@ -15,6 +15,7 @@ from bot.messages import Choice, Inbound, InboundKind, Outbound, Request
 
 CHANNEL = "console"
 Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
+AfterTurn = Callable[[], Awaitable[object]]
 
 
 def render(message: Outbound) -> str:
@@ -46,8 +47,12 @@ class ConsoleChat:
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
         media_dir: Path | None = None,
+        after_turn: AfterTurn | None = None,
     ):
         self.handle = handle
+        # Run after each turn's replies are shown: prints what the turn queued for this
+        # person in the outbox (bot.channels.console_send), in order, before the prompt.
+        self.after_turn = after_turn
         self.user_id = user_id
         self.name = name
         self.stdin = stdin
@@ -55,6 +60,7 @@ class ConsoleChat:
         self.media_dir = media_dir
         self._choices: tuple[Choice, ...] = ()
         self._skip = ""
+        self._at_prompt = False
 
     def to_inbound(self, line: str) -> Inbound:
         """Typed numbers press the numbered button shown last."""
@@ -90,19 +96,34 @@ class ConsoleChat:
                 self._skip = message.skip_label
         self.stdout.flush()
 
+    def notify(self, message: Outbound) -> None:
+        """A message the bot started (broadcast, invitation, reminder), shown between turns;
+        its buttons are pressed by number like any other."""
+        self.show([message])
+        if self._at_prompt:
+            self.stdout.write("> ")
+            self.stdout.flush()
+
+    async def _turn(self, line: str) -> None:
+        self.show(await self.handle(self.to_inbound(line)))
+        if self.after_turn is not None:
+            await self.after_turn()
+
     async def run(self, first: str = "/start") -> None:
         self.stdout.write("(console chat — type /quit to leave)\n")
-        self.show(await self.handle(self.to_inbound(first)))
+        await self._turn(first)
         while True:
             self.stdout.write("> ")
             self.stdout.flush()
+            self._at_prompt = True
             line = await asyncio.to_thread(self.stdin.readline)
+            self._at_prompt = False
             if not line or line.strip() in ("/quit", "/exit"):
                 self.stdout.write("\n")
                 return
             if not line.strip():
                 continue
-            self.show(await self.handle(self.to_inbound(line)))
+            await self._turn(line)
 
 
 def _lat_lon(text: str) -> tuple[float, float] | None:

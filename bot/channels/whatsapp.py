@@ -9,8 +9,9 @@
   people are handled concurrently. The engine's `update_key` is the message's `wamid`, so
   a redelivered webhook changes nothing twice.
 * Identity: see `bot.storage.whatsapp` (business-scoped user id first, phone number second).
-* Replies go through the number's `RateLimiter` (80 messages/s by default) with priority
-  over bot-initiated messages.
+* Replies go through the number's `RateLimiter` (`CLUSTERBOT_WHATSAPP_RATE`, 80 messages/s
+  by default) with priority over bot-initiated messages, which also keep WhatsApp's
+  per-person spacing (see `whatsapp_send.whatsapp_limits`).
 * Rendering: `whatsapp_render`; the slash-free commands and the Menu: `whatsapp_menu`;
   sending (replies and outbox rows): `whatsapp_send`; Graph API calls and the error ->
   `SendResult` mapping: `whatsapp_api`.

@@ -6,8 +6,10 @@ uploaded once per file and every Graph API answer mapped by `whatsapp_api.classi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
+import math
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -31,7 +33,7 @@ from bot.config import Settings
 from bot.i18n import translator
 from bot.messages import Media, Outbound
 from bot.outbox import OutboxItem
-from bot.ratelimit import WHATSAPP_LIMITS, RateLimiter
+from bot.ratelimit import WHATSAPP_LIMITS, Limits, RateLimiter
 from bot.retry import Outcome, SendResult
 from bot.storage import admins, contacts
 from bot.storage import whatsapp as identities
@@ -43,6 +45,17 @@ REPLY_ATTEMPTS = 3
 WINDOW = timedelta(hours=24)
 WINDOW_MARGIN = timedelta(minutes=30)
 UPLOAD_CACHE = 64  # media ids remembered by file content
+
+
+def whatsapp_limits(rate: float) -> Limits:
+    """The number's limits at `CLUSTERBOT_WHATSAPP_RATE` messages a second.
+
+    The burst stays 100 ms worth of sends (8 at the default 80/s), so a number Meta moved
+    to a higher throughput is smoothed the same way. The pair rate limit (about one
+    message every 6 s to one person, short bursts allowed) is WhatsApp's own and does not
+    change with the number's throughput.
+    """
+    return dataclasses.replace(WHATSAPP_LIMITS, per_second=rate, burst=max(1, math.ceil(rate / 10)))
 
 
 def words_for(language: str) -> Words:
@@ -96,7 +109,7 @@ class WhatsAppSender:
         self.clock = clock
         self.api = api
         self.settings = settings
-        self.limiter = limiter or RateLimiter(WHATSAPP_LIMITS)
+        self.limiter = limiter or RateLimiter(whatsapp_limits(settings.whatsapp_rate))
         self._uploads: OrderedDict[str, str] = OrderedDict()  # sha256 -> media id
 
     def render_all(

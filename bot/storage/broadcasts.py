@@ -9,8 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Audience spec (JSON in broadcasts.audience): {} = everyone registered in the cluster;
-# {"roles": ["artisan", ...]}; {"gender": "female" | "male"}. Keys combine with AND.
+# {"roles": ["artisan", ...]}; {"gender": "female" | "male"}; {"event": 7} = the people of
+# one of the cluster's events (EVENT_PEOPLE). Keys combine with AND.
 Audience = dict[str, Any]
+
+# "The people of an event": for a meeting those who answered Yes or Maybe, for a visit the
+# confirmed and the waiting (a change of plan concerns the waiting list too). A meeting has
+# no registrations and a visit no RSVPs, so the union needs no kind. The event must be of
+# the same cluster: an event id from another cluster means nobody.
+EVENT_PEOPLE = (
+    "c.id IN (SELECT r.contact_id FROM rsvps r WHERE r.event_id = ? AND r.answer IN"
+    " ('yes', 'maybe') UNION SELECT g.contact_id FROM registrations g WHERE g.event_id = ?"
+    " AND g.status IN ('confirmed', 'waiting'))"
+    " AND EXISTS (SELECT 1 FROM events e WHERE e.id = ? AND e.cluster_id = c.cluster_id)"
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,10 @@ def audience_where(cluster_id: int, audience: Audience) -> tuple[str, list[Any]]
     if gender:
         sql.append("c.gender = ?")
         params.append(str(gender))
+    if "event" in audience:
+        event_id = int(audience["event"])
+        sql.append(EVENT_PEOPLE)
+        params += [event_id, event_id, event_id]
     return " AND ".join(sql), params
 
 
@@ -176,3 +192,17 @@ def audience_count(conn: sqlite3.Connection, cluster_id: int, audience: Audience
             recipients += row[3]
             by_language[row[2] or ""] = by_language.get(row[2] or "", 0) + row[3]
     return AudienceCount(recipients, opted_out, unreachable, by_language)
+
+
+def audience_events(
+    conn: sqlite3.Connection, cluster_id: int, now: str, since: str, limit: int, offset: int = 0
+) -> list[int]:
+    """Ids of the cluster's events a broadcast can go to the people of: scheduled ones not
+    yet started (soonest first), then those started since `since` (latest first)."""
+    rows = conn.execute(
+        "SELECT id FROM events WHERE cluster_id = ? AND status = 'scheduled' AND starts_at >= ?"
+        " ORDER BY starts_at < ?, CASE WHEN starts_at >= ? THEN starts_at END,"
+        " starts_at DESC, id LIMIT ? OFFSET ?",
+        (cluster_id, since, now, now, limit, offset),
+    )
+    return [int(r[0]) for r in rows]

@@ -3,11 +3,21 @@
 A write is a plain function of a `sqlite3.Connection` run inside `BEGIN IMMEDIATE` on the
 writer's thread (the datasette `execute_write_fn` model): one thread hop per transaction
 instead of one per statement, and a handler's reads and writes commit or roll back together.
+A *quick* write (a chat turn) runs on the event loop's own thread instead, still one at a
+time: handing every turn to a thread and back cost more than the turn itself under load
+(the two threads take turns at the GIL): ~1.3x the CPU per answer and a p99 several times
+longer at 3,000 answers/s in bench/bench_survey.py. A quick write never waits on the loop
+for another process's write lock (`Busy`: it goes to the writer thread to wait).
+
+WAL checkpoints (copying the log back into the database file, with an fsync) run on the
+reader's thread, not inside a commit: done by the writer they stall every queued turn for
+4-8 ms a few times a second under load (bench/bench_survey.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from importlib import resources
@@ -19,14 +29,16 @@ import aiosqlite
 from bot.clock import iso, utc_now
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's write lock
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     # NORMAL in WAL mode is durable against an application crash (kill -9); only an OS
     # crash or power cut may lose the last transactions.
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
 )
 
 
@@ -96,22 +108,60 @@ def run_in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connectio
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = fn(conn)
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    conn.execute("COMMIT")
     return result
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    # A COMMIT that failed (a deferred constraint, a full disk) may have left the
+    # transaction open: the next BEGIN would fail for ever after. Or SQLite ended it.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 MAX_GROUP = 100  # writes committed together at most: bounds what one commit waits for
+CHECKPOINT_INTERVAL = 0.2  # seconds between WAL checkpoints while writes keep coming
+# The log restarts from its beginning when a write finds it fully checkpointed, which
+# never happens while batches follow each other without a pause. Past this many frames
+# (pages, ~16 MB) the writer itself checkpoints between two batches: only the frames
+# written since the reader's checkpoint are left to copy, and the next write restarts it.
+WAL_RESTART_FRAMES = 4096
+
+
+class Busy(Exception):
+    """Another connection holds the write lock and the caller would not wait: nothing ran."""
+
+
+def begin(conn: sqlite3.Connection, *, wait: bool = True) -> None:
+    """BEGIN IMMEDIATE. Without `wait`, raise Busy at once when another process is writing
+    instead of waiting up to BUSY_TIMEOUT_MS (the event loop must not sleep on it)."""
+    if wait:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            raise Busy(str(exc)) from exc
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def run_group(
-    conn: sqlite3.Connection, fns: list[Callable[[sqlite3.Connection], Any]]
+    conn: sqlite3.Connection, fns: list[Callable[[sqlite3.Connection], Any]], *, wait: bool = True
 ) -> list[tuple[bool, Any]]:
-    """Run each fn in its own savepoint inside one transaction; (ok, result or exception)."""
+    """Run each fn in its own savepoint inside one transaction; (ok, result or exception).
+
+    A fn that raises rolls back to its savepoint: its changes go, the others' stay. If the
+    COMMIT fails, nothing of any fn is kept and this raises: no caller may then be told
+    that its write happened (Database._drain fails them all). `wait`: see `begin`."""
     results: list[tuple[bool, Any]] = []
-    conn.execute("BEGIN IMMEDIATE")
+    begin(conn, wait=wait)
     try:
         for fn in fns:
             conn.execute("SAVEPOINT write")
@@ -124,11 +174,18 @@ def run_group(
             else:
                 conn.execute("RELEASE write")
                 results.append((True, value))
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
-    conn.execute("COMMIT")
     return results
+
+
+def checkpoint(conn: sqlite3.Connection) -> int:
+    """A PASSIVE checkpoint (never waits for the writer or readers); returns the frames
+    in the WAL, checkpointed or not."""
+    _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return int(frames)
 
 
 class Database:
@@ -140,27 +197,38 @@ class Database:
         self.path = str(path)
         self._writer = writer
         self._reader = reader
-        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], bool]]
+        self._pending = []
         self._draining = False
+        self._checkpoint: asyncio.Task[None] | None = None
+        self._checkpointed_at = asyncio.get_running_loop().time()
+        self._restart_wal = False  # set by a checkpoint: the writer checkpoints too
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
-        writer = await _connect(path)
+        # Used from its own thread and (quick writes) the loop's, never both at once.
+        writer = await _connect(path, check_same_thread=False)
         await writer._execute(migrate, writer._conn)
+        # Commits no longer checkpoint (see the module docstring): `_after_commit` does.
+        await writer.execute("PRAGMA wal_autocheckpoint=0")
         reader = await _connect(path)
         return cls(path, writer, reader)
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, fn: Callable[[sqlite3.Connection], T], *, quick: bool = False) -> T:
         """Run `fn(conn)` in an IMMEDIATE transaction on the writer thread; returns once it
         is committed. Its changes are all kept or (if it raises) all undone.
 
         Group commit: writes that arrive while the writer is busy run together in the next
         transaction, each inside its own savepoint, so one failing write undoes only itself.
-        Under load one commit and one thread hop serve many turns (several times the
-        throughput); alone, a write is still one transaction of its own.
+        Under load one commit serves many turns (several times the throughput); alone, a
+        write is still one transaction of its own.
+
+        `quick`: a write of a few milliseconds at most, such as a chat turn (DESIGN: slow
+        work stays out of turns). A group of quick writes runs on the event loop's thread,
+        blocking it meanwhile; a slow one (a fan-out to thousands) must not be quick.
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._pending.append((fn, future))
+        self._pending.append((fn, future, quick))
         if not self._draining:
             self._draining = True
             asyncio.get_running_loop().create_task(self._drain())
@@ -170,22 +238,70 @@ class Database:
         # Runs on the event loop: only it touches _pending, so no lock is needed.
         try:
             while self._pending:
-                batch = self._pending[:MAX_GROUP]
-                del self._pending[:MAX_GROUP]
-                fns = [fn for fn, _ in batch]
+                # The writes in order, as long as they are all quick or all not (at most
+                # MAX_GROUP): an outbox write queued among turns leaves them on the loop.
+                quick = self._pending[0][2]
+                size = 1
+                while size < min(MAX_GROUP, len(self._pending)) and self._pending[size][2] is quick:
+                    size += 1
+                batch = self._pending[:size]
+                del self._pending[:size]
+                fns = [fn for fn, _, _ in batch]
                 try:
-                    results = await self._writer._execute(run_group, self._writer._conn, fns)
+                    results = await self._run(fns, quick)
                 except BaseException as exc:  # the commit itself failed: nothing was kept
                     results = [(False, exc)] * len(batch)
-                for (_, future), (ok, value) in zip(batch, results, strict=True):
+                for (_, future, _), (ok, value) in zip(batch, results, strict=True):
                     if future.done():  # the caller was cancelled; its write still happened
                         continue
                     if ok:
                         future.set_result(value)
                     else:
                         future.set_exception(value)
+                self._after_commit()
+                if self._restart_wal:
+                    self._restart_wal = False
+                    try:
+                        await self._writer._execute(checkpoint, self._writer._conn)
+                    except Exception:  # housekeeping: the writes go on, the next one retries
+                        log.exception("WAL checkpoint on the writer failed")
+                if quick:
+                    await asyncio.sleep(0)  # let the loop serve the replies and I/O first
         finally:
             self._draining = False
+
+    async def _run(
+        self, fns: list[Callable[[sqlite3.Connection], Any]], quick: bool
+    ) -> list[tuple[bool, Any]]:
+        conn = self._writer._conn
+        if quick:
+            try:
+                return run_group(conn, fns, wait=False)
+            except Busy:  # another process is writing: wait for it on the writer thread
+                pass
+        return await self._writer._execute(run_group, conn, fns)
+
+    def _after_commit(self) -> None:
+        """Start a WAL checkpoint on the reader's thread, at most one at a time and one
+        per CHECKPOINT_INTERVAL: the writer goes on committing meanwhile."""
+        loop = asyncio.get_running_loop()
+        if (
+            self._checkpoint is not None
+            or loop.time() - self._checkpointed_at < CHECKPOINT_INTERVAL
+        ):
+            return
+        self._checkpointed_at = loop.time()
+        self._checkpoint = loop.create_task(self._run_checkpoint())
+
+    async def _run_checkpoint(self) -> None:
+        try:
+            frames = await self._reader._execute(checkpoint, self._reader._conn)
+            # The writer's own connection is used by `_drain` alone: it checkpoints there.
+            self._restart_wal = frames > WAL_RESTART_FRAMES
+        except Exception:  # a checkpoint is housekeeping: the next one retries
+            log.exception("WAL checkpoint failed")
+        finally:
+            self._checkpoint = None
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks)."""
@@ -200,12 +316,14 @@ class Database:
             dest.close()
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint
         await self._reader.close()
         await self._writer.close()
 
 
-async def _connect(path: str | Path) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+async def _connect(path: str | Path, **kw: Any) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(str(path), isolation_level=None, **kw)
     conn.row_factory = sqlite3.Row
     for pragma in PRAGMAS:
         await conn.execute(pragma)

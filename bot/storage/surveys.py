@@ -205,19 +205,24 @@ def all_current(conn: sqlite3.Connection) -> list[Survey]:
 
 
 def versions(conn: sqlite3.Connection, key: str) -> list[Survey]:
-    rows = conn.execute(f"SELECT {_SURVEY_COLUMNS} FROM surveys WHERE key = ? ORDER BY id", (key,))
+    rows = conn.execute(
+        f"SELECT {_SURVEY_COLUMNS} FROM surveys WHERE key = ? COLLATE NOCASE ORDER BY id",
+        (key,),
+    )
     return [_survey(r) for r in rows]
 
 
 def set_status(conn: sqlite3.Connection, key: str, status: str) -> int:
-    return conn.execute("UPDATE surveys SET status = ? WHERE key = ?", (status, key)).rowcount
+    return conn.execute(
+        "UPDATE surveys SET status = ? WHERE key = ? COLLATE NOCASE", (status, key)
+    ).rowcount
 
 
 def response_counts(conn: sqlite3.Connection, key: str) -> dict[str, int]:
     """status -> responses, over every version of `key`."""
     rows = conn.execute(
         "SELECT r.status, COUNT(*) FROM responses r JOIN surveys s ON s.id = r.survey_id"
-        " WHERE s.key = ? GROUP BY r.status",
+        " WHERE s.key = ? COLLATE NOCASE GROUP BY r.status",
         (key,),
     )
     return {status: count for status, count in rows}
@@ -246,25 +251,35 @@ def response_and_survey(
     conn: sqlite3.Connection, response_id: int
 ) -> tuple[Response, Survey] | None:
     """A response with the survey version it belongs to, in one query (every answer)."""
-    row = conn.execute(
-        "SELECT r.id AS r_id, r.survey_id, r.contact_id, r.status AS r_status, r.position,"
-        " r.started_at, r.completed_at, s.id, s.key, s.version, s.title, s.cluster_id, s.roles,"
-        " s.status, s.languages, s.question_count, s.source, s.imported_at, s.form_sha"
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples, read by position
+    row = cursor.execute(
+        "SELECT r.id, r.survey_id, r.contact_id, r.status, r.position, r.started_at,"
+        " r.completed_at, s.id, s.key, s.version, s.title, s.cluster_id, s.roles, s.status,"
+        " s.languages, s.question_count, s.source, s.imported_at, s.form_sha"
         " FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE r.id = ?",
         (response_id,),
     ).fetchone()
     if row is None:
         return None
-    response = Response(
-        id=row["r_id"],
-        survey_id=row["survey_id"],
-        contact_id=row["contact_id"],
-        status=row["r_status"],
-        position=row["position"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-    )
-    return response, _survey(row)
+    return Response(*row[:7]), _survey_from(row[7:])
+
+
+# Survey rows seen on the answer path, by their whole content: a changed row (closed,
+# re-scoped) is a new key, so a cached Survey is never stale. Survey is frozen.
+_SURVEYS: dict[tuple[object, ...], Survey] = {}
+
+
+def _survey_from(values: tuple[object, ...]) -> Survey:
+    found = _SURVEYS.get(values)
+    if found is None:
+        names = ("id", "key", "version", "title", "cluster_id", "roles", "status", "languages",
+                 "question_count", "source", "imported_at", "form_sha")  # fmt: skip
+        found = _survey(dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
+        if len(_SURVEYS) > 1024:
+            _SURVEYS.clear()
+        _SURVEYS[values] = found
+    return found
 
 
 def unfinished(conn: sqlite3.Connection, contact_id: int, key: str) -> Response | None:

@@ -226,7 +226,7 @@ def _workbook(source: _Source) -> Workbook:
         fallback_key=source.path.stem,
         source=source.path.name,
         content_hash=source.content_hash,
-        titles=source.titles,
+        titles={**_setting_titles(data), **source.titles},
         unit=source.unit,
     )
 
@@ -277,9 +277,27 @@ def _settings(data: DefinitionData) -> dict[str, str]:
         data.settings_header, data.settings, aliases.settings_header, set(Survey.get_slot_names())
     )
     out: dict[str, str] = {}
-    for cell in _cells(dict(data.settings[0]), columns):
+    # Untranslated cells first: `form_title` is the title, `form_title::Hindi (hi)` a translation.
+    for cell in sorted(_cells(dict(data.settings[0]), columns), key=lambda c: bool(c.language)):
         out.setdefault(cell.column, cell.value)
     return out
+
+
+def _setting_titles(data: DefinitionData) -> dict[str, str]:
+    """`form_title::Hindi (hi)` columns of the settings sheet: the title per language (pyxform
+    passes them through; ODK ignores them, so a form stays valid elsewhere)."""
+    if not data.settings:
+        return {}
+    columns = _columns(
+        data.settings_header, data.settings, aliases.settings_header, set(Survey.get_slot_names())
+    )
+    cells = _cells(dict(data.settings[0]), columns)
+    titles = {c.language: c.value for c in cells if c.column == "title" and c.language}
+    if titles:  # the untranslated title is the default language's
+        plain = next((c.value for c in cells if c.column == "title" and not c.language), None)
+        if plain:
+            titles.setdefault("", plain)
+    return titles
 
 
 # ------------------------------------------------------------------------------ types ---

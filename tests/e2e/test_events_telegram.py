@@ -1,25 +1,22 @@
-"""Exposure visits end to end over python-telegram-bot against the Bot API stand-in (SPEC §5
-/newvisit, §8 outbox): a CDA plans a visit by chat, a crowd registers at once, seats are
-not over-booked, one confirmed person cancels and the first waiting one is promoted and
-told."""
+"""Meetings and exposure visits end to end over python-telegram-bot against the Bot API
+stand-in (SPEC §5 /newvisit /newmeeting, §8 outbox and reminders): a CDA plans a visit by
+chat, a crowd registers at once, seats are not over-booked, one confirmed person cancels
+and the first waiting one is promoted and told; a CDA plans a meeting by chat, and its
+reminder survives kill -9 and reaches exactly those who said Yes or Maybe."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import reminders
 from bot.clock import iso, utc_now
 from bot.config import Settings
-from bot.i18n import translator
-from bot.outbox import Payload, fan_out
-from bot.storage import broadcasts
 from bot.storage import events as ev
-from bot.storage.db import connect_sync, run_in_transaction
-from handlers.event_press import rsvp_choices
+from bot.storage.db import connect_sync
 from tests.e2e.harness import BotProcess, bot_settings, known_chats, running_bot, wait_until
 from tests.e2e.test_broadcast_telegram import seed, telegram_people
 from tests.e2e.test_telegram_onboarding import texts, turn
@@ -87,58 +84,48 @@ async def test_a_visit_planned_by_chat_fills_up_and_the_waiting_list_moves(
         conn.close()
 
 
-def seed_meeting(db: Path, starts_in: timedelta, offset_minutes: int) -> None:
-    """A meeting already planned (the chat flow is covered by tests/events): typed times
-    have minute resolution, so planning one by chat would cost minutes of real waiting."""
-    conn = connect_sync(db)
-
-    def write(c):  # type: ignore[no-untyped-def]
-        now = utc_now()
-        event = ev.create(
-            c,
-            cluster_id=1,
-            kind="meeting",
-            title="Quality circle",
-            place="Community hall",
-            starts_at=iso(now + starts_in),
-            reminder_offsets=(offset_minutes,),
-            created_by="cli",
-            now=iso(now),
-        )
-        reminders.arm(c, event, now)
-        choices = rsvp_choices(translator("en"), event.id)
-        where, params = broadcasts.audience_where(1, {})
-        fan_out(
-            c,
-            kind="invitation",
-            ref=f"event:{event.id}",
-            where=where,
-            params=params,
-            payloads={"en": Payload("You are invited: Quality circle", choices)},
-            default_language="en",
-            now=now,
-        )
-
-    run_in_transaction(conn, write)
-    conn.close()
+def meeting_start(offset: timedelta, lead: timedelta) -> datetime:
+    """The first whole minute at least `offset + lead` ahead: typed times have minute
+    resolution, so its reminder (`offset` before) is due between `lead` and `lead` + 60 s
+    from now (the test's real waiting; nothing in the bot process can be faked)."""
+    earliest = utc_now() + offset + lead
+    return earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
+@pytest.mark.timeout(180)  # up to ~95 s of real waiting for a minute boundary, see above
 async def test_a_reminder_survives_kill_9_and_reaches_exactly_yes_and_maybe(
     fake: FakeTelegram, settings: Settings, tmp_path: Path
 ) -> None:
+    """Issue 5: a CDA schedules a meeting a few minutes ahead by chat with a short reminder
+    offset, invitees answer with the invitation buttons, the bot is killed with SIGKILL and
+    restarted before the reminder is due, and the reminder arrives on time to exactly
+    those who said Yes or Maybe."""
     people = list(range(40001, 40005))
     seed(settings.db, telegram_people(40001, len(people)))
     known_chats(fake, people)
-    seed_meeting(settings.db, timedelta(seconds=85), offset_minutes=1)  # reminder in ~25 s
-    due = utc_now() + timedelta(seconds=25)
-    bot = BotProcess(bot_settings(settings, fake), tmp_path)
+    bot = BotProcess(bot_settings(settings, fake, admins=frozenset({f"telegram:{CDA}"})), tmp_path)
     bot.start()
     try:
+        await bot.wait_until_polling(fake)
+        await turn(fake, CDA, lambda: fake.push_text(CDA, "/newmeeting"))
+        await turn(fake, CDA, lambda: fake.push_text(CDA, "Quality circle"))
+        offset = timedelta(minutes=2)
+        starts = meeting_start(offset, lead=timedelta(seconds=20))
+        due = starts - offset
+        typed = starts.astimezone(IST).strftime("%d-%m-%Y %H:%M")  # the cluster's zone
+        shown = await turn(fake, CDA, lambda: fake.push_text(CDA, typed))
+        assert "Understood" in texts(shown), texts(shown)
+        await turn(fake, CDA, lambda: fake.push_text(CDA, "Community hall"))
+        await turn(fake, CDA, lambda: fake.press(CDA, "Whole cluster"))
+        summary = await turn(fake, CDA, lambda: fake.push_text(CDA, "2 minutes"))
+        assert "Reminders before: 2 minutes" in texts(summary), texts(summary)
+        done = await turn(fake, CDA, lambda: fake.press(CDA, "Yes, invite them"))
+        assert "4 invitations" in texts(done), texts(done)
         await wait_until(
             lambda: all(said(fake, uid, "You are invited") for uid in people), 15, "invitations"
         )
         for uid, label in zip(people, ("Yes", "Maybe", "No"), strict=False):
-            fake.press(uid, label)
+            fake.press(uid, label)  # 40004 does not answer
         await wait_until(
             lambda: all(
                 said(fake, uid, "Noted") or said(fake, uid, "Thank you") for uid in people[:3]
@@ -149,13 +136,25 @@ async def test_a_reminder_survives_kill_9_and_reaches_exactly_yes_and_maybe(
         bot.kill9()
         assert utc_now() < due - timedelta(seconds=3), "too slow: the reminder is already due"
         bot.start()
+        # Monotonic time of the due moment, to compare with when the stand-in got it.
+        due_mono = time.monotonic() + (due - utc_now()).total_seconds()
         await wait_until(
             lambda: said(fake, 40001, "Reminder:") and said(fake, 40002, "Reminder:"),
-            45,
+            (due - utc_now()).total_seconds() + 30,
             "the reminder after the restart",
         )
     finally:
         bot.stop()
     assert not said(fake, 40003, "Reminder:") and not said(fake, 40004, "Reminder:")
-    reminded = [m for m in fake.messages_to(40001) if "Reminder:" in (m.text or "")]
-    assert len(reminded) == 1 and "late" not in (reminded[0].text or "")  # on time: no note
+    for uid in (40001, 40002):
+        reminded = [m for m in fake.messages_to(uid) if "Reminder:" in (m.text or "")]
+        assert len(reminded) == 1 and "late" not in (reminded[0].text or "")  # on time
+        assert "Quality circle" in (reminded[0].text or "")
+        assert -1 < reminded[0].time - due_mono < 10, reminded[0].time - due_mono
+    conn = connect_sync(settings.db)
+    try:
+        event = ev.get(conn, 1)
+        assert event is not None and event.created_by == f"telegram:{CDA}"
+        assert event.reminder_offsets == (2,) and event.starts_at == iso(starts)
+    finally:
+        conn.close()

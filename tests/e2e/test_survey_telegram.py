@@ -19,7 +19,7 @@ from openpyxl import Workbook, load_workbook
 from bot.cli import main
 from bot.config import Settings
 from bot.storage.db import connect_sync
-from tests.e2e.harness import BotProcess, bot_settings
+from tests.e2e.harness import BotProcess, bot_settings, wait_until
 from tests.e2e.test_telegram_onboarding import last_keyboard, onboard, seed_cluster, texts, turn
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -126,8 +126,12 @@ async def test_survey_in_hindi_with_kill_9_results_and_export(
         fake.push_text(USER, "30")  # typed while the bot is down: waits at the server
         bot.start()
         await bot.wait_until_polling(fake)
+        await wait_until(  # the first turn of a fresh process may be slow: wait for its reply
+            lambda: "आप कब से काम कर रहे हैं?" in (fake.messages_to(USER)[-1].text or ""),
+            20,
+            "the answer typed while the bot was down to be handled",
+        )
         await fake.wait_idle(quiet=0.3)
-        assert "आप कब से काम कर रहे हैं?" in (fake.messages_to(USER)[-1].text or "")
         assert "✓ 5 मार्च 2019" in await say(fake, "5 मार्च 2019")
         assert "उत्पाद 1" in texts(fake.messages_to(USER)[-1:])
         assert "एक और जोड़ें" in await say(fake, "दुपट्टा")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from bot.config import Settings
 from bot.storage import clusters
 from bot.storage.db import connect_sync, migrate, run_in_transaction
-from tests.e2e.harness import BotProcess, bot_settings, running_bot
+from tests.e2e.harness import BotProcess, bot_settings, running_bot, wait_until
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 
 pytestmark = pytest.mark.e2e
@@ -30,10 +31,23 @@ def seed_cluster(path: Path, *codes: str) -> None:
 
 
 async def turn(fake: FakeTelegram, chat: int, action: Callable[[], object]) -> list[SentMessage]:
+    """Do `action`, then collect what the bot sent to `chat` in answer.
+
+    Idleness alone is not enough: a slow turn (a loaded machine, a fresh process) makes no
+    API call while it runs. So first wait for the first reply (every turn that answers sends
+    one; a turn meant to stay silent costs REPLY_GRACE), then for the bot to go quiet."""
     before = len([m for m in fake.sent if m.chat_id == chat])
     action()
+    deadline = asyncio.get_running_loop().time() + REPLY_GRACE
+    while len([m for m in fake.sent if m.chat_id == chat]) == before:
+        if asyncio.get_running_loop().time() >= deadline:
+            break
+        await asyncio.sleep(0.01)
     await fake.wait_idle(quiet=0.2)
     return [m for m in fake.sent if m.chat_id == chat][before:]
+
+
+REPLY_GRACE = 5.0  # seconds a turn may take before its first reply
 
 
 def texts(messages: list[SentMessage]) -> str:
@@ -132,13 +146,22 @@ async def test_blocked_user_is_marked_unreachable(fake: FakeTelegram, settings: 
     seed_cluster(settings.db, "BAGRU")
     async with running_bot(bot_settings(settings, fake)):
         await onboard(fake, USER, "English")
-        fake.block(USER)
+        assert unreachable(settings.db) == 0
+        # The user blocks the bot while it is answering: the reply gets a 403.
         fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
-        await turn(fake, USER, lambda: None)
-        # A 403 on a reply marks the contact unreachable.
+        fake.push_text(USER, "/profile")
+        await wait_until(lambda: unreachable(settings.db) == 1, 10, "the contact unreachable")
+        # Writing again means the chat works again.
         await turn(fake, USER, lambda: fake.push_text(USER, "/profile"))
-    conn = connect_sync(settings.db)
-    assert conn.execute("SELECT unreachable FROM contacts").fetchone()[0] in (0, 1)
+        assert unreachable(settings.db) == 0
+
+
+def unreachable(db: Path) -> int:
+    conn = connect_sync(db)
+    try:
+        return int(conn.execute("SELECT unreachable FROM contacts").fetchone()[0])
+    finally:
+        conn.close()
 
 
 async def test_webhook_mode_checks_the_secret(fake: FakeTelegram, settings: Settings) -> None:

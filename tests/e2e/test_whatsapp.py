@@ -3,6 +3,7 @@ the Graph API stand-in that refuses whatever WhatsApp would refuse (SPEC §2, §
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -12,10 +13,13 @@ import pytest
 
 from bot.config import Settings
 from bot.storage.db import connect_sync
-from tests.e2e.harness import running_bot, whatsapp_settings
-from tests.e2e.test_telegram_onboarding import seed_cluster
+from tests.e2e.harness import bot_settings, running_bot, wait_until, whatsapp_settings
+from tests.e2e.test_telegram_onboarding import last_keyboard, onboard, seed_cluster
+from tests.e2e.test_telegram_onboarding import texts as tg_texts
+from tests.e2e.test_telegram_onboarding import turn as tg_turn
 from tests.fakes import whatsapp_payloads as wp
 from tests.fakes.graph_api import FakeGraph, Sent
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_payloads import MEENA, SUNITA, USERNAME_ONLY, Person
 
 pytestmark = pytest.mark.e2e
@@ -179,6 +183,44 @@ async def test_commands_without_the_slash_and_the_menu(
     assert db_row(settings, "SELECT opted_out FROM contacts") == (1,)
 
 
+def telugu(text: str) -> bool:
+    return any("\u0c00" <= ch <= "\u0c7f" for ch in text)
+
+
+async def test_language_updates_and_erasure_over_whatsapp(
+    graph: FakeGraph, settings: Settings
+) -> None:
+    seed_cluster(settings.db, "BAGRU")
+    async with running_bot(whatsapp_settings(settings, graph)):
+        await registered(graph, MEENA)
+        choose = await turn(graph, MEENA, wp.text(MEENA, "Language"))
+        assert ("lang:te", "తెలుగు") in choose[-1].buttons
+        switched = await turn(graph, MEENA, wp.button_reply(MEENA, "lang:te", "తెలుగు"))
+        assert telugu(texts(switched)) and switched[-1].interactive_type == "list"
+        updates = await turn(graph, MEENA, wp.text(MEENA, "updates"))
+        assert telugu(texts(updates))
+        asked = await turn(graph, MEENA, wp.text(MEENA, "forget"))
+        assert [b[0] for b in asked[-1].buttons] == ["forget:yes", "forget:no"]
+        yes_title = dict(asked[-1].buttons)["forget:yes"]
+        erased = await turn(graph, MEENA, wp.button_reply(MEENA, "forget:yes", yes_title))
+        assert "/start" in texts(erased) and telugu(texts(erased))
+        # Writing again starts afresh: nothing of the erased person comes back.
+        again = await turn(graph, MEENA, wp.text(MEENA, "नमस्ते"))
+        assert [b[0] for b in again[-1].buttons] == ["lang:en", "lang:hi", "lang:te"]
+    assert graph.errors == []
+    conn = connect_sync(settings.db)
+    try:
+        rows = conn.execute(
+            "SELECT channel_user_id, chat_id, name, phone, place, status FROM contacts ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [tuple(r) for r in rows] == [
+        (None, None, None, None, None, "erased"),
+        (MEENA.user_id, MEENA.wa_id, None, None, None, "new"),
+    ]
+
+
 async def test_photos_are_fetched_and_undeliverable_marks_unreachable(
     graph: FakeGraph, settings: Settings
 ) -> None:
@@ -197,6 +239,19 @@ async def test_photos_are_fetched_and_undeliverable_marks_unreachable(
         assert await graph.deliver(payload) == 200
         await graph.wait_idle(quiet=0.3)
     assert db_row(s, "SELECT unreachable FROM contacts") == (1,)
+
+
+async def test_media_go_to_the_configured_media_folder(
+    graph: FakeGraph, settings: Settings, tmp_path: Path
+) -> None:
+    seed_cluster(settings.db, "BAGRU")
+    s = whatsapp_settings(settings, graph, media_dir=tmp_path / "answers")  # CLUSTERBOT_MEDIA_DIR
+    graph.add_media("5566", b"OggS-voice", "audio/ogg; codecs=opus")
+    async with running_bot(s):
+        await turn(graph, SUNITA, wp.text(SUNITA, "start"))
+        await turn(graph, SUNITA, wp.audio(SUNITA, "5566"))
+    assert (tmp_path / "answers" / "whatsapp" / "5566.ogg").read_bytes() == b"OggS-voice"
+    assert not (Path(s.db).resolve().parent / "media").exists()
 
 
 # --- bot-initiated messages: the 24-hour window, templates, statuses ------------------------
@@ -379,3 +434,200 @@ async def test_a_cda_named_by_phone_is_recognised_by_bsuid(
         assert "/broadcast" in texts(helped)
         refused = await turn(graph, SUNITA, wp.text(SUNITA, "broadcast"))
         assert "/broadcast" not in texts(refused)
+
+
+# --- meetings and visits over WhatsApp --------------------------------------------------------
+
+RAMESH = Person(wa_id="919887700011", name="Ramesh")  # the CDA, on WhatsApp too
+
+
+def day(days: int) -> str:
+    """A date `days` ahead in the cluster's zone, as a CDA types it."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import utc_now
+
+    return (
+        (utc_now() + timedelta(days=days)).astimezone(ZoneInfo("Asia/Kolkata")).strftime("%d-%m-%Y")
+    )
+
+
+async def new_messages(graph: FakeGraph, who: Person, since: int, count: int) -> list[Sent]:
+    """The outbox works in the background: wait until `count` messages followed `since`."""
+    deadline = 15.0
+    while len(graph.messages_to(who.address)) < since + count and deadline > 0:
+        await asyncio.sleep(0.05)
+        deadline -= 0.05
+    found = graph.messages_to(who.address)[since:]
+    assert len(found) >= count, f"{who.name}: expected {count} new message(s), got {found}"
+    return found
+
+
+def numbered(message: Sent, label: str) -> str:
+    """The number to type for `label` in a numbered-text choice (more than 10 choices)."""
+    for line in message.text.splitlines():
+        number, _, rest = line.partition(". ")
+        if number.isdigit() and rest.strip().removeprefix("✓ ") == label:
+            return number
+    raise AssertionError(f"{label!r} not offered in:\n{message.text}")
+
+
+async def test_an_rsvp_and_a_visit_registration_in_hindi(
+    graph: FakeGraph, settings: Settings
+) -> None:
+    from bot.channels.whatsapp_templates import definitions
+
+    for definition in definitions():
+        graph.add_template(definition["name"], definition["language"], 1)
+    seed_cluster(settings.db, "BAGRU")
+    s = whatsapp_settings(settings, graph, admins=frozenset({f"whatsapp:{RAMESH.wa_id}"}))
+    async with running_bot(s):
+        await registered(graph, MEENA)
+        await registered(graph, SUNITA)
+    # Sunita last wrote yesterday morning: her window has closed.
+    conn = connect_sync(s.db)
+    try:
+        conn.execute(
+            "UPDATE contacts SET last_inbound_at = '2026-01-01T00:00:00+00:00' WHERE chat_id = ?",
+            (SUNITA.wa_id,),
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    cda: Callable[[wp.Payload], Awaitable[list[Sent]]] = lambda p: turn(graph, RAMESH, p)  # noqa: E731
+    async with running_bot(s):
+        # The CDA plans the meeting by chat, on WhatsApp.
+        await cda(wp.text(RAMESH, "newmeeting"))
+        await cda(wp.text(RAMESH, "Quality circle"))
+        await cda(wp.text(RAMESH, f"{day(3)} 10:30"))
+        audience = await cda(wp.text(RAMESH, "Community hall"))
+        assert "mt:aud:all" in dict(audience[-1].buttons)
+        reminders = await cda(wp.list_reply(RAMESH, "mt:aud:all", "Whole cluster"))
+        rem_id, rem_title = reminders[-1].buttons[0]
+        confirm = await cda(wp.button_reply(RAMESH, rem_id, rem_title))
+        assert "Recipients: 2" in texts(confirm)
+        meena_seen = len(graph.messages_to(MEENA.address))
+        sunita_seen = len(graph.messages_to(SUNITA.address))
+        done = await cda(wp.button_reply(RAMESH, "mt:yes", "Yes, invite them"))
+        assert "2 invitations" in texts(done)
+
+        # Meena wrote minutes ago: the invitation itself, in Hindi, with reply buttons.
+        [invitation] = await new_messages(graph, MEENA, meena_seen, 1)
+        assert invitation.interactive_type == "button" and "Quality circle" in invitation.text
+        assert devanagari(invitation.text)
+        yes_id, yes_title = invitation.buttons[0]
+        assert [b[0] for b in invitation.buttons] == [yes_id, "rsvp:1:n", "rsvp:1:m"]
+        confirmed = await turn(graph, MEENA, wp.button_reply(MEENA, yes_id, yes_title))
+        assert "Quality circle" in texts(confirmed) and devanagari(texts(confirmed))
+
+        # Sunita's window is closed: the approved invitation template, in Hindi.
+        [template] = await new_messages(graph, SUNITA, sunita_seen, 1)
+        assert template.type == "template"
+        body = template.body["template"]
+        assert (body["name"], body["language"]["code"]) == ("clusterbot_invitation", "hi")
+        assert "Quality circle" in body["components"][0]["parameters"][0]["text"]
+        # Its quick-reply button opens /events, where she answers Maybe.
+        events = await turn(graph, SUNITA, wp.template_button(SUNITA, "cmd:events", "इवेंट"))
+        offer = next(m for m in events if "rsvp:1:m" in dict(m.buttons))
+        maybe = await turn(
+            graph, SUNITA, wp.button_reply(SUNITA, "rsvp:1:m", dict(offer.buttons)["rsvp:1:m"])
+        )
+        assert devanagari(texts(maybe))
+
+        # An exposure visit, also planned by chat; Meena registers with its button.
+        for typed in (
+            "newvisit",
+            "Sanganer block printers",
+            "Natural dyeing",
+            f"{day(10)} 07:00",
+            f"{day(11)} 19:00",
+        ):
+            await cda(wp.text(RAMESH, typed))
+        roles = await cda(wp.text(RAMESH, "2"))  # seats
+        # Eleven roles and Done: numbered text; artisans and SHG members come ticked.
+        assert roles[-1].type == "text" and "✓ Artisan" in roles[-1].text
+        await cda(wp.text(RAMESH, numbered(roles[-1], "Done")))
+        await cda(wp.text(RAMESH, f"{day(5)} 18:00"))
+        preview = await cda(wp.text(RAMESH, "1500"))
+        assert "It goes to 2 people" in texts(preview)
+        meena_seen = len(graph.messages_to(MEENA.address))
+        await cda(wp.button_reply(RAMESH, "vs:yes", "Yes, announce it"))
+        [announcement] = await new_messages(graph, MEENA, meena_seen, 1)
+        [(reg_id, reg_title)] = announcement.buttons
+        assert reg_id == "reg:2" and devanagari(reg_title)
+        seat = await turn(graph, MEENA, wp.button_reply(MEENA, reg_id, reg_title))
+        assert "Sanganer block printers" in texts(seat) and devanagari(texts(seat))
+        mine = await turn(graph, MEENA, wp.text(MEENA, "myevents"))
+        assert "Quality circle" in texts(mine) and "Sanganer block printers" in texts(mine)
+    assert graph.errors == []  # WhatsApp would have accepted every request
+    conn = connect_sync(s.db)
+    try:
+        rsvps = conn.execute(
+            "SELECT c.chat_id, r.event_id, r.answer FROM rsvps r JOIN contacts c"
+            " ON c.id = r.contact_id ORDER BY c.chat_id"
+        ).fetchall()
+        seats = conn.execute(
+            "SELECT c.chat_id, r.event_id, r.status FROM registrations r JOIN contacts c"
+            " ON c.id = r.contact_id"
+        ).fetchall()
+        invitations = conn.execute(
+            "SELECT chat_id, status, platform_message_id FROM outbox"
+            " WHERE kind = 'invitation' AND ref = 'event:1' ORDER BY chat_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [tuple(r) for r in rsvps] == sorted(
+        [(MEENA.wa_id, 1, "yes"), (SUNITA.wa_id, 1, "maybe")]
+    )
+    assert [tuple(r) for r in seats] == [(MEENA.wa_id, 2, "confirmed")]
+    assert [tuple(r) for r in invitations] == sorted(
+        [(MEENA.wa_id, "sent", invitation.wamid), (SUNITA.wa_id, "sent", template.wamid)]
+    )
+
+
+async def test_one_cluster_on_telegram_and_whatsapp_at_once(
+    fake: FakeTelegram, graph: FakeGraph, settings: Settings
+) -> None:
+    """The CDA plans on Telegram; the invitation reaches a Telegram member in English and a
+    WhatsApp member in Hindi, and both answers land on the same meeting."""
+    cda, member = 7007, 5001
+    seed_cluster(settings.db, "BAGRU")
+    both = bot_settings(settings, fake, admins=frozenset({f"telegram:{cda}"}))
+    s = whatsapp_settings(both, graph)
+    async with running_bot(s):
+        await onboard(fake, member, "English")
+        await registered(graph, MEENA)
+    # A fresh start: the WhatsApp replies' per-person budget is spent in memory.
+    async with running_bot(s):
+        for typed in ("/newmeeting", "Quality circle", f"{day(3)} 10:30", "Community hall"):
+            await tg_turn(fake, cda, lambda typed=typed: fake.push_text(cda, typed))
+        await tg_turn(fake, cda, lambda: fake.press(cda, "Whole cluster"))
+        await tg_turn(
+            fake, cda, lambda: fake.push_callback(cda, last_keyboard(fake, cda), "mt:rem:default")
+        )
+        meena_seen = len(graph.messages_to(MEENA.address))
+        done = await tg_turn(fake, cda, lambda: fake.press(cda, "Yes, invite them"))
+        assert "2 invitations" in tg_texts(done)
+        [invitation] = await new_messages(graph, MEENA, meena_seen, 1)
+        assert devanagari(invitation.text) and "Quality circle" in invitation.text
+        await wait_until(
+            lambda: any("Quality circle" in (m.text or "") for m in fake.messages_to(member)),
+            15,
+            "the Telegram invitation",
+        )
+        answered = await tg_turn(fake, member, lambda: fake.press(member, "Yes"))
+        assert "You are coming to Quality circle" in tg_texts(answered)
+        no_title = dict(invitation.buttons)["rsvp:1:n"]
+        declined = await turn(graph, MEENA, wp.button_reply(MEENA, "rsvp:1:n", no_title))
+        assert "Quality circle" in texts(declined) and devanagari(texts(declined))
+    assert graph.errors == []
+    conn = connect_sync(s.db)
+    try:
+        answers = conn.execute(
+            "SELECT c.channel, r.answer FROM rsvps r JOIN contacts c ON c.id = r.contact_id"
+            " WHERE r.event_id = 1 ORDER BY c.channel"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [tuple(a) for a in answers] == [("telegram", "yes"), ("whatsapp", "no")]

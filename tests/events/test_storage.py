@@ -117,12 +117,14 @@ async def test_rsvp_and_attendance_counts(
 async def test_the_demo_has_an_upcoming_meeting_and_visit(db: Database) -> None:
     """SPEC §4: `clusterbot demo` comes with an upcoming meeting and exposure visit."""
     from bot.app import seed_demo
+    from bot.clock import iso, utc_now
     from bot.config import Settings
 
     def seed_twice(conn: sqlite3.Connection) -> list[str]:
         seed_demo(conn, Settings())
         seed_demo(conn, Settings())
-        return [row[0] for row in conn.execute("SELECT kind FROM events ORDER BY id")]
+        upcoming = "SELECT kind FROM events WHERE starts_at > ? ORDER BY id"  # not the history
+        return [row[0] for row in conn.execute(upcoming, (iso(utc_now()),))]
 
     assert await db.write(seed_twice) == ["meeting", "visit"]
     pending = await db.read(lambda conn: conn.execute("SELECT COUNT(*) FROM reminders").fetchone())

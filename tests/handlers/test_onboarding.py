@@ -132,8 +132,8 @@ async def test_resume_after_restart(engine: Engine, settings, clock, one_cluster
         assert "gender:female" in again.choice_ids
     finally:
         await reopened.close()
-    # The engine fixture closes its own database at teardown; give it a fresh one.
-    engine.db = await Database.open(settings.db)
+    # The db fixture closes the first database again at teardown (a no-op once closed);
+    # opening another here would leave its threads running after the test.
 
 
 async def test_registered_user_gets_menu_not_onboarding(chat: ChatDriver, one_cluster) -> None:

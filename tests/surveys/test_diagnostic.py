@@ -105,3 +105,18 @@ def test_a_whole_interview_with_skip_logic(diagnostic: Form) -> None:
     assert not skipped & {p.rsplit("/", 1)[-1] for p in asked}
     assert "product[1]/product_name" in asked and "+product[2]" in asked
     assert runner.answers["size_class"] == "micro"
+
+
+def test_an_answer_that_is_not_listed_can_be_typed(diagnostic: Form) -> None:
+    # Enterprise type, raw material source and the biggest problem cannot be complete
+    # lists for every cluster: each offers "Other (type it)".
+    assert {q.name for _, q in diagnostic.walk() if q.or_other} == {
+        "ent_type", "rm_sources", "top_problem"}  # fmt: skip
+    runner = run(diagnostic, "te")
+    top = runner.at("top_problem")
+    assert top is not None
+    other = runner.submit(top, "other")
+    assert isinstance(other, Step) and other.slot is not None
+    assert other.slot.kind is SlotKind.OTHER
+    runner.submit(other.slot, "నకిలీ సరుకులు")
+    assert runner.answers["top_problem_other"] == "నకిలీ సరుకులు"

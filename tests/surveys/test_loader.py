@@ -135,6 +135,21 @@ class TestSupportedTypes:
         why = report.form.question("why")
         assert (why.required, why.required_if) == (False, "${n} > 3")
 
+    def test_form_title_per_language(self, tmp_path: Path) -> None:
+        report = load_md(
+            tmp_path,
+            """
+| survey |
+| | type | name | label::English (en) | label::Hindi (hi) |
+| | text | name | Name?               | नाम?              |
+| settings |
+| | form_title::Hindi (hi) | form_title | form_id | default_language |
+| | क्लस्टर निदान          | Diagnostic | diag    | English (en)     |
+""",
+        )
+        assert report.form.titles == {"en": "Diagnostic", "hi": "क्लस्टर निदान"}
+        assert report.form.title == "Diagnostic"  # the untranslated column, wherever it stands
+
     def test_dynamic_default_is_an_expression(self, tmp_path: Path) -> None:
         report = load_md(
             tmp_path,

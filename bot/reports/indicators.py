@@ -1,0 +1,598 @@
+"""The M&E indicators of `/report` and `clusterbot report` (issue 7): the ONE place where
+they are defined. Every other report module (text, chart, workbook) only renders these
+results.
+
+Each indicator group is one function of `(conn, cluster_id, period)` returning a plain
+dataclass. Counts are kept next to every rate (`Share`): with 7 participants, "43%" alone
+misleads, "3 of 7" does not. Nothing here returns a name, phone number, village or chat
+id, so the same results may be shown to observers (aggregates only).
+
+Time: a `Period` is half-open, `start <= t < end`, in UTC ISO-8601 text as stored
+(`bot.clock.iso`), so comparisons are plain string comparisons on the stored columns.
+`start` None means "since the programme began".
+
+Read-only: run it on the reader connection, never inside a turn (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import iso, parse_iso
+
+# Vocabulary: the stored keys, in the order reports show them.
+ROLE_KEYS = (
+    "artisan",
+    "entrepreneur",
+    "shg_member",
+    "supplier",
+    "bds_provider",
+    "institute",
+    "association",
+    "large_enterprise",
+    "bank",
+    "ngo",
+    "government",
+)
+# "unknown": no gender stored (registered before the question existed, or a bad value).
+GENDER_KEYS = ("female", "male", "other", "undisclosed", "unknown")
+CATEGORY_KEYS = ("trust_building", "pilot", "capacity_building", "regular", "strategic", "other")
+STATUS_KEYS = ("planned", "ongoing", "done", "dropped")
+PERIOD_KINDS = ("month", "quarter", "all")
+
+
+@dataclass(frozen=True)
+class Share:
+    """`count` out of `total`; `rate` is None when there is nothing to divide by."""
+
+    count: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.count / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # month | quarter | all | custom
+    start: str | None  # inclusive, UTC ISO; None: from the beginning
+    end: str  # exclusive, UTC ISO
+
+    def params(self) -> tuple[str | None, str | None, str]:
+        """For `_IN` below: (start, start, end)."""
+        return self.start, self.start, self.end
+
+
+def _in(column: str) -> str:
+    """SQL: `column` falls in the period; takes Period.params()."""
+    return f"((? IS NULL OR {column} >= ?) AND {column} < ?)"
+
+
+def period_for(kind: str, now: datetime, zone: ZoneInfo) -> Period:
+    """This month / the last 3 months (this one and the two before) / the whole programme,
+    counted in months of the cluster's time zone, up to and including `now`."""
+    end = iso(now + timedelta(seconds=1))
+    if kind == "all":
+        return Period("all", None, end)
+    first = now.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if kind == "quarter":
+        year, month = first.year, first.month - 2
+        if month <= 0:
+            year, month = year - 1, month + 12
+        first = first.replace(year=year, month=month)
+    elif kind != "month":
+        raise ValueError(f"unknown period {kind!r}")
+    return Period(kind, iso(first), end)
+
+
+# --- Scale ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How many stakeholders the programme reaches."""
+
+    registered: int  # registered in the cluster by the end of the period
+    by_role: dict[str, int]  # every role key, zeros included; None role counted as "unknown"
+    new_in_period: int  # of them, registered during the period
+    active: int  # registered people who did something in the period (see `scale`)
+    erased: int  # people who registered and later erased their data (/forget)
+
+
+def scale(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Scale:
+    """Registered: contacts with status 'registered' in the cluster whose `registered_at` is
+    before the period's end. Active: those of them who in the period wrote to the bot,
+    answered an invitation or registered for a visit of the cluster, worked on a survey,
+    or were marked present at an event of the period (so active <= registered)."""
+    by_role: Counter[str] = Counter()
+    new = 0
+    for role, registered_at in conn.execute(
+        "SELECT role, registered_at FROM contacts WHERE cluster_id = ? AND status = 'registered'"
+        " AND registered_at < ?",
+        (cluster_id, period.end),
+    ):
+        by_role[role if role in ROLE_KEYS else "unknown"] += 1
+        new += period.start is None or registered_at >= period.start
+    active = conn.execute(
+        "SELECT COUNT(*) FROM contacts WHERE cluster_id = ? AND status = 'registered'"
+        " AND registered_at < ? AND id IN ("
+        " SELECT id FROM contacts WHERE cluster_id = ? AND status != 'new'"
+        f"  AND {_in('last_inbound_at')}"
+        " UNION SELECT r.contact_id FROM rsvps r JOIN events e ON e.id = r.event_id"
+        f"  WHERE e.cluster_id = ? AND {_in('r.at')}"
+        " UNION SELECT g.contact_id FROM registrations g JOIN events e ON e.id = g.event_id"
+        f"  WHERE e.cluster_id = ? AND {_in('g.at')}"
+        " UNION SELECT a.contact_id FROM attendance a JOIN events e ON e.id = a.event_id"
+        f"  WHERE e.cluster_id = ? AND a.present = 1 AND {_in('e.starts_at')}"
+        " UNION SELECT s.contact_id FROM responses s JOIN contacts c ON c.id = s.contact_id"
+        f"  WHERE c.cluster_id = ? AND {_in('s.updated_at')}"
+        ")",
+        (
+            *(cluster_id, period.end),
+            *(cluster_id, *period.params()),
+            *(cluster_id, *period.params()),
+            *(cluster_id, *period.params()),
+            *(cluster_id, *period.params()),
+            *(cluster_id, *period.params()),
+        ),
+    ).fetchone()[0]
+    erased = conn.execute(
+        "SELECT COUNT(*) FROM contacts WHERE cluster_id = ? AND status = 'erased'"
+        " AND registered_at < ?",
+        (cluster_id, period.end),
+    ).fetchone()[0]
+    roles = {key: by_role.get(key, 0) for key in ROLE_KEYS}
+    if by_role.get("unknown"):
+        roles["unknown"] = by_role["unknown"]
+    return Scale(sum(by_role.values()), roles, int(new), int(active), int(erased))
+
+
+# --- Outreach ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    """Women among the participants of one event or one survey."""
+
+    key: str  # 'event:12' or the survey key
+    label: str  # event title / survey title (never a person)
+    when: str | None  # event start (UTC ISO); None for a survey
+    women: Share
+
+
+@dataclass(frozen=True)
+class Outreach:
+    """Who the programme reaches: women, and each stakeholder group."""
+
+    registered_by_gender: dict[str, int]  # every GENDER_KEYS entry, zeros included
+    participants: int  # distinct people who took part in the period (see `outreach`)
+    participants_by_gender: dict[str, int]
+    participants_by_role: dict[str, int]  # every ROLE_KEYS entry (+ "unknown" when any)
+    events: list[GroupShare] = field(default_factory=list)
+    surveys: list[GroupShare] = field(default_factory=list)
+
+    @property
+    def women_registered(self) -> Share:
+        return Share(self.registered_by_gender["female"], sum(self.registered_by_gender.values()))
+
+    @property
+    def women_participants(self) -> Share:
+        return Share(self.participants_by_gender["female"], self.participants)
+
+
+def _gender(value: str | None) -> str:
+    return value if value in GENDER_KEYS else "unknown"
+
+
+def outreach(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Outreach:
+    """Participants: people marked present at an event of the cluster held in the period,
+    or who started a survey response in the period (erased people count anonymously: their
+    role and gender stay). Event participants are those marked present (not those who said
+    yes); survey participants are everyone who started a response."""
+    registered = Counter(
+        _gender(g)
+        for (g,) in conn.execute(
+            "SELECT gender FROM contacts WHERE cluster_id = ? AND status = 'registered'"
+            " AND registered_at < ?",
+            (cluster_id, period.end),
+        )
+    )
+    people = conn.execute(
+        "SELECT c.id, c.gender, c.role FROM contacts c WHERE c.id IN ("
+        " SELECT a.contact_id FROM attendance a JOIN events e ON e.id = a.event_id"
+        f"  WHERE e.cluster_id = ? AND e.status = 'scheduled' AND a.present = 1"
+        f"  AND {_in('e.starts_at')}"
+        " UNION SELECT s.contact_id FROM responses s JOIN contacts p ON p.id = s.contact_id"
+        f"  WHERE p.cluster_id = ? AND {_in('s.started_at')})",
+        (cluster_id, *period.params(), cluster_id, *period.params()),
+    ).fetchall()
+    by_gender = Counter(_gender(r[1]) for r in people)
+    by_role = Counter(r[2] if r[2] in ROLE_KEYS else "unknown" for r in people)
+    roles = {key: by_role.get(key, 0) for key in ROLE_KEYS}
+    if by_role.get("unknown"):
+        roles["unknown"] = by_role["unknown"]
+    events = [
+        GroupShare(f"event:{r[0]}", r[1], r[2], Share(int(r[4] or 0), int(r[3])))
+        for r in conn.execute(
+            "SELECT e.id, e.title, e.starts_at, COUNT(a.contact_id),"
+            " SUM(c.gender = 'female') FROM events e"
+            " LEFT JOIN attendance a ON a.event_id = e.id AND a.present = 1"
+            " LEFT JOIN contacts c ON c.id = a.contact_id"
+            f" WHERE e.cluster_id = ? AND e.status = 'scheduled' AND {_in('e.starts_at')}"
+            " GROUP BY e.id ORDER BY e.starts_at, e.id",
+            (cluster_id, *period.params()),
+        )
+    ]
+    women_by_survey: dict[str, list[int]] = {}
+    for key, gender in conn.execute(
+        "SELECT s.key, c.gender FROM responses r JOIN surveys s ON s.id = r.survey_id"
+        " JOIN contacts c ON c.id = r.contact_id"
+        f" WHERE c.cluster_id = ? AND {_in('r.started_at')}"
+        " GROUP BY s.key, r.contact_id",
+        (cluster_id, *period.params()),
+    ):
+        counts = women_by_survey.setdefault(key, [0, 0])
+        counts[0] += gender == "female"
+        counts[1] += 1
+    surveys = [
+        GroupShare(key, title, None, Share(*women_by_survey.get(key, [0, 0])))
+        for key, title in _surveys_of(conn, cluster_id)
+    ]
+    return Outreach(
+        registered_by_gender={key: registered.get(key, 0) for key in GENDER_KEYS},
+        participants=len(people),
+        participants_by_gender={key: by_gender.get(key, 0) for key in GENDER_KEYS},
+        participants_by_role=roles,
+        events=events,
+        surveys=surveys,
+    )
+
+
+def _surveys_of(conn: sqlite3.Connection, cluster_id: int) -> list[tuple[str, str]]:
+    """(key, title of the newest version) of the surveys this cluster's people can answer."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT key, title FROM surveys WHERE id IN (SELECT MAX(id) FROM surveys"
+            " WHERE cluster_id = ? OR cluster_id IS NULL GROUP BY key) ORDER BY key",
+            (cluster_id,),
+        )
+    ]
+
+
+def survey_titles(conn: sqlite3.Connection, cluster_id: int) -> dict[str, dict[str, str]]:
+    """key -> language -> title of the newest version, from the form's own translations
+    (the stored title column is every language joined; a reader should see theirs). Read
+    straight from the stored form JSON: a report needs the titles, not a parsed form."""
+    titles: dict[str, dict[str, str]] = {}
+    for key, form in conn.execute(
+        "SELECT key, form FROM surveys WHERE id IN (SELECT MAX(id) FROM surveys"
+        " WHERE cluster_id = ? OR cluster_id IS NULL GROUP BY key)",
+        (cluster_id,),
+    ):
+        stored = json.loads(form).get("titles")
+        if isinstance(stored, dict):
+            titles[key] = {str(k): str(v) for k, v in stored.items()}
+    return titles
+
+
+# --- Participation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventParticipation:
+    event_id: int
+    kind: str  # meeting | visit
+    title: str
+    starts_at: str  # UTC ISO
+    invited: int  # invitations / announcements queued for it (outbox ledger)
+    said_yes: int  # meeting: RSVP yes; visit: confirmed registrations
+    attended: int  # marked present
+
+    @property
+    def yes_rate(self) -> Share:
+        return Share(self.said_yes, self.invited)
+
+    @property
+    def attendance_rate(self) -> Share:
+        return Share(self.attended, self.invited)
+
+    @property
+    def turnout(self) -> Share:
+        """Of those who said yes, how many came (walk-ins can push it past 100%)."""
+        return Share(self.attended, self.said_yes)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # 'YYYY-MM' in the cluster's time zone
+    events: int
+    invited: int
+    attended: int
+
+    @property
+    def attendance_rate(self) -> Share:
+        return Share(self.attended, self.invited)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """The seed's trust indicator: do people come when invited, and more over time?"""
+
+    events: list[EventParticipation]
+    trend: list[MonthPoint]  # every month from the first to the last, zeros included
+
+    @property
+    def invited(self) -> int:
+        return sum(e.invited for e in self.events)
+
+    @property
+    def said_yes(self) -> int:
+        return sum(e.said_yes for e in self.events)
+
+    @property
+    def attended(self) -> int:
+        return sum(e.attended for e in self.events)
+
+
+def participation(
+    conn: sqlite3.Connection, cluster_id: int, period: Period, zone: ZoneInfo
+) -> Participation:
+    """Per event of the cluster starting in the period (cancelled ones left out): invited
+    = outbox rows of kind 'invitation' for it (whoever got the invitation or the visit
+    announcement), yes = RSVP yes (meeting) or a confirmed seat (visit), attended = marked
+    present with /attendance. The trend groups the same counts by month of the start."""
+    events = [
+        EventParticipation(
+            event_id=r[0],
+            kind=r[1],
+            title=r[2],
+            starts_at=r[3],
+            invited=r[4],
+            said_yes=r[5] if r[1] == "meeting" else r[6],
+            attended=r[7],
+        )
+        for r in conn.execute(
+            "SELECT e.id, e.kind, e.title, e.starts_at,"
+            " (SELECT COUNT(*) FROM outbox o WHERE o.kind = 'invitation'"
+            "   AND o.ref = 'event:' || e.id),"
+            " (SELECT COUNT(*) FROM rsvps r WHERE r.event_id = e.id AND r.answer = 'yes'),"
+            " (SELECT COUNT(*) FROM registrations g WHERE g.event_id = e.id"
+            "   AND g.status = 'confirmed'),"
+            " (SELECT COUNT(*) FROM attendance a WHERE a.event_id = e.id AND a.present = 1)"
+            f" FROM events e WHERE e.cluster_id = ? AND e.status = 'scheduled'"
+            f" AND {_in('e.starts_at')} ORDER BY e.starts_at, e.id",
+            (cluster_id, *period.params()),
+        )
+    ]
+    return Participation(events, _trend(events, zone))
+
+
+def _month(stamp: str, zone: ZoneInfo) -> str:
+    return parse_iso(stamp).astimezone(zone).strftime("%Y-%m")
+
+
+def _trend(events: list[EventParticipation], zone: ZoneInfo) -> list[MonthPoint]:
+    if not events:
+        return []
+    buckets: dict[str, list[int]] = {}
+    for e in events:
+        bucket = buckets.setdefault(_month(e.starts_at, zone), [0, 0, 0])
+        bucket[0] += 1
+        bucket[1] += e.invited
+        bucket[2] += e.attended
+    first, last = min(buckets), max(buckets)
+    points = []
+    year, month = int(first[:4]), int(first[5:])
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        points.append(MonthPoint(key, *buckets.get(key, [0, 0, 0])))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return points
+
+
+# --- Surveys ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyStats:
+    key: str
+    title: str
+    responses: int  # started in the period by people of the cluster
+    completed: int
+    median_minutes: float | None  # from start to completion, completed responses only
+
+    @property
+    def completion(self) -> Share:
+        return Share(self.completed, self.responses)
+
+
+def surveys(conn: sqlite3.Connection, cluster_id: int, period: Period) -> list[SurveyStats]:
+    """Per survey the cluster's people can answer (every version together, zero rows
+    included): responses started in the period by people of the cluster, how many are
+    completed, and the median minutes from start to completion."""
+    started: Counter[str] = Counter()
+    durations: dict[str, list[float]] = {}
+    for key, status, minutes in conn.execute(
+        "SELECT s.key, r.status,"
+        " (julianday(r.completed_at) - julianday(r.started_at)) * 1440.0"
+        " FROM responses r JOIN surveys s ON s.id = r.survey_id"
+        " JOIN contacts c ON c.id = r.contact_id"
+        f" WHERE c.cluster_id = ? AND {_in('r.started_at')}",
+        (cluster_id, *period.params()),
+    ):
+        started[key] += 1
+        if status == "completed" and minutes is not None:
+            durations.setdefault(key, []).append(float(minutes))
+    return [
+        SurveyStats(
+            key=key,
+            title=title,
+            responses=started.get(key, 0),
+            completed=len(durations.get(key, [])),
+            median_minutes=statistics.median(durations[key]) if durations.get(key) else None,
+        )
+        for key, title in _surveys_of(conn, cluster_id)
+    ]
+
+
+# --- Transparency -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateReach:
+    update_id: int
+    published_at: str  # UTC ISO
+    recipients: int  # outbox rows written at fan-out (opted out and skipped included)
+    delivered: int  # rows the platform accepted ('sent')
+
+    @property
+    def reach(self) -> Share:
+        return Share(self.delivered, self.recipients)
+
+
+@dataclass(frozen=True)
+class Transparency:
+    """Does the cluster hear what the programme does?"""
+
+    updates: list[UpdateReach]  # published in the period, oldest first
+    opted_out: int  # registered people who stopped updates with /stop (now)
+    unreachable: int  # registered people who blocked the bot (now)
+
+    @property
+    def reach(self) -> Share:
+        return Share(
+            sum(u.delivered for u in self.updates), sum(u.recipients for u in self.updates)
+        )
+
+
+def transparency(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Transparency:
+    """Updates of the cluster's public log published in the period; per update, from the
+    outbox ledger of its broadcast: recipients (every row, whatever became of it) and
+    delivered (status 'sent'). Opt-outs and blocks are today's counts of registered people."""
+    updates = [
+        UpdateReach(r[0], r[1], int(r[2]), int(r[3] or 0))
+        for r in conn.execute(
+            "SELECT u.id, u.published_at, COUNT(o.id), SUM(o.status = 'sent') FROM updates u"
+            " LEFT JOIN outbox o ON o.kind = 'broadcast' AND o.ref = CAST(u.broadcast_id AS TEXT)"
+            f" WHERE u.cluster_id = ? AND {_in('u.published_at')}"
+            " GROUP BY u.id ORDER BY u.published_at, u.id",
+            (cluster_id, *period.params()),
+        )
+    ]
+    opted_out, unreachable = conn.execute(
+        "SELECT COALESCE(SUM(opted_out = 1), 0), COALESCE(SUM(unreachable = 1), 0)"
+        " FROM contacts WHERE cluster_id = ? AND status = 'registered'",
+        (cluster_id,),
+    ).fetchone()
+    return Transparency(updates, int(opted_out), int(unreachable))
+
+
+# --- Action plan ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """The action plan as it stands now (statuses are current, so not cut by period)."""
+
+    by_category: dict[str, dict[str, int]]  # category -> status -> count, zeros included
+    beneficiaries_paise: int  # budget of activities not dropped, by who pays
+    agency_paise: int
+    others_paise: int
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        return {s: sum(row[s] for row in self.by_category.values()) for s in STATUS_KEYS}
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def budget_paise(self) -> int:
+        return self.beneficiaries_paise + self.agency_paise + self.others_paise
+
+    @property
+    def done(self) -> Share:
+        """Done among the activities still in the plan (dropped ones left out)."""
+        status = self.by_status
+        return Share(status["done"], self.total - status["dropped"])
+
+    @property
+    def beneficiaries_share(self) -> Share:
+        return Share(self.beneficiaries_paise, self.budget_paise)
+
+
+def action_plan(conn: sqlite3.Connection, cluster_id: int) -> ActionPlan:
+    """Activities of the cluster counted by category × status; the budget and its split
+    summed over the activities not dropped."""
+    grid = {c: dict.fromkeys(STATUS_KEYS, 0) for c in CATEGORY_KEYS}
+    for category, status, count in conn.execute(
+        "SELECT category, status, COUNT(*) FROM activities WHERE cluster_id = ?"
+        " GROUP BY category, status",
+        (cluster_id,),
+    ):
+        if category in grid and status in STATUS_KEYS:
+            grid[category][status] = int(count)
+    money = conn.execute(
+        "SELECT COALESCE(SUM(beneficiaries_paise), 0), COALESCE(SUM(agency_paise), 0),"
+        " COALESCE(SUM(others_paise), 0) FROM activities"
+        " WHERE cluster_id = ? AND status != 'dropped'",
+        (cluster_id,),
+    ).fetchone()
+    return ActionPlan(grid, int(money[0]), int(money[1]), int(money[2]))
+
+
+# --- The whole report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    cluster_id: int
+    cluster_code: str
+    cluster_name: str
+    timezone: str
+    period: Period
+    scale: Scale
+    outreach: Outreach
+    participation: Participation
+    surveys: list[SurveyStats]
+    transparency: Transparency
+    action_plan: ActionPlan
+    survey_titles: dict[str, dict[str, str]]  # key -> language -> title (renderers pick)
+
+    def survey_title(self, key: str, stored: str, language: str) -> str:
+        """A survey's title in `language`, else in English, else as stored."""
+        titles = self.survey_titles.get(key, {})
+        return titles.get(language) or titles.get("en") or stored
+
+
+def build(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Report:
+    """Every indicator group for one cluster and one period."""
+    row = conn.execute(
+        "SELECT code, name, timezone FROM clusters WHERE id = ?", (cluster_id,)
+    ).fetchone()
+    if row is None:
+        raise LookupError(f"no cluster {cluster_id}")
+    zone = ZoneInfo(row[2])
+    return Report(
+        cluster_id=cluster_id,
+        cluster_code=row[0],
+        cluster_name=row[1],
+        timezone=row[2],
+        period=period,
+        scale=scale(conn, cluster_id, period),
+        outreach=outreach(conn, cluster_id, period),
+        participation=participation(conn, cluster_id, period, zone),
+        surveys=surveys(conn, cluster_id, period),
+        transparency=transparency(conn, cluster_id, period),
+        action_plan=action_plan(conn, cluster_id),
+        survey_titles=survey_titles(conn, cluster_id),
+    )

@@ -1,0 +1,92 @@
+"""Words and number formats every report renderer shares (chat text, chart, workbook), so a
+label or a percentage reads the same in all three and is translated once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_percent
+
+from bot.clock import parse_iso
+from bot.i18n import N_, Translator
+from bot.reports.indicators import Share
+
+# The same msgids as handlers/common.py ROLES and GENDERS (a test keeps them equal): bot/
+# must not import handlers/, whose package imports the /report handler, which imports us.
+ROLE_LABELS: dict[str, str] = {
+    "artisan": N_("Artisan"),
+    "entrepreneur": N_("MSME entrepreneur"),
+    "shg_member": N_("SHG member"),
+    "supplier": N_("Supplier / related enterprise"),
+    "bds_provider": N_("Service (BDS) provider"),
+    "institute": N_("Training or research institute"),
+    "association": N_("Industry association"),
+    "large_enterprise": N_("Large enterprise"),
+    "bank": N_("Bank / financial institution"),
+    "ngo": N_("NGO"),
+    "government": N_("Government official"),
+    "unknown": N_("Not given"),
+}
+GENDER_LABELS: dict[str, str] = {
+    "female": N_("Woman"),
+    "male": N_("Man"),
+    "other": N_("Other"),
+    "undisclosed": N_("Prefer not to say"),
+    "unknown": N_("Not given"),
+}
+CATEGORY_LABELS: dict[str, str] = {
+    "trust_building": N_("Trust building"),
+    "pilot": N_("Pilot"),
+    "capacity_building": N_("Capacity building"),
+    "regular": N_("Regular"),
+    "strategic": N_("Strategic"),
+    "other": N_("Other"),
+}
+STATUS_LABELS: dict[str, str] = {
+    "planned": N_("Planned"),
+    "ongoing": N_("Ongoing"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+PERIOD_LABELS: dict[str, str] = {
+    "month": N_("This month"),
+    "quarter": N_("Last 3 months"),
+    "all": N_("Whole programme"),
+}
+
+
+def label(_: Translator, table: dict[str, str], key: str) -> str:
+    return _(table[key]) if key in table else key
+
+
+def percent(_: Translator, share: Share) -> str:
+    """'43%', or '–' when there is nothing to divide by (never a made-up 0%)."""
+    rate = share.rate
+    return "–" if rate is None else format_percent(rate, locale=_.locale)
+
+
+def share_text(_: Translator, share: Share) -> str:
+    """'3 of 7 (43%)': the count always next to the rate."""
+    return _("{count} of {total} ({percent})").format(
+        count=_.number(share.count), total=_.number(share.total), percent=percent(_, share)
+    )
+
+
+def rupees(_: Translator, paise: int) -> str:
+    """Whole rupees with Indian grouping: ₹1,00,000."""
+    return format_currency(
+        round(paise / 100), "INR", locale=_.locale, format="¤#,##,##0", currency_digits=False
+    )
+
+
+def month(_: Translator, key: str) -> str:
+    """'2026-11' -> 'Nov 2026' in the reader's language."""
+    return format_date(date(int(key[:4]), int(key[5:7]), 1), "MMM y", locale=_.locale)
+
+
+def day(_: Translator, stamp: str, zone_name: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = parse_iso(stamp).astimezone(ZoneInfo(zone_name)).date()
+    return _.date(local, "medium")

@@ -1,0 +1,197 @@
+"""The `/report` chat summary: a short text in the reader's language, rendered only from
+`bot.reports.indicators` results. Long lists (every event, every update) stay in the
+spreadsheet; the text keeps the latest few so it fits one Telegram message (4096
+characters) in every language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import iso, parse_iso
+from bot.i18n import Translator
+from bot.reports.indicators import STATUS_KEYS, Report, Share
+from bot.reports.labels import (
+    GENDER_LABELS,
+    PERIOD_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    day,
+    label,
+    month,
+    percent,
+    rupees,
+    share_text,
+)
+
+MAX_EVENTS = 4  # the latest events of the period
+MAX_SURVEYS = 4
+MAX_MONTHS = 6  # the latest months of the attendance trend
+MAX_CHARS = 4096  # Telegram's message limit
+
+
+def period_text(_: Translator, report: Report) -> str:
+    period, zone = report.period, report.timezone
+    until = day(_, iso(parse_iso(period.end) - timedelta(seconds=1)), zone)
+    if period.start is None:
+        span = _("until {end}").format(end=until)
+    else:
+        span = f"{day(_, period.start, zone)} – {until}"
+    name = _(PERIOD_LABELS[period.kind]) if period.kind in PERIOD_LABELS else ""
+    return f"{name} ({span})" if name else span
+
+
+def _counts(_: Translator, table: dict[str, str], counts: dict[str, int]) -> str:
+    """'Artisan 12 · SHG member 3': biggest first, zeros left to the chart and workbook."""
+    shown = sorted(((n, k) for k, n in counts.items() if n), key=lambda item: -item[0])
+    return " · ".join(f"{label(_, table, k)} {_.number(n)}" for n, k in shown) or "–"
+
+
+def report_text(_: Translator, report: Report) -> str:
+    lines = [
+        _("📈 M&E report: {cluster}").format(cluster=report.cluster_name),
+        period_text(_, report),
+    ]
+    lines += _scale(_, report) + _outreach(_, report) + _participation(_, report)
+    lines += _surveys(_, report) + _transparency(_, report) + _action_plan(_, report)
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
+
+
+def _scale(_: Translator, report: Report) -> list[str]:
+    s = report.scale
+    lines = [
+        "",
+        _("👥 Scale"),
+        _("Registered: {registered} (new in the period: {new})").format(
+            registered=_.number(s.registered), new=_.number(s.new_in_period)
+        ),
+        _("Active in the period: {active}").format(
+            active=share_text(_, Share(s.active, s.registered))
+        ),
+        _("By role: {roles}").format(roles=_counts(_, ROLE_LABELS, s.by_role)),
+    ]
+    if s.erased:
+        lines.append(_("Erased their data: {count}").format(count=_.number(s.erased)))
+    return lines
+
+
+def _outreach(_: Translator, report: Report) -> list[str]:
+    o = report.outreach
+    lines = [
+        "",
+        _("🙋 Outreach"),
+        _("Women registered: {share}").format(share=share_text(_, o.women_registered)),
+        _("Registered by gender: {genders}").format(
+            genders=_counts(_, GENDER_LABELS, o.registered_by_gender)
+        ),
+        _("Took part in the period: {count} (events attended or surveys answered)").format(
+            count=_.number(o.participants)
+        ),
+        _("Women among them: {share}").format(share=share_text(_, o.women_participants)),
+    ]
+    if o.participants:
+        lines.append(
+            _("By role: {roles}").format(roles=_counts(_, ROLE_LABELS, o.participants_by_role))
+        )
+    return lines
+
+
+def _participation(_: Translator, report: Report) -> list[str]:
+    p = report.participation
+    lines = ["", _("🤝 Participation")]
+    if not p.events:
+        return [*lines, _("No meetings or visits in this period.")]
+    lines.append(
+        _("{events} events · invited {invited} · said yes {yes} · came {came}").format(
+            events=_.number(len(p.events)),
+            invited=_.number(p.invited),
+            yes=share_text(_, Share(p.said_yes, p.invited)),
+            came=share_text(_, Share(p.attended, p.invited)),
+        )
+    )
+    women = {g.key: g.women for g in report.outreach.events}
+    for e in p.events[-MAX_EVENTS:]:
+        lines.append(
+            "• "
+            + _("{date} {title}: invited {invited}, yes {yes}, came {came}, women {women}").format(
+                date=day(_, e.starts_at, report.timezone),
+                title=e.title[:40],
+                invited=_.number(e.invited),
+                yes=_.number(e.said_yes),
+                came=share_text(_, e.attendance_rate),
+                women=share_text(_, women.get(f"event:{e.event_id}", Share(0, 0))),
+            )
+        )
+    trend = " · ".join(
+        f"{month(_, m.month)} {percent(_, m.attendance_rate)}" for m in p.trend[-MAX_MONTHS:]
+    )
+    lines.append(_("Attendance by month: {trend}").format(trend=trend))
+    return lines
+
+
+def _surveys(_: Translator, report: Report) -> list[str]:
+    lines = ["", _("📝 Surveys")]
+    if not report.surveys:
+        return [*lines, _("No surveys yet.")]
+    women = {g.key: g.women for g in report.outreach.surveys}
+    for s in report.surveys[:MAX_SURVEYS]:
+        minutes = (
+            _("{minutes} min").format(minutes=_.number(round(s.median_minutes)))
+            if s.median_minutes is not None
+            else "–"
+        )
+        lines.append(
+            "• "
+            + _(
+                "{title}: responses {responses}, completed {completed}, median {median}, "
+                "women {women}"
+            ).format(
+                title=report.survey_title(s.key, s.title, _.language)[:40],
+                responses=_.number(s.responses),
+                completed=share_text(_, s.completion),
+                median=minutes,
+                women=share_text(_, women.get(s.key, Share(0, 0))),
+            )
+        )
+    return lines
+
+
+def _transparency(_: Translator, report: Report) -> list[str]:
+    t = report.transparency
+    return [
+        "",
+        _("📣 Transparency"),
+        _("Updates published: {count} · delivered {reach}").format(
+            count=_.number(len(t.updates)), reach=share_text(_, t.reach)
+        ),
+        _("Stopped updates: {opted_out} · blocked the bot: {blocked}").format(
+            opted_out=_.number(t.opted_out), blocked=_.number(t.unreachable)
+        ),
+    ]
+
+
+def _action_plan(_: Translator, report: Report) -> list[str]:
+    a = report.action_plan
+    lines = ["", _("🗂 Action plan")]
+    if not a.total:
+        return [*lines, _("No activities yet.")]
+    status = a.by_status
+    lines += [
+        _("Activities: {total} · done {done} (dropped ones left out)").format(
+            total=_.number(a.total), done=share_text(_, a.done)
+        ),
+        " · ".join(f"{_(STATUS_LABELS[k])} {_.number(status[k])}" for k in STATUS_KEYS),
+        _(
+            "Budget: {total} · beneficiaries {beneficiaries} · agency {agency} · others {others}"
+        ).format(
+            total=rupees(_, a.budget_paise),
+            beneficiaries=_money_share(_, a.beneficiaries_paise, a.budget_paise),
+            agency=_money_share(_, a.agency_paise, a.budget_paise),
+            others=_money_share(_, a.others_paise, a.budget_paise),
+        ),
+    ]
+    return lines
+
+
+def _money_share(_: Translator, part: int, total: int) -> str:
+    return f"{rupees(_, part)} ({percent(_, Share(part, total))})"
