@@ -19,9 +19,11 @@ MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెన
 def slashless(text: str) -> tuple[str, bool]:
     """(text with a command word given its slash, whether the person asked for the menu).
 
-    "Survey", "HELP", "start BAGRU" -> "/survey", "/help", "/start BAGRU". Only the first
-    word is looked at and only when it is a registered command or alias, so ordinary
-    answers ("Bagru", "2", "Sunita") pass through unchanged.
+    "Survey", "HELP", "start BAGRU" -> "/survey", "/help", "/start BAGRU". The message must
+    be a registered command word alone, or with one code after it for the commands that
+    take one, so ordinary answers pass through unchanged: "Bagru", "2", and sentences that
+    merely begin with a command word ("stop using chemical dyes" answering a survey
+    question must not opt the person out).
     """
     stripped = text.strip()
     parts = stripped.split(maxsplit=1)
@@ -33,9 +35,14 @@ def slashless(text: str) -> tuple[str, bool]:
         return text, word[1:].split("@", 1)[0] in MENU_WORDS and not rest
     if word in MENU_WORDS and not rest:
         return "/menu", True
-    if word.isascii() and find(word) is not None:
+    fits = not rest or (word in COMMANDS_WITH_A_CODE and len(parts[1].split()) == 1)
+    if word.isascii() and fits and find(word) is not None:
         return f"/{word}{rest}", False
     return text, False
+
+
+# Commands whose argument is one code typed after the word: `start BAGRU`, `survey diag`.
+COMMANDS_WITH_A_CODE = frozenset({"start", "survey", "results", "export"})
 
 
 def menu_requests(

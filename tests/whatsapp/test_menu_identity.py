@@ -33,6 +33,12 @@ from tests.whatsapp.test_render import accepted
         ("2", ("2", False)),
         ("Sunita Devi", ("Sunita Devi", False)),
         ("helpful people", ("helpful people", False)),
+        ("survey diag", ("/survey diag", False)),
+        # A sentence that begins with a command word is an answer, not a command.
+        ("stop using chemical dyes", ("stop using chemical dyes", False)),
+        ("Help me find a buyer", ("Help me find a buyer", False)),
+        ("start BAGRU now", ("start BAGRU now", False)),
+        ("cancel 3", ("cancel 3", False)),
         ("", ("", False)),
     ],
 )
