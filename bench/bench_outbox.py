@@ -137,12 +137,6 @@ def seed(path: Path, n: int, languages: tuple[str, ...] = ("en",)) -> int:
             author="bench",
             audience={},
             texts={lang: TEXT if lang == "en" else f"{TEXT} ({lang})" for lang in languages},
-            default_language="en",
-            media_kind=None,
-            media_path=None,
-            media_name=None,
-            scheduled_at=None,
-            status="draft",
             now=iso(utc_now()),
         )
         return b.id

@@ -254,19 +254,39 @@ def _menus() -> dict[str, list[tuple[str, str]]]:
 def _staff_chats(
     settings: Settings,
 ) -> Callable[[sqlite3.Connection], dict[int, list[tuple[str, str]]]]:
-    from handlers.registry import menu_entries
+    from handlers.registry import OBSERVER_COMMANDS, menu_entries
 
     def read(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str]]]:
         ids = {a.split(":", 1)[1] for a in settings.admins if a.startswith("telegram:")}
-        ids |= {
-            row["channel_user_id"]
-            for row in admins.all_admins(conn)
-            if row["channel"] == "telegram"
-        }
+        observers: set[str] = set()
+        for row in admins.all_admins(conn):
+            if row["channel"] == "telegram":
+                (observers if row["role"] == "observer" else ids).add(row["channel_user_id"])
         entries = menu_entries(translator("en").gettext, staff=True)
-        return {int(i): entries for i in ids if i.lstrip("-").isdigit()}
+        plain = menu_entries(translator("en").gettext, staff=False)
+        # Observers get /report and none of the CDA commands; a stakeholder's commands only
+        # when they are also a registered stakeholder (as /help shows them).
+        member = [e for e in entries if e in plain or e[0] == "report"]
+        watching = [e for e in entries if e[0] in OBSERVER_COMMANDS]
+        chats = {
+            int(i): member if _registered_on_telegram(conn, i) else watching
+            for i in observers - ids
+            if i.lstrip("-").isdigit()
+        }
+        return chats | {int(i): entries for i in ids if i.lstrip("-").isdigit()}
 
     return read
+
+
+def _registered_on_telegram(conn: sqlite3.Connection, user_id: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM contacts WHERE channel = 'telegram' AND channel_user_id = ?"
+            " AND status = 'registered'",
+            (user_id,),
+        ).fetchone()
+        is not None
+    )
 
 
 def _mark_unreachable(conn: sqlite3.Connection, chat_id: str) -> None:

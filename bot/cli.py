@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -93,6 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `clusterbot whatsapp templates --json | head`: the reader left; no traceback, and
+        # stdout goes to /dev/null so the interpreter's final flush cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -101,7 +107,23 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not (settings.telegram_on or settings.whatsapp_on):
         print(NOTHING_CONFIGURED, file=sys.stderr)
         return 2
-    asyncio.run(app.run(settings))
+    from telegram.error import InvalidToken, NetworkError
+
+    # A refused token or an unreachable Bot API at start is a setting to fix: one line
+    # naming it, as for any other wrong value, not a traceback.
+    try:
+        asyncio.run(app.run(settings))
+    except InvalidToken:
+        raise UsageError(
+            "CLUSTERBOT_TELEGRAM_TOKEN: Telegram refused the token; copy it again from @BotFather"
+        ) from None
+    except NetworkError as exc:
+        print(
+            f"clusterbot: cannot reach the Telegram Bot API at {settings.telegram_api_server} "
+            f"(CLUSTERBOT_TELEGRAM_API_SERVER): {exc}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -246,12 +246,6 @@ def _update(conn: sqlite3.Connection, cluster_id: int, at: datetime) -> None:
         author=CDA,
         audience={},
         texts=UPDATE,
-        default_language="en",
-        media_kind=None,
-        media_path=None,
-        media_name=None,
-        scheduled_at=None,
-        status="draft",
         now=iso(at - timedelta(minutes=3)),
     )
     where, params = _audience(cluster_id, at)

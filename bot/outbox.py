@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -84,6 +85,42 @@ class OutboxItem:
     ref: str
     attempts: int  # counted attempts before this one
     payload: Payload
+
+
+def triage(row: outbox.Claimed) -> OutboxItem | tuple[str, str]:
+    """A claimed row: the item to send, or the (status, reason) that closes it unsent.
+
+    The one rule set of every sender (bot.sender and the console): nothing goes to an
+    erased contact, news not to one who opted out, nothing to one who blocked the bot."""
+    if row.erased or not row.chat_id:
+        return "skipped", "erased"
+    if row.opted_out and row.kind in OPT_OUT_KINDS:
+        return "opted_out", "opted out (/stop)"
+    if row.unreachable:
+        return "blocked", "blocked the bot earlier"
+    try:
+        payload = Payload.loads(row.body)
+    except (ValueError, TypeError, KeyError) as exc:
+        return "failed", f"unreadable payload: {exc}"
+    return OutboxItem(row.id, row.channel, row.chat_id, row.kind, row.ref, row.attempts, payload)
+
+
+def take_claimed(
+    conn: sqlite3.Connection, rows: Iterable[outbox.Claimed]
+) -> tuple[list[OutboxItem], list[tuple[int, str, str]]]:
+    """Claimed rows: those to send go in flight and are returned; the others are closed
+    now, by `triage`, and returned as (id, status, reason)."""
+    items: list[OutboxItem] = []
+    closed: list[tuple[int, str, str]] = []
+    for row in rows:
+        match triage(row):
+            case OutboxItem() as item:
+                items.append(item)
+            case (status, reason):
+                closed.append((row.id, status, reason))
+    outbox.mark_in_flight(conn, (item.id for item in items))
+    outbox.resolve(conn, closed)
+    return items, closed
 
 
 def enqueue(

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.clock import Clock, parse_iso, utc_now
-from bot.outbox import OPT_OUT_KINDS, OutboxItem, Payload, iso_ms
+from bot.outbox import OutboxItem, iso_ms, take_claimed
 from bot.ratelimit import RateLimiter
 from bot.retry import Action, Decision, Outcome, RetryPolicy, SendResult, decide
 from bot.storage import outbox
@@ -230,28 +230,7 @@ def _claim(
     channel: str, now: str, limit: int, conn: sqlite3.Connection
 ) -> tuple[list[OutboxItem], Counter[str]]:
     """Take due rows: those to send go in flight; the rest are closed here and now."""
-    items: list[OutboxItem] = []
-    closed: list[tuple[int, str, str]] = []
-    for row in outbox.claim(conn, channel, now, limit):
-        if row.erased or not row.chat_id:
-            closed.append((row.id, "skipped", "erased"))
-        elif row.opted_out and row.kind in OPT_OUT_KINDS:
-            closed.append((row.id, "opted_out", "opted out (/stop)"))
-        elif row.unreachable:
-            closed.append((row.id, "blocked", "blocked the bot earlier"))
-        else:
-            try:
-                payload = Payload.loads(row.body)
-            except (ValueError, TypeError, KeyError) as exc:
-                closed.append((row.id, "failed", f"unreadable payload: {exc}"))
-                continue
-            items.append(
-                OutboxItem(
-                    row.id, row.channel, row.chat_id, row.kind, row.ref, row.attempts, payload
-                )
-            )
-    outbox.mark_in_flight(conn, (item.id for item in items))
-    outbox.resolve(conn, closed)
+    items, closed = take_claimed(conn, outbox.claim(conn, channel, now, limit))
     return items, Counter(status for _, status, _ in closed)
 
 

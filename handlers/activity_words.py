@@ -10,25 +10,14 @@ from enum import Enum
 
 from babel.numbers import format_currency
 
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
+
+# Stored by key (the schema's words), shown translated: the M&E report's own table, so
+# /activity, the import/export sheet and /report name a category or status alike.
+from bot.reports.labels import CATEGORY_LABELS, STATUS_LABELS
 from bot.storage.activities import CATEGORIES, STATUSES
 from bot.surveys.dates import ascii_digits
 
-# Stored by key (the schema's words), shown translated.
-CATEGORY_LABELS: dict[str, str] = {
-    "trust_building": N_("Trust building"),
-    "pilot": N_("Pilot"),
-    "capacity_building": N_("Capacity building"),
-    "regular": N_("Regular"),
-    "strategic": N_("Strategic"),
-    "other": N_("Other"),  # the same word as the M&E report (bot/reports/labels.py)
-}
-STATUS_LABELS: dict[str, str] = {
-    "planned": N_("Planned"),
-    "ongoing": N_("Ongoing"),
-    "done": N_("Done"),
-    "dropped": N_("Dropped"),
-}
 assert tuple(CATEGORY_LABELS) == CATEGORIES and tuple(STATUS_LABELS) == STATUSES
 
 # ₹1,000 crore: far above any cluster's budget line, so a bigger number is a typo.

@@ -4,9 +4,9 @@
     att:prev, att:next; the list is redrawn in place) -> att:save -> attendance rows
 
 The people listed are those invited to a meeting (its invitation rows in the outbox) or
-holding a seat on a visit, plus anyone already marked. Saving writes every listed person
-as present or absent, so the rates for the M&E report (bot.storage.attendance.participation)
-have a denominator.
+who answered it, or those holding a seat on a visit, plus anyone already marked. Saving
+writes every listed person as present or absent, so the rates for the M&E report
+(bot.storage.attendance.participation) have a denominator.
 """
 
 from __future__ import annotations
@@ -43,15 +43,19 @@ def _past_events(ctx: Context) -> list[ev.Event]:
 
 def _people(ctx: Context, event: ev.Event) -> list[tuple[int, str]]:
     if event.kind == "meeting":
-        chosen = "SELECT contact_id FROM outbox WHERE kind = 'invitation' AND ref = ?"
-        param: object = f"event:{event.id}"
+        # Invited, or answered from /events without an invitation (joined later).
+        chosen = (
+            "SELECT contact_id FROM outbox WHERE kind = 'invitation' AND ref = ?"
+            " UNION SELECT contact_id FROM rsvps WHERE event_id = ?"
+        )
+        params: tuple[object, ...] = (f"event:{event.id}", event.id)
     else:
         chosen = "SELECT contact_id FROM registrations WHERE event_id = ? AND status = 'confirmed'"
-        param = event.id
+        params = (event.id,)
     rows = ctx.conn.execute(
         f"SELECT id, name FROM contacts WHERE id IN ({chosen})"
         " OR id IN (SELECT contact_id FROM attendance WHERE event_id = ?) ORDER BY name, id",
-        (param, event.id),
+        (*params, event.id),
     )
     return [(row[0], row[1] or "—") for row in rows]
 

@@ -41,7 +41,9 @@ def _visible(ctx: Context, broadcast_id: str) -> Broadcast | None:
     return found if found and ctx.access.may_manage(found.cluster_id) else None
 
 
-def _counts_line(ctx: Context, counts: dict[str, int]) -> str:
+def counts_line(ctx: Context, counts: dict[str, int]) -> str:
+    """'sent 5 · waiting 1 · blocked the bot 1' from ledger counts (also used by /events
+    for a meeting's invitations: the same ledger covers every bot-initiated message)."""
     merged = dict(counts)
     merged["waiting"] = merged.pop("queued", 0) + merged.pop("in_flight", 0)
     parts = [
@@ -67,7 +69,7 @@ def _summary(ctx: Context, b: Broadcast, counts: dict[str, int]) -> str:
         state = _("Not sent: the bot was off at the time it was scheduled for.")
     else:
         sent_at = when_.show(_, parse_iso(b.sent_at or b.created_at), tz)
-        state = f"{sent_at}: {_counts_line(ctx, counts)}"
+        state = f"{sent_at}: {counts_line(ctx, counts)}"
         seen = whatsapp_ledger.receipts(ctx.conn, "broadcast", str(b.id))
         if seen["delivered"]:  # WhatsApp reports delivery and reading; Telegram does not
             state += "\n" + _("On WhatsApp: delivered {delivered} · read {read}").format(

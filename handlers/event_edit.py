@@ -5,9 +5,11 @@ changes or cancellation notify everyone invited").
     time/place: flow eventedit.<field> -> typed value -> saved, reminders moved, notices
     cancel: evm:<event>:drop (confirm) -> cancelled, reminders cancelled, notices
 
-"Everyone invited" is exactly who got the invitation: the outbox rows of kind invitation
-for `event:<id>`. Notices go through the outbox as kind notice (they reach people who
-used /stop too: it is about an event they were invited to).
+"Everyone invited" (`bot.storage.events.invited_where`) is who the invitation was for
+(the outbox rows of kind invitation for `event:<id>`, except those it skipped after a
+/stop) plus anyone who answered or registered from /events without one. Notices go
+through the outbox as kind notice (they reach people who used /stop after being invited:
+it is about an event they know of).
 """
 
 from __future__ import annotations
@@ -119,13 +121,13 @@ def notify(ctx: Context, event: Event, message: str) -> int:
             place=event.place,
         )
         payloads[language] = Payload(text)
+    invited, params = ev.invited_where(event.id)
     counts = fan_out(
         ctx.conn,
         kind="notice",
         ref=f"event:{event.id}:{ctx.now_iso}",
-        where="c.id IN (SELECT contact_id FROM outbox WHERE kind = 'invitation' AND ref = ?)"
-        " AND c.chat_id IS NOT NULL",
-        params=[f"event:{event.id}"],
+        where=f"{invited} AND c.chat_id IS NOT NULL",
+        params=params,
         payloads=payloads,
         default_language="en",
         now=ctx.now,

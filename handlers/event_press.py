@@ -58,11 +58,15 @@ def when_text(ctx: Context, event: Event) -> str:
 
 
 def eligible(event: Event, contact: contacts.Contact) -> bool:
+    """Whether the event's audience includes this person (the invitation's audience: a
+    women-only meeting is not open to a man who finds it in /events)."""
     roles = event.audience.get("roles") or []
+    gender = event.audience.get("gender")
     return (
         contact.registered
         and contact.cluster_id == event.cluster_id
         and (not roles or contact.role in roles)
+        and (not gender or contact.gender == gender)
     )
 
 

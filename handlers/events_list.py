@@ -1,6 +1,7 @@
 """/events and /myevents (SPEC §5): upcoming meetings and visits, one message each, with
 this person's state and the buttons that apply (RSVP, Register, Cancel, Calendar for an
-`.ics` file; for the cluster's CDA also Change time / Change place / Cancel event). The
+`.ics` file; for the cluster's CDA also what became of the invitations, and Change
+time / Change place / Cancel event). The
 presses are global routes (handlers/event_press.py), so these messages keep working days
 later.
 """
@@ -11,8 +12,9 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import events as ev
+from bot.storage import outbox
 from bot.storage.events import Event
-from handlers import event_calendar, event_edit
+from handlers import deliveries, event_calendar, event_edit
 from handlers.event_press import eligible, rsvp_choices, when_text
 from handlers.registry import Audience, command
 
@@ -88,6 +90,14 @@ def _show(ctx: Context, event: Event) -> None:
     line, choices = _state(ctx, event)
     if line:
         lines.append(line)
+    if ctx.access.may_manage(event.cluster_id):
+        # The CDA sees what became of the invitations (the ledger, as in /deliveries).
+        ledger = outbox.counts(ctx.conn, "invitation", [f"event:{event.id}"])
+        lines.append(
+            _("Invitations: {counts}").format(
+                counts=deliveries.counts_line(ctx, ledger[f"event:{event.id}"])
+            )
+        )
     if choices or ctx.access.may_manage(event.cluster_id):  # only for who may see it
         choices.append(event_calendar.calendar_choice(_, event.id))
     if ctx.access.may_manage(event.cluster_id):

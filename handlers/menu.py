@@ -7,7 +7,7 @@ from bot.i18n import N_
 from bot.messages import Choice
 from handlers import onboarding
 from handlers.common import language_choices, picked, use_buttons
-from handlers.registry import Audience, Command, command, commands
+from handlers.registry import OBSERVER_COMMANDS, Audience, Command, command, commands
 
 MENU_COMMANDS = ("survey", "events", "updates", "profile", "language", "help")
 
@@ -19,6 +19,8 @@ def visible_commands(ctx: Context) -> list[Command]:
         allowed |= {Audience.CDA, Audience.REPORT}
     elif ctx.access.observer:
         allowed.add(Audience.REPORT)
+        if not ctx.contact.registered:
+            return [c for c in commands() if c.in_menu and c.name in OBSERVER_COMMANDS]
     return [c for c in commands() if c.in_menu and c.audience in allowed]
 
 

@@ -108,7 +108,14 @@ def _profile_name(ctx: Context) -> str:
 def ask_name(ctx: Context) -> None:
     offer = _profile_name(ctx)
     choices = [Choice("name:profile", offer[:40])] if offer else []
-    ctx.reply(ctx._("What is your name? Type it, or press the button."), choices)
+    # Only mention a button when there is one: the console and a WhatsApp profile
+    # without a usable name offer none.
+    ask = (
+        ctx._("What is your name? Type it, or press the button.")
+        if offer
+        else ctx._("What is your name? Please type it.")
+    )
+    ctx.reply(ask, choices)
     if offer:
         ctx.go(ctx.conv.flow if ctx.conv else FLOW, ctx.conv.step if ctx.conv else "", offer=offer)
 

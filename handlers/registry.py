@@ -126,6 +126,11 @@ CDA_PLANNED = (
     ("report", N_("M&E report"), Audience.REPORT),
 )
 
+# All an observer (implementing / funding agency) who is not also a registered stakeholder
+# is offered (SPEC: "reads aggregate reports only"): /report, and the language and help
+# everyone needs. Their menus (/help, WhatsApp Menu, Telegram command list) show no more.
+OBSERVER_COMMANDS = ("report", "language", "help")
+
 
 def menu_entries(translate: Callable[[str], str], *, staff: bool) -> list[tuple[str, str]]:
     """(command, description) pairs for a platform's command menu."""

@@ -18,6 +18,9 @@ from bot.engine import Engine
 from bot.storage import clusters
 from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
+from tests.e2e.harness import TOKEN
+from tests.fakes.graph_api import FakeGraph
+from tests.fakes.telegram_api import FakeTelegram
 
 
 @pytest.fixture
@@ -69,6 +72,24 @@ def chat(engine: Engine) -> ChatDriver:
 @pytest.fixture
 def cda_chat(engine: Engine) -> ChatDriver:
     return ChatDriver(engine, user_id="cda", profile_name="Ramesh")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The loopback Telegram Bot API stand-in, serving the token of tests/e2e/harness.py."""
+    server = FakeTelegram(TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[FakeGraph]:
+    """The loopback WhatsApp Cloud API (Graph API) stand-in."""
+    server = FakeGraph()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 _exit_status = 0

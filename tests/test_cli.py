@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,17 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.cli_env import clean_env, isolated_cli, run_console
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("CLUSTERBOT_"):
-            monkeypatch.delenv(name)
-    db = tmp_path / "cli.db"
-    monkeypatch.setenv("CLUSTERBOT_DB", str(db))
-    monkeypatch.chdir(tmp_path)
-    return db
+    return isolated_cli(tmp_path, monkeypatch)
 
 
 def test_cluster_add_and_list(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,20 +71,8 @@ def test_bad_setting_is_one_line_no_traceback(
 
 def test_demo_registers_in_hindi_in_the_console(tmp_path: Path) -> None:
     """The README's first experience: `clusterbot demo`, pick हिन्दी, register."""
-    answers = "\n".join(["2", "1", "सुनीता देवी", "3", "1", "बगरू", "9829012345", "/quit"]) + "\n"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"],
-        input=answers,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    out = result.stdout
+    answers = ["2", "1", "सुनीता देवी", "3", "1", "बगरू", "9829012345", "/quit"]
+    out = run_console(tmp_path, ["demo"], answers)
     assert "हिन्दी" in out and "सहमत" in out and "सुनीता देवी" in out
     conn = sqlite3.connect(tmp_path / "clusterbot-demo.db")
     row = conn.execute(
@@ -100,29 +82,15 @@ def test_demo_registers_in_hindi_in_the_console(tmp_path: Path) -> None:
     assert row == ("सुनीता देवी", "shg_member", "female", "बगरू", "9829012345", "hi", "registered")
 
 
-def _console(tmp_path: Path, args: list[str], lines: list[str]) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    return result.stdout
-
-
 def test_console_prints_the_cdas_broadcast_and_keeps_others_rows_queued(tmp_path: Path) -> None:
     """SPEC §2 console + §8 outbox: the demo CDA broadcasts to the cluster; the console
     prints the copy meant for the person at the terminal (marked sent) and leaves the demo
     stakeholder's copy queued until that person opens the console."""
-    _console(tmp_path, ["demo"], ["1", "1", "Sunita", "3", "1", "Bagru", "0", "/quit"])
+    run_console(tmp_path, ["demo"], ["1", "1", "Sunita", "3", "1", "Bagru", "0", "/quit"])
     news = "Dye supply arrives on Monday"
     # /broadcast -> 1 whole cluster -> text -> 1 send now -> 1 yes, send it
-    out = _console(tmp_path, ["demo", "--as", "cda"], ["/broadcast", "1", news, "1", "1", "/quit"])
+    typed = ["/broadcast", "1", news, "1", "1", "/quit"]
+    out = run_console(tmp_path, ["demo", "--as", "cda"], typed)
     # 23: the demo CDA and stakeholder, and the history's 24 members less 2 opted out and
     # 1 who blocked the bot (bot/demo_history.py).
     done = out.index("Done. Recipients: 23")
@@ -136,7 +104,7 @@ def test_console_prints_the_cdas_broadcast_and_keeps_others_rows_queued(tmp_path
     )
     assert rows == {"cda": "sent", "demo": "queued"}
     # The stakeholder opens the console: the update is waiting for them.
-    out = _console(tmp_path, ["demo"], ["/quit"])
+    out = run_console(tmp_path, ["demo"], ["/quit"])
     assert news in out
     status = conn.execute("SELECT status FROM outbox WHERE chat_id = 'demo'").fetchone()
     assert status == ("sent",)
@@ -155,7 +123,7 @@ def test_console_runs_the_scheduler(tmp_path: Path) -> None:
     from bot.storage import broadcasts
     from bot.storage.db import connect_sync, run_in_transaction
 
-    _console(tmp_path, ["demo", "--as", "cda"], ["/quit"])  # the demo database
+    run_console(tmp_path, ["demo", "--as", "cda"], ["/quit"])  # the demo database
 
     def schedule(conn: sqlite3.Connection) -> None:
         now = utc_now()
@@ -165,10 +133,6 @@ def test_console_runs_the_scheduler(tmp_path: Path) -> None:
             author="console:cda",
             audience={},
             texts={"en": "Scheduled: the CFC opens at 9"},
-            default_language="en",
-            media_kind=None,
-            media_path=None,
-            media_name=None,
             scheduled_at=iso(now + timedelta(seconds=3)),
             status="scheduled",
             now=iso(now),
@@ -178,7 +142,7 @@ def test_console_runs_the_scheduler(tmp_path: Path) -> None:
     conn = connect_sync(tmp_path / "clusterbot-demo.db")
     run_in_transaction(conn, schedule)
     conn.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
+    env = clean_env()
     env["CLUSTERBOT_DB"] = str(tmp_path / "clusterbot-demo.db")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--user", "cda"],

@@ -13,17 +13,14 @@ from bot.activity_sheet import COLUMNS
 from bot.cli import main
 from bot.storage import activities
 from bot.storage.db import connect_sync
+from tests.cli_env import isolated_cli
 
 HEADER = list(COLUMNS)
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "cli.db"
-    for name in ("CLUSTERBOT_ADMINS", "CLUSTERBOT_TELEGRAM_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CLUSTERBOT_DB", str(path))
-    monkeypatch.chdir(tmp_path)  # no stray .env from the project folder
+    path = isolated_cli(tmp_path, monkeypatch)
     assert main(["cluster", "add", "BAGRU", "--name", "Bagru"]) == 0
     assert main(["cluster", "add", "COIR", "--name", "Alleppey coir"]) == 0
     capsys.readouterr()

@@ -9,18 +9,14 @@ import pytest
 
 from bot.cli import main
 from bot.storage.db import connect_sync
+from tests.cli_env import isolated_cli
 
 FORMS = Path(__file__).parent / "surveys" / "forms"
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cli.db"
-    for name in ("CLUSTERBOT_ADMINS", "CLUSTERBOT_TELEGRAM_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CLUSTERBOT_DB", str(path))
-    monkeypatch.chdir(tmp_path)  # no stray .env from the project folder
-    return path
+    return isolated_cli(tmp_path, monkeypatch)
 
 
 def test_import_prints_key_count_and_warnings(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,15 +38,19 @@ def test_import_reports_normalised_quotes(db: Path, capsys: pytest.CaptureFixtur
 def test_rejected_form_one_line_per_problem_exit_2(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["survey", "import", str(FORMS / "quotes.md"), "--key", "q1"]) == 0  # the db exists
+    capsys.readouterr()
     assert main(["survey", "import", str(FORMS / "bad_everything.md")]) == 2
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) >= 10 and "Traceback" not in captured.err
     assert all(line.startswith("clusterbot: bad_everything.md") for line in lines)
     assert any("row 4, column type: type 'geotrace'" in line for line in lines)
-    assert not db.exists() or connect_sync(db).execute(
-        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'surveys'"
-    ).fetchone()[0] in (0, 1)
+    conn = connect_sync(db)
+    try:  # the refused form stored nothing: only the good one is there
+        assert [r[0] for r in conn.execute("SELECT key FROM surveys")] == ["q1"]
+    finally:
+        conn.close()
     assert main(["survey", "import", "nosuch.xlsx"]) == 2
     assert "cannot read 'nosuch.xlsx'" in capsys.readouterr().err
 

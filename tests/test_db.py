@@ -38,6 +38,30 @@ async def values(db: Database) -> list[int]:
     return await db.read(lambda conn: [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")])
 
 
+async def deferred_fk_tables(db: Database) -> None:
+    """`parent` and `child` whose foreign key is checked only at COMMIT: inserting an
+    orphan `child` succeeds on its own and makes its whole group's commit fail."""
+    await db.write(lambda conn: conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+    await db.write(lambda conn: conn.execute(
+        "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id)"
+        " DEFERRABLE INITIALLY DEFERRED)"))  # fmt: skip
+
+
+def record_checkpoints(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which connection ran each WAL checkpoint ("writer" or "reader"), in order, with no
+    minimum interval between checkpoints."""
+    threads: list[str] = []
+    real = dbmod.checkpoint
+
+    def recording(conn: sqlite3.Connection) -> int:
+        threads.append("writer" if conn is db._writer._conn else "reader")
+        return real(conn)
+
+    monkeypatch.setattr(dbmod, "checkpoint", recording)
+    monkeypatch.setattr(dbmod, "CHECKPOINT_INTERVAL", 0.0)
+    return threads
+
+
 @pytest.fixture
 async def table(db: Database) -> None:
     await db.write(lambda conn: conn.execute("CREATE TABLE t (v INTEGER)"))
@@ -76,10 +100,7 @@ async def test_a_failed_commit_keeps_nothing_and_fails_every_write_of_the_group(
 ) -> None:
     # A deferred foreign key is checked at COMMIT: the group's commit fails after every
     # write of it has succeeded on its own.
-    await db.write(lambda conn: conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
-    await db.write(lambda conn: conn.execute(
-        "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id)"
-        " DEFERRABLE INITIALLY DEFERRED)"))  # fmt: skip
+    await deferred_fk_tables(db)
     groups = record_groups(monkeypatch)
     orphan = lambda conn: conn.execute("INSERT INTO child VALUES (42)").rowcount  # noqa: E731
     results = await asyncio.gather(
@@ -96,15 +117,7 @@ async def test_a_failed_commit_keeps_nothing_and_fails_every_write_of_the_group(
 async def test_checkpoints_run_on_the_reader_not_in_a_commit(
     db: Database, table: None, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads: list[str] = []
-    real = dbmod.checkpoint
-
-    def recording(conn: sqlite3.Connection) -> int:
-        threads.append("writer" if conn is db._writer._conn else "reader")
-        return real(conn)
-
-    monkeypatch.setattr(dbmod, "checkpoint", recording)
-    monkeypatch.setattr(dbmod, "CHECKPOINT_INTERVAL", 0.0)
+    threads = record_checkpoints(db, monkeypatch)
     # The writer's commits never checkpoint by themselves...
     assert await db._writer._execute(
         lambda: db._writer._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
@@ -123,15 +136,7 @@ async def test_checkpoints_run_on_the_reader_not_in_a_commit(
 async def test_a_log_that_never_restarted_is_checkpointed_by_the_writer_too(
     db: Database, table: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads: list[str] = []
-    real = dbmod.checkpoint
-
-    def recording(conn: sqlite3.Connection) -> int:
-        threads.append("writer" if conn is db._writer._conn else "reader")
-        return real(conn)
-
-    monkeypatch.setattr(dbmod, "checkpoint", recording)
-    monkeypatch.setattr(dbmod, "CHECKPOINT_INTERVAL", 0.0)
+    threads = record_checkpoints(db, monkeypatch)
     monkeypatch.setattr(dbmod, "WAL_RESTART_FRAMES", 0)
     await db.write(insert(1))
     assert db._checkpoint is not None

@@ -5,10 +5,7 @@ from the tables in bot/demo_history.py."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +16,7 @@ from bot.demo_history import seed_history
 from bot.reports import indicators
 from bot.storage import clusters, contacts
 from bot.storage.db import connect_sync, migrate
+from tests.cli_env import run_console
 
 # A fixed day: the three meetings (80, 45 and 12 days before) fall in Sept, Oct and Nov.
 NOW = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
@@ -130,22 +128,12 @@ def test_seed_demo_keeps_its_upcoming_events_and_action_plan(tmp_path: Path) -> 
 
 def test_the_demo_cda_reads_the_report_in_the_console(tmp_path: Path) -> None:
     """`clusterbot demo --as cda`, /report, 3 (Whole programme): the numbers above."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERBOT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--as", "cda"],
-        input="/report\n3\n/quit\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=90,
-    )
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    out = result.stdout
+    out = run_console(tmp_path, ["demo", "--as", "cda"], ["/report", "3", "/quit"], timeout=90)
     assert "Registered: 25" in out  # the 24 members and the demo CDA
     assert "Women among them: 13 of 19 (68%)" in out
     assert "3 events · invited 54 · said yes 38 of 54 (70%) · came 32 of 54 (59%)" in out
-    assert "40% ·" in out and "55% ·" in out and "71%" in out  # the monthly trend
+    # the monthly trend, counts next to the rates
+    assert "4 of 10 (40%) ·" in out and "11 of 20 (55%) ·" in out and "17 of 24 (71%)" in out
     assert "done 1 of 3 (33%)" in out
     assert "delivered 22 of 23 (96%)" in out
     assert "[photo: report-BAGRU.png]" in out

@@ -15,7 +15,7 @@ from bot.messages import Inbound, InboundKind, Outbound
 from bot.storage import contacts, conversations
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
-from tests.test_db import record_groups
+from tests.test_db import deferred_fk_tables, record_groups
 
 SORRY = "Sorry, something went wrong on our side. Please try again."
 
@@ -70,10 +70,7 @@ async def test_no_reply_leaves_for_a_turn_whose_commit_failed(
 ) -> None:
     # Another write in the same group breaks a deferred foreign key: the COMMIT fails, so
     # the turn's answer was never stored and its real replies must not be sent.
-    await db.write(lambda conn: conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
-    await db.write(lambda conn: conn.execute(
-        "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id)"
-        " DEFERRABLE INITIALLY DEFERRED)"))  # fmt: skip
+    await deferred_fk_tables(db)
     groups = record_groups(monkeypatch)
     orphan = lambda conn: conn.execute("INSERT INTO child VALUES (1)").rowcount  # noqa: E731
     replies, failed = await asyncio.gather(

@@ -6,15 +6,25 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from bot.outbox import Payload, enqueue, fan_out, fan_out_broadcast, iso_ms
+from bot.outbox import (
+    OutboxItem,
+    Payload,
+    enqueue,
+    fan_out,
+    fan_out_broadcast,
+    iso_ms,
+    triage,
+)
 from bot.ratelimit import Limits, RateLimiter
 from bot.retry import Outcome, RetryPolicy, SendResult
 from bot.sender import OutboxSender, _claim
 from bot.storage import broadcasts, contacts
+from bot.storage import outbox as outbox_rows
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import FakeClock
@@ -40,12 +50,6 @@ def new_broadcast(
         author="test:cda",
         audience=dict(audience),
         texts={"en": "Meeting on Friday", "hi": "शुक्रवार को बैठक"},
-        default_language="en",
-        media_kind=None,
-        media_path=None,
-        media_name=None,
-        scheduled_at=None,
-        status="draft",
         now="2026-11-28T09:00:00+00:00",
     )
 
@@ -305,17 +309,49 @@ async def test_state_changes_after_fan_out_are_honoured_before_sending(
     )
     await db.write(lambda conn: contacts.update(conn, seeded[0], opted_out=1))  # asha: /stop
     await db.write(lambda conn: contacts.erase(conn, seeded[1], iso_ms(clock.now)))  # bina: /forget
+    await db.write(lambda conn: contacts.update(conn, seeded[3], unreachable=1))  # dev: blocked us
     channel = FakeChannel()
     await sender(db, channel, clock).drain()
     rows = await db.read(ledger)
-    assert rows["asha"] == "opted_out" and rows["chitra"] == "sent"
+    assert rows["asha"] == "opted_out" and rows["chitra"] == "sent" and rows["dev"] == "blocked"
     erased = await db.read(
         lambda conn: conn.execute(
             "SELECT status, chat_id FROM outbox WHERE contact_id = ?", (seeded[1],)
         ).fetchone()
     )
     assert tuple(erased) == ("skipped", None)  # the ledger forgets the chat id too
-    assert set(channel.per_chat) == {"c-chitra", "c-dev"}
+    assert set(channel.per_chat) == {"c-chitra"}
+
+
+def claimed(**changes: object) -> outbox_rows.Claimed:
+    row = outbox_rows.Claimed(
+        id=1, channel="test", contact_id=1, chat_id="c-1", kind="broadcast", ref="b:1",
+        attempts=0, body=Payload("Meeting on Friday").dumps(), opted_out=False,
+        unreachable=False, erased=False,
+    )  # fmt: skip
+    return replace(row, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [
+        ({"erased": True}, "skipped"),
+        ({"chat_id": None}, "skipped"),
+        ({"opted_out": True}, "opted_out"),
+        ({"unreachable": True}, "blocked"),
+        ({"body": "{not json"}, "failed"),
+    ],
+)
+def test_triage_closes_what_no_sender_may_send(changes: dict[str, object], status: str) -> None:
+    assert triage(claimed()) == OutboxItem(
+        1, "test", "c-1", "broadcast", "b:1", 0, Payload("Meeting on Friday")
+    )
+    closed = triage(claimed(**changes))
+    assert isinstance(closed, tuple) and closed[0] == status
+
+
+def test_triage_sends_reminders_to_those_who_opted_out_of_news() -> None:
+    assert isinstance(triage(claimed(kind="reminder", opted_out=True)), OutboxItem)
 
 
 async def test_reminders_go_before_a_long_broadcast(
@@ -415,10 +451,60 @@ async def test_sender_loop_wakes_up_for_new_rows_and_stops_cleanly(
         lambda conn: fan_out_broadcast(conn, new_broadcast(conn, one_cluster.id), clock.now)
     )
     s.wake()  # what the app does after every turn
-    for _ in range(200):
+    for _ in range(1000):  # up to 10 s under load; done as soon as the 4 calls are made
         if len(channel.calls) == 4:
             break
         await asyncio.sleep(0.01)
     await s.stop()
     assert len(channel.calls) == 4
     assert set((await db.read(ledger)).values()) == {"sent", "opted_out", "blocked"}
+
+
+# --- Telegram wiring ----------------------------------------------------------------------
+
+
+async def test_telegram_outbox_sends_to_a_group_keep_to_20_a_minute() -> None:
+    """Issue 4: at most 20 messages a minute to one group. The limiter's own tests prove
+    the arithmetic; this proves the Telegram channel asks for it (a negative chat id is a
+    group) when it delivers outbox rows. Virtual time: the injected sleep moves the clock."""
+    from bot.channels.telegram import TelegramChannel, build_application
+    from tests.e2e.harness import TOKEN, known_chats
+    from tests.fakes.telegram_api import FakeTelegram
+
+    now = [1000.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    async def nothing(*_: object) -> list[object]:
+        return []
+
+    group, person = -100200300, 4242
+    server = FakeTelegram(TOKEN)
+    await server.start()
+    application = build_application(TOKEN, server.root)
+    await application.initialize()
+    try:
+        server.add_chat(group)
+        known_chats(server, [person])
+        limiter = RateLimiter(Limits(), clock=lambda: now[0], sleep=sleep)
+        channel = TelegramChannel(application, nothing, limiter=limiter)  # type: ignore[arg-type]
+
+        async def deliver(chat: int, n: int) -> float:
+            item = OutboxItem(n, "telegram", str(chat), "broadcast", "1", 0, Payload(f"n{n}"))
+            assert (await channel.deliver(item)).outcome is Outcome.SENT
+            return now[0]
+
+        start = now[0]
+        times = [await deliver(group, n) for n in range(21)]
+        # One a second after a burst of 3 (the chat limit) for 20 sends; the 21st waits
+        # for the first to leave the rolling minute.
+        assert times[19] - start < 20
+        assert times[20] - start >= 60
+        # A private chat is not held by that group's minute.
+        assert await deliver(person, 99) - times[20] < 1
+    finally:
+        await application.shutdown()
+        await server.stop()
+    assert len([m for m in server.sent if m.chat_id == group]) == 21

@@ -1,5 +1,9 @@
 """Terminal chat for `clusterbot demo` and `clusterbot chat`: the same conversations as on
-Telegram, with buttons shown as numbered lines. Type the number (or the label) to press one.
+Telegram, with buttons shown as numbered lines. Type the number to press one.
+
+Numbers run on across every message shown since the last line typed (an `/events` list, an
+invitation printed next to the main menu), so each button on screen has its own number, as
+each has its own place on a phone; the first buttons after a typed line start again at 1.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
 AfterTurn = Callable[[], Awaitable[object]]
 
 
-def render(message: Outbound) -> str:
-    """One Outbound as terminal text."""
+def render(message: Outbound, first: int = 1) -> str:
+    """One Outbound as terminal text, its buttons numbered from `first`."""
     lines = [message.text]
-    for number, choice in enumerate(message.choices, start=1):
+    for number, choice in enumerate(message.choices, start=first):
         mark = "✓ " if choice.id in message.selected else ""
         lines.append(f"  {number}) {mark}{choice.label}")
     if message.request is Request.CONTACT:
@@ -61,9 +65,11 @@ class ConsoleChat:
         self._choices: tuple[Choice, ...] = ()
         self._skip = ""
         self._at_prompt = False
+        # True until the first buttons after a typed line: they renumber from 1.
+        self._renumber = True
 
     def to_inbound(self, line: str) -> Inbound:
-        """Typed numbers press the numbered button shown last."""
+        """Typed numbers press the numbered buttons on screen."""
         text = line.strip()
         base = Inbound(
             channel=CHANNEL,
@@ -87,13 +93,19 @@ class ConsoleChat:
 
     def show(self, messages: list[Outbound]) -> None:
         for message in messages:
-            self.stdout.write("\n" + render(message) + "\n")
+            first = 1
+            if message.choices or message.request is not Request.NONE:
+                if self._renumber:
+                    self._choices, self._renumber = (), False
+                # Earlier messages' buttons stay pressable (the engine answers a stale
+                # one as Telegram does), so an invitation above the menu can be answered.
+                first = len(self._choices) + 1
+                self._choices += message.choices
+                self._skip = message.skip_label
+            self.stdout.write("\n" + render(message, first) + "\n")
             if message.media is not None and self.media_dir is not None:
                 self.media_dir.mkdir(parents=True, exist_ok=True)
                 (self.media_dir / message.media.filename).write_bytes(message.media.data)
-            if message.choices or message.request is not Request.NONE:
-                self._choices = message.choices
-                self._skip = message.skip_label
         self.stdout.flush()
 
     def notify(self, message: Outbound) -> None:
@@ -123,6 +135,7 @@ class ConsoleChat:
                 return
             if not line.strip():
                 continue
+            self._renumber = True  # this line presses what is on screen; new buttons restart
             await self._turn(line)
 
 

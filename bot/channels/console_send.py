@@ -25,7 +25,7 @@ from pathlib import Path
 from bot.channels.console import CHANNEL
 from bot.clock import Clock, utc_now
 from bot.messages import Media, Outbound
-from bot.outbox import OPT_OUT_KINDS, OutboxItem, Payload, iso_ms
+from bot.outbox import OutboxItem, iso_ms, take_claimed
 from bot.retry import Outcome, SendResult
 from bot.storage import outbox
 from bot.storage.db import Database
@@ -134,28 +134,10 @@ def _requeue(chat_id: str, now: str, conn: sqlite3.Connection) -> int:
 
 def _claim(chat_id: str, now: str, conn: sqlite3.Connection) -> list[OutboxItem]:
     """This chat's due rows go in flight; those no longer sendable are closed (the rules
-    of bot.sender: opted out of news, unreachable, unreadable)."""
-    items: list[OutboxItem] = []
-    closed: list[tuple[int, str, str]] = []
-    for row in outbox.claim(conn, CHANNEL, now, CLAIM_WINDOW):
-        if row.chat_id != chat_id:  # someone else's (an erased contact has no chat id)
-            continue
-        if row.opted_out and row.kind in OPT_OUT_KINDS:
-            closed.append((row.id, "opted_out", "opted out (/stop)"))
-        elif row.unreachable:
-            closed.append((row.id, "blocked", "blocked the bot earlier"))
-        else:
-            try:
-                payload = Payload.loads(row.body)
-            except (ValueError, TypeError, KeyError) as exc:
-                closed.append((row.id, "failed", f"unreadable payload: {exc}"))
-                continue
-            items.append(
-                OutboxItem(row.id, row.channel, chat_id, row.kind, row.ref, row.attempts, payload)
-            )
-    outbox.mark_in_flight(conn, (item.id for item in items))
-    outbox.resolve(conn, closed)
-    return items
+    of every sender, bot.outbox.triage: opted out of news, unreachable, unreadable)."""
+    rows = outbox.claim(conn, CHANNEL, now, CLAIM_WINDOW)
+    # Someone else's rows stay queued (an erased contact has no chat id).
+    return take_claimed(conn, (row for row in rows if row.chat_id == chat_id))[0]
 
 
 def _apply(changes: list[outbox.Change], conn: sqlite3.Connection) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.channels.whatsapp_render import WaRequest, Words, list_message, list_row
 from bot.i18n import translator
 from bot.limits import WHATSAPP_MAX_LIST_ROWS
-from handlers.registry import Audience, commands, find
+from handlers.registry import OBSERVER_COMMANDS, Audience, commands, find
 
 # Typing "menu" shows the menu list; people also write the word in their own script.
 MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెనూ", "మెను"})
@@ -60,6 +60,8 @@ def menu_requests(
     ]
     for entry in commands():
         if not entry.in_menu or (entry.name == "start" and registered):
+            continue
+        if observer and not (cda or registered) and entry.name not in OBSERVER_COMMANDS:
             continue
         if entry.audience in (Audience.EVERYONE, Audience.MEMBER):
             groups[0][1].append((entry.name, _(entry.description)))

@@ -70,18 +70,26 @@ def report_figure(_: Translator, report: Report) -> Figure:
     return figure
 
 
-def _bars(ax: Axes, labels: list[str], values: list[int], rc: dict[str, Any], color: str) -> None:
-    """Horizontal bars, biggest room for long labels, every value written next to its bar."""
-    from matplotlib.ticker import MaxNLocator
+def _counts_axis(_: Translator, axis: Any) -> None:
+    """Whole numbers only (no 0.2 of a person), with Indian grouping: 1,00,000."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: _.number(round(value))))
+
+
+def _bars(
+    _: Translator, ax: Axes, labels: list[str], values: list[int], rc: dict[str, Any], color: str
+) -> None:
+    """Horizontal bars, biggest room for long labels, every value written next to its bar."""
     ax.barh(range(len(values)), values, color=color)
     ax.set_yticks(range(len(values)), [_wrap(x) for x in labels], fontsize=10, **rc)
     ax.invert_yaxis()
     ax.set_xlim(0, max([*values, 1]) * 1.3)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 of a person
+    _counts_axis(_, ax.xaxis)
     ax.tick_params(axis="x", labelsize=9)
     for y, value in enumerate(values):
-        ax.text(value, y, f" {value}", va="center", fontsize=10)
+        ax.text(value, y, f" {_.number(value)}", va="center", fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
@@ -89,6 +97,7 @@ def _bars(ax: Axes, labels: list[str], values: list[int], rc: dict[str, Any], co
 def _roles(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> None:
     keys = list(report.scale.by_role)
     _bars(
+        _,
         ax,
         [_text(_, ROLE_LABELS[k]) for k in keys],
         [report.scale.by_role[k] for k in keys],
@@ -99,8 +108,6 @@ def _roles(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> None:
 
 
 def _genders(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> None:
-    from matplotlib.ticker import MaxNLocator
-
     o = report.outreach
     labels = [_text(_, GENDER_LABELS[k]) for k in GENDER_KEYS]
     registered = [o.registered_by_gender[k] for k in GENDER_KEYS]
@@ -113,10 +120,10 @@ def _genders(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> Non
     ax.set_yticks(list(rows), [_wrap(x) for x in labels], fontsize=10, **rc)
     ax.invert_yaxis()
     ax.set_xlim(0, max([*registered, *took_part, 1]) * 1.35)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _counts_axis(_, ax.xaxis)
     for y, (a, b) in enumerate(zip(registered, took_part, strict=True)):
-        ax.text(a, y - 0.2, f" {a}", va="center", fontsize=9)
-        ax.text(b, y + 0.2, f" {b}", va="center", fontsize=9)
+        ax.text(a, y - 0.2, f" {_.number(a)}", va="center", fontsize=9)
+        ax.text(b, y + 0.2, f" {_.number(b)}", va="center", fontsize=9)
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2,
         prop={"family": rc["family"], "size": 9}, frameon=False,
@@ -144,9 +151,10 @@ def _trend(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> None:
     ax.bar([x + 0.2 for x in xs], attended, width=0.4, color=BLUE, label=_text(_, N_("Came")))
     top = max([*invited, *attended, 1])
     ax.set_ylim(0, top * 1.25)
+    _counts_axis(_, ax.yaxis)
     for x, p in zip(xs, points, strict=True):
-        ax.text(x - 0.2, p.invited, f"{p.invited}", ha="center", va="bottom", fontsize=8)
-        ax.text(x + 0.2, p.attended, f"{p.attended}\n{percent(_, p.attendance_rate)}",
+        ax.text(x - 0.2, p.invited, _.number(p.invited), ha="center", va="bottom", fontsize=8)
+        ax.text(x + 0.2, p.attended, f"{_.number(p.attended)}\n{percent(_, p.attendance_rate)}",
                 ha="center", va="bottom", fontsize=8)  # fmt: skip
     months = [m if renderable(m) else p.month for m, p in ((month(_, p.month), p) for p in points)]
     ax.set_xticks(list(xs), months, fontsize=9, rotation=45 if len(points) > 4 else 0, **rc)
@@ -165,10 +173,8 @@ def _plan(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> None:
     )
     ax.set_ylim(0, max([*status.values(), 1]) * 1.3)
     for x, key in enumerate(STATUS_KEYS):
-        ax.text(x, status[key], f"{status[key]}", ha="center", va="bottom", fontsize=10)
+        ax.text(x, status[key], _.number(status[key]), ha="center", va="bottom", fontsize=10)
     ax.set_title(_text(_, N_("Action plan by status")), fontsize=12, loc="left", **rc)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _counts_axis(_, ax.yaxis)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
+from bot.storage.activities import CATEGORIES, STATUSES
 
 # Vocabulary: the stored keys, in the order reports show them.
 ROLE_KEYS = (
@@ -42,8 +43,8 @@ ROLE_KEYS = (
 )
 # "unknown": no gender stored (registered before the question existed, or a bad value).
 GENDER_KEYS = ("female", "male", "other", "undisclosed", "unknown")
-CATEGORY_KEYS = ("trust_building", "pilot", "capacity_building", "regular", "strategic", "other")
-STATUS_KEYS = ("planned", "ongoing", "done", "dropped")
+CATEGORY_KEYS = CATEGORIES  # the action plan's schema words (bot/storage/activities.py)
+STATUS_KEYS = STATUSES
 PERIOD_KINDS = ("month", "quarter", "all")
 
 

@@ -122,8 +122,8 @@ def _participation(_: Translator, report: Report) -> list[str]:
                 women=share_text(_, women.get(f"event:{e.event_id}", Share(0, 0))),
             )
         )
-    trend = " · ".join(
-        f"{month(_, m.month)} {percent(_, m.attendance_rate)}" for m in p.trend[-MAX_MONTHS:]
+    trend = " · ".join(  # counts too: "60%" of 5 people is 3
+        f"{month(_, m.month)} {share_text(_, m.attendance_rate)}" for m in p.trend[-MAX_MONTHS:]
     )
     lines.append(_("Attendance by month: {trend}").format(trend=trend))
     return lines

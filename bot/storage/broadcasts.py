@@ -87,14 +87,15 @@ def create(
     author: str,
     audience: Audience,
     texts: dict[str, str],
-    default_language: str,
-    media_kind: str | None,
-    media_path: str | None,
-    media_name: str | None,
-    scheduled_at: str | None,
-    status: str,
     now: str,
+    default_language: str = "en",
+    media_kind: str | None = None,
+    media_path: str | None = None,
+    media_name: str | None = None,
+    scheduled_at: str | None = None,
+    status: str = "draft",
 ) -> Broadcast:
+    """A new broadcast; by default a text-only draft, to be sent now, English first."""
     if default_language not in texts:
         raise ValueError("the default language needs a text")
     cur = conn.execute(

@@ -139,6 +139,23 @@ def update(conn: sqlite3.Connection, event_id: int, now: str, **fields: Any) -> 
     return found
 
 
+def invited_where(event_id: int) -> tuple[str, list[Any]]:
+    """SQL on `contacts c`: everyone invited to the event, i.e. who must hear of a change.
+
+    Those the invitation or announcement was for (not those it skipped because they had
+    used /stop: they never heard of the event), plus anyone who answered or registered
+    (from /events, e.g. after joining the cluster later, so without an invitation row).
+    """
+    sql = (
+        "(c.id IN (SELECT o.contact_id FROM outbox o WHERE o.kind = 'invitation'"
+        " AND o.ref = ? AND o.status != 'opted_out')"
+        " OR c.id IN (SELECT r.contact_id FROM rsvps r WHERE r.event_id = ?)"
+        " OR c.id IN (SELECT g.contact_id FROM registrations g WHERE g.event_id = ?"
+        " AND g.status IN ('confirmed', 'waiting')))"
+    )
+    return sql, [f"event:{event_id}", event_id, event_id]
+
+
 def upcoming(conn: sqlite3.Connection, cluster_id: int, now: str, limit: int = 20) -> list[Event]:
     """Scheduled events of a cluster that have not started, soonest first."""
     rows = conn.execute(

@@ -20,14 +20,6 @@ CHAT = 4242
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def channel(fake: FakeTelegram) -> AsyncIterator[TelegramChannel]:
     application = build_application(TOKEN, fake.root)
     await application.initialize()

@@ -72,7 +72,9 @@ async def test_every_onboarding_message_renders(
         lambda: chat.say("/forget"),
     ]
     for step in steps:
-        for message in await step():
+        replies = await step()
+        assert replies, "every step of onboarding answers"  # else nothing below is checked
+        for message in replies:
             markup_for(message)  # raises on a bad button
             rendered += split_text(message.text)
     assert all(0 < len(part) <= TELEGRAM_MAX_TEXT for part in rendered)

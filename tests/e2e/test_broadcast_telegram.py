@@ -45,12 +45,6 @@ def seed(db: Path, people: list[Person], *, broadcast: str = "") -> None:
                 author="cli",
                 audience={},
                 texts={"en": broadcast},
-                default_language="en",
-                media_kind=None,
-                media_path=None,
-                media_name=None,
-                scheduled_at=None,
-                status="draft",
                 now=iso(utc_now()),
             )
             broadcasting.release(c, b, utc_now())

@@ -52,3 +52,21 @@ async def test_mark_who_came_over_two_pages(
         return att.participation(conn, event)
 
     assert await db.read(counts) == {"yes": 2, "no": 0, "maybe": 0, "answered": 2, "present": 2}
+
+
+async def test_who_answered_without_an_invitation_is_listed(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver, clock: FakeClock
+) -> None:
+    """Someone who joined after the invitations and said Yes from /events came too."""
+    from tests.events.helpers import make_event
+
+    await db.write(lambda conn: seed_people(conn, one_cluster.id, [Person("late", user_id="u")]))
+    await db.write(lambda conn: make_event(conn, one_cluster.id, clock.now, kind="meeting"))
+    await ChatDriver(cda_chat.engine, user_id="u").press("rsvp:1:y")
+    clock.now += timedelta(days=8)
+    await cda_chat.say("/attendance")
+    await cda_chat.press("att:1")
+    assert "att:t:1" in cda_chat.choice_ids
+    await cda_chat.tap("late")
+    await cda_chat.tap("Save")
+    assert "Saved: 1 of 1 came." in cda_chat.text

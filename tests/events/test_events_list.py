@@ -59,6 +59,13 @@ async def test_events_and_myevents_show_state_and_buttons(
     assert "Your answer: Maybe" in asha.text and "rsvp:1:n" in asha.choice_ids
     await cda_chat.say("/events")
     assert {"evm:1:time", "evm:1:place", "evm:1:cancel"} <= set(cda_chat.choice_ids)
+    # The CDA sees what became of the invitations; a stakeholder does not.
+    assert "Invitations: waiting 2" in cda_chat.text
+    await db.write(lambda conn: conn.execute("UPDATE outbox SET status = 'sent' WHERE id = 1"))
+    await cda_chat.say("/events")
+    assert "Invitations: sent 1 · waiting 1" in cda_chat.text
+    await asha.say("/events")
+    assert "Invitations" not in asha.text
 
 
 async def test_a_change_notifies_the_invited_and_moves_reminders(
@@ -121,3 +128,27 @@ async def test_arming_skips_reminders_already_due(
 
     armed = await db.write(make)
     assert [r.offset_minutes for r in armed] == [120]  # no "1 day before" for a 3-hour notice
+
+
+async def test_a_change_reaches_who_answered_later_not_who_never_heard_of_it(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    # Stopped updates before the invitation: it skipped them, so a change is news to them.
+    await db.write(
+        lambda conn: seed_people(
+            conn, one_cluster.id, [Person("stopper", user_id="stopper", opted_out=True)]
+        )
+    )
+    await setup(db, one_cluster, cda_chat)
+    # Joined after the invitations went out; answers from /events (no invitation row).
+    await db.write(lambda conn: seed_people(conn, one_cluster.id, [Person("late", user_id="late")]))
+    late = ChatDriver(cda_chat.engine, user_id="late")
+    await late.say("/events")
+    await late.tap("Yes")
+    assert "You are coming" in late.text
+    await cda_chat.press("evm:1:place")
+    await cda_chat.say("Panchayat office")
+    assert "3 people will be told" in cda_chat.text
+    sent = await db.read(notices)
+    assert [name for name, _ in sent] == ["asha", "late", "ravi"]
+    assert "Panchayat office" in sent[1][1]

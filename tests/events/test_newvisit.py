@@ -27,7 +27,7 @@ def announcements(conn: sqlite3.Connection) -> dict[str, dict[str, object]]:
     }
 
 
-async def plan_visit(cda: ChatDriver, seats: str = "30") -> None:
+async def plan_visit(cda: ChatDriver, seats: str = "30", amount: str = "₹1,500") -> None:
     await cda.say("/newvisit")
     await cda.say("Sanganer block printing cluster")
     await cda.say("See natural dyeing and the common facility centre")
@@ -44,7 +44,7 @@ async def plan_visit(cda: ChatDriver, seats: str = "30") -> None:
     await cda.say("12-12-2026 10:00")
     assert "before the visit starts" in cda.text
     await cda.say("5 Dec 18:00")
-    await cda.say("₹1,500")
+    await cda.say(amount)
 
 
 async def test_a_cda_announces_a_visit_to_eligible_roles(
@@ -69,6 +69,27 @@ async def test_a_cda_announces_a_visit_to_eligible_roles(
     event = await db.read(lambda conn: ev.get(conn, 1))
     assert event is not None and event.seats == 30 and event.contribution_paise == 150000
     assert event.audience == {"roles": ["shg_member", "artisan"]}
+
+
+async def test_the_contribution_is_shown_in_rupees_per_locale(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    """₹ with Indian digit grouping (1,00,000: the most allowed), in each person's language."""
+    await db.write(
+        lambda conn: seed_people(
+            conn,
+            one_cluster.id,
+            [Person("asha"), Person("bina", language="hi"), Person("chinna", language="te")],
+        )
+    )
+    await plan_visit(cda_chat, amount="1,00,000")
+    assert "Contribution per person: ₹1,00,000.00" in cda_chat.last[0].text
+    await cda_chat.tap("Yes, announce it")
+    sent = {name: str(body["text"]) for name, body in (await db.read(announcements)).items()}
+    assert "Contribution per person: ₹1,00,000.00" in sent["asha"]
+    assert "प्रति व्यक्ति योगदान: ₹1,00,000.00" in sent["bina"]
+    assert "ఒక్కొక్కరి వాటా: ₹1,00,000.00" in sent["chinna"]
+    assert "10 दिस॰ 2026, 7:00 am" in sent["bina"]  # dates in the reader's locale too
 
 
 @pytest.mark.parametrize(

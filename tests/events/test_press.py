@@ -100,6 +100,81 @@ async def test_presses_that_cannot_count(
     clock.now = clock.now + timedelta(days=6)  # past the registration deadline
     await chat.press(f"reg:{visit.id}")
     assert "registration for this visit has closed" in chat.text
+    await chat.say("/events")  # the card says so and offers no Register button
+    assert "Registration has closed." in chat.text and f"reg:{visit.id}" not in chat.choice_ids
     clock.now = clock.now + timedelta(days=2)
     await chat.press(f"reg:{visit.id}")
     assert "already started" in chat.text
+
+
+async def test_a_women_only_meeting_is_not_open_to_a_man(
+    db: Database, engine: Engine, one_cluster: Cluster, clock: FakeClock
+) -> None:
+    await db.write(
+        lambda conn: seed_people(
+            conn,
+            one_cluster.id,
+            [Person("meena", user_id="w"), Person("mohan", gender="male", user_id="m")],
+        )
+    )
+
+    def women_only(conn: sqlite3.Connection) -> ev.Event:
+        return ev.create(
+            conn,
+            cluster_id=one_cluster.id,
+            kind="meeting",
+            title="SHG women's meeting",
+            starts_at=iso(clock.now + timedelta(days=3)),
+            created_by="test:cda",
+            now=iso(clock.now),
+            audience={"gender": "female"},
+        )
+
+    meeting = await db.write(women_only)
+    man, woman = ChatDriver(engine, user_id="m"), ChatDriver(engine, user_id="w")
+    await man.press(f"rsvp:{meeting.id}:y")
+    assert "not open to you" in man.text
+    await man.say("/events")
+    assert not any(c.startswith("rsvp:") for c in man.choice_ids)
+    await woman.press(f"rsvp:{meeting.id}:y")
+    assert "You are coming" in woman.text
+    answers = await db.read(lambda conn: ev.answer_counts(conn, meeting.id))
+    assert answers["yes"] == 1 and answers["no"] == 0
+
+
+async def test_the_promotion_notice_is_in_the_promoted_persons_language(
+    db: Database, engine: Engine, one_cluster: Cluster, clock: FakeClock
+) -> None:
+    import json
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import parse_iso
+    from bot.i18n import translator
+    from bot.reminders import local_when
+    from handlers.event_press import PROMOTED
+
+    await db.write(
+        lambda conn: seed_people(
+            conn,
+            one_cluster.id,
+            [Person("a", user_id="a"), Person("b", language="te", user_id="b")],
+        )
+    )
+    visit = await db.write(lambda conn: make_event(conn, one_cluster.id, clock.now, seats=1))
+    first, second = ChatDriver(engine, user_id="a"), ChatDriver(engine, user_id="b")
+    await first.press(f"reg:{visit.id}")
+    await second.press(f"reg:{visit.id}")
+    await first.press(f"reg:{visit.id}:x")
+    body = await db.read(
+        lambda conn: conn.execute(
+            "SELECT p.body FROM outbox o JOIN outbox_payloads p ON p.id = o.payload_id"
+            " WHERE o.kind = 'notice'"
+        ).fetchone()[0]
+    )
+    te = translator("te")
+    when = local_when(te, parse_iso(visit.starts_at), ZoneInfo("Asia/Kolkata"))
+    expected = te(PROMOTED).format(title=visit.title, when=when)
+    assert expected != PROMOTED.format(title=visit.title, when=when)  # really translated
+    notice = json.loads(body)
+    assert notice["text"] == expected
+    assert notice["choices"] == [[f"reg:{visit.id}:x", te("Cancel registration")]]

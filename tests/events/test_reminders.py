@@ -141,3 +141,26 @@ async def test_a_visit_reminds_confirmed_people_only(
     clock.now += timedelta(days=7, hours=-2)
     await Scheduler(db, KINDS, clock=clock).fire(f"reminder:{visit.id}:120m")
     assert set(await db.read(reminder_rows)) == {"seat"}
+
+
+async def test_a_person_who_used_stop_still_gets_the_reminder_of_a_meeting_they_joined(
+    db: Database, one_cluster: Cluster, clock: FakeClock
+) -> None:
+    """SPEC §5 /stop: no more news, but reminders of events I joined still come, from the
+    fan-out through the sender's last check before sending."""
+    import random
+
+    from bot.sender import OutboxSender
+    from tests.outbox_helpers import FakeChannel
+
+    meeting = await meeting_with_answers(db, one_cluster, clock)
+    await db.write(lambda conn: conn.execute("UPDATE contacts SET opted_out = 1"))
+    clock.now += timedelta(days=7, hours=-1, seconds=2)
+    await Scheduler(db, KINDS, clock=clock).fire(f"reminder:{meeting.id}:60m")
+    channel = FakeChannel()
+    await OutboxSender(db, "test", channel.deliver, clock=clock, rng=random.Random(1)).drain()
+    assert sorted(channel.per_chat) == ["c-maybe", "c-yes"]
+    rows = await db.read(reminder_rows)
+    assert {name: status for name, (status, _) in rows.items()} == {"yes": "sent", "maybe": "sent"}
+    # The Hindi reminder has the local time (09:00 UTC is 2:30 pm in Asia/Kolkata) too.
+    assert "2:30 pm" in rows["maybe"][1] and "09:00" not in rows["maybe"][1]

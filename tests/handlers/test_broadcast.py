@@ -215,6 +215,38 @@ async def test_scheduling_in_the_cluster_time_zone(
     assert await db.read(lambda conn: conn.execute("SELECT * FROM updates").fetchall()) == []
 
 
+async def test_a_later_time_is_read_in_the_cluster_time_zone_not_the_bot_default(
+    cda_chat: ChatDriver, db: Database, one_cluster: Cluster, people: list[int]
+) -> None:
+    """The bot's default zone is Asia/Kolkata; this cluster's is Nepal's (UTC+5:45)."""
+    await db.write(
+        lambda conn: conn.execute(
+            "UPDATE clusters SET timezone = 'Asia/Kathmandu' WHERE id = ?", (one_cluster.id,)
+        )
+    )
+    await compose(cda_chat, "Dhaka topi weavers' meet")
+    await cda_chat.press("bc:later")
+    assert "Asia/Kathmandu" in cda_chat.text
+    await cda_chat.say("29-11-2026 10:00")
+    assert "29 Nov 2026, 10:00 AM (Asia/Kathmandu)" in flat(cda_chat.text)
+    await cda_chat.press("bc:yes")
+    b = only(await db.read(lambda conn: conn.execute("SELECT * FROM broadcasts").fetchall()))
+    assert b["scheduled_at"] == "2026-11-29T04:15:00+00:00"  # 10:00 at UTC+5:45
+
+
+async def test_a_time_that_passed_while_confirming_is_asked_again(
+    cda_chat: ChatDriver, db: Database, people: list[int], clock: FakeClock
+) -> None:
+    # The clock: 28 Nov 2026 09:00 UTC = 14:30 in Asia/Kolkata.
+    await compose(cda_chat, "Stall allotment at 15:00")
+    await cda_chat.press("bc:later")
+    await cda_chat.say("28-11-2026 14:40")
+    clock.advance(minutes=15)  # the CDA was called away before pressing Yes
+    await cda_chat.press("bc:yes")
+    assert "passed meanwhile" in cda_chat.text and "Asia/Kolkata" in cda_chat.text
+    assert await db.read(lambda conn: conn.execute("SELECT * FROM broadcasts").fetchall()) == []
+
+
 async def test_tomorrow_button_and_devanagari_digits(
     cda_chat: ChatDriver, db: Database, people: list[int]
 ) -> None:
@@ -323,7 +355,7 @@ async def test_updates_log_newest_first_in_my_language_with_older_button(
 ) -> None:
     await register(chat, language="lang:hi")
     await chat.say("/updates")
-    assert "अपडेट" in chat.text or "Bagru" in chat.text  # nothing yet, in Hindi
+    assert chat.text == f"{one_cluster.name} से अभी तक कोई अपडेट नहीं है।"  # nothing yet, in Hindi
     for n in range(7):
         await compose(cda_chat, f"Update number {n}")
         if n == 6:
@@ -336,7 +368,7 @@ async def test_updates_log_newest_first_in_my_language_with_older_button(
     text = "\n".join(m.text for m in page)
     assert text.index("सातवाँ अपडेट") < text.index("Update number 5") < text.index("Update number 2")
     assert "Update number 1" not in text
-    assert "दिस॰" in text or "नव॰" in text  # the date in the Hindi locale
+    assert "🗓 4 दिस॰ 2026, 2:30 pm" in text and "🗓 30 नव॰ 2026" in text  # each its own date, Hindi
     older = [c.id for c in page[-1].choices]
     assert len(older) == 1 and older[0].startswith("upd:older:")
     await chat.press(older[0])
@@ -369,3 +401,37 @@ async def test_updates_only_from_my_own_cluster(
     await cda_chat.say("/updates")
     await cda_chat.press(f"upd:cluster:{alleppey.id}")
     assert "Alleppey only news" in cda_chat.text
+
+
+async def test_a_document_with_language_versions_reaches_each_person_end_to_end(
+    cda_chat: ChatDriver, db: Database, people: list[int], tmp_path: Path, clock: FakeClock
+) -> None:
+    """Composed by chat, queued, drained by the outbox sender: every eligible person gets
+    the file with the caption in their language (else the default), nobody else."""
+    import random
+
+    from bot.sender import OutboxSender
+    from tests.outbox_helpers import FakeChannel
+
+    catalogue = tmp_path / "catalogue.pdf"
+    catalogue.write_bytes(b"%PDF-1.4 fair catalogue")
+    await cda_chat.say("/broadcast")
+    await cda_chat.press("bc:aud:all")
+    await cda_chat._send(
+        kind=InboundKind.DOCUMENT, media_ref=str(catalogue), text="Catalogue for the Jaipur fair"
+    )
+    assert cda_chat.last[0].media is not None and cda_chat.last[0].media.kind == "document"
+    await cda_chat.press("bc:add:hi")
+    await cda_chat.say("जयपुर मेले की सूची")
+    await cda_chat.press("bc:now")
+    await cda_chat.press("bc:yes")
+    channel = FakeChannel()
+    await OutboxSender(db, "test", channel.deliver, clock=clock, rng=random.Random(3)).drain()
+    got = {item.chat_id: item.payload for item in channel.calls}
+    assert set(got) == {"c-Asha", "c-Bina", "c-Chitra", "c-Dev"}  # not Esha (/stop), Farid
+    assert {(p.media_kind, p.media_path, p.media_name) for p in got.values()} == {
+        ("document", str(catalogue), "catalogue.pdf")
+    }
+    assert got["c-Asha"].text == "जयपुर मेले की सूची"  # Hindi
+    assert got["c-Bina"].text == got["c-Dev"].text == "Catalogue for the Jaipur fair"
+    assert set((await db.read(ledger)).values()) == {"sent", "opted_out", "blocked"}

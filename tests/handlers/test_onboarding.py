@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from bot.engine import Engine
+from bot.i18n import translator
 from bot.storage import contacts, conversations
 from bot.storage.db import Database
 from tests.driver import ChatDriver
@@ -63,10 +64,13 @@ async def test_onboarding_in_hindi(chat: ChatDriver, db: Database, one_cluster) 
     await chat.say("/start")
     await chat.press("lang:hi")
     # The consent text is in Devanagari, and so is every later question.
+    hi = translator("hi")
     assert any("\u0900" <= ch <= "\u097f" for ch in chat.text)
+    assert [c.label for c in chat.last[-1].choices] == [hi("I agree"), hi("No, thanks")]
     await chat.press("consent:yes")
     await chat.say("सुनीता देवी")
-    assert any("\u0900" <= ch <= "\u097f" for ch in chat.text)
+    assert hi("What is your role in the cluster?") in chat.text
+    assert hi("What is your role in the cluster?") != "What is your role in the cluster?"
     await chat.press("role:artisan")
     await chat.press("gender:undisclosed")
     await chat.press("skip:place")

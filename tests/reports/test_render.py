@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,12 @@ from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.limits import TELEGRAM_MAX_TEXT
 from bot.reports import indicators as ind
 from bot.reports.charts import report_chart, report_figure
-from bot.reports.indicators import Share
+from bot.reports.indicators import MonthPoint, Share
 from bot.reports.labels import GENDER_LABELS, ROLE_LABELS, rupees, share_text
 from bot.reports.text import report_text
 from bot.storage.db import connect_sync, migrate
 from handlers.common import GENDERS, ROLES
-from tests.reports.fixture import BAGRU, populate
+from tests.reports.fixture import BAGRU, NAMES, PHONES, PLACES, populate
 from tests.reports.test_indicators import ALL, QUARTER
 
 
@@ -70,6 +71,54 @@ def test_text_fits_one_telegram_message_in_every_language(conn: sqlite3.Connecti
     assert "कार्य योजना" in hindi and "Action plan" not in hindi
 
 
+def test_text_and_sheets_carry_every_indicator(conn: sqlite3.Connection) -> None:
+    """The renderers show what the indicators computed (numbers of test_indicators.py):
+    women per event and per survey, the trend with counts, the median, reach per update,
+    opt-outs, planned vs done."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from bot.reports.workbook import report_workbook
+
+    _ = translator("en")
+    report = ind.build(conn, BAGRU, QUARTER)
+    text = report_text(_, report)
+    assert "Cluster meeting on dyes: invited 5, yes 2, came 3 of 5 (60%), women 2 of 3 (67%)" in (
+        text
+    )
+    assert "dye house: invited 4, yes 2, came 2 of 4 (50%), women 1 of 2 (50%)" in text
+    assert (
+        "Attendance by month: Sept 2026 3 of 5 (60%) · Oct 2026 0 of 0 (–) · Nov 2026 2 of 4 (50%)"
+    ) in text
+    assert "Cluster diagnostic: responses 5, completed 4 of 5 (80%), median 16 min," in text
+    assert "women 3 of 5 (60%)" in text.split("Cluster diagnostic:")[1]
+    assert "Updates published: 2 · delivered 4 of 7 (57%)" in text
+    assert "Stopped updates: 1 · blocked the bot: 1" in text
+    assert "Activities: 5 · done 2 of 4 (50%)" in text
+    assert "Planned 1 · Ongoing 1 · Done 2 · Dropped 1" in text
+
+    buffer = io.BytesIO()
+    report_workbook(_, report, buffer)
+    book = load_workbook(buffer)
+
+    def rows(sheet: str) -> list[tuple[object, ...]]:
+        return [r for r in book[sheet].iter_rows(values_only=True) if any(r)]
+
+    outreach = rows("Outreach")
+    assert ("Cluster meeting on dyes", "10 Sept 2026", 3, 2, pytest.approx(2 / 3)) in outreach
+    assert ("Cluster diagnostic", None, 5, 3, pytest.approx(0.6)) in outreach
+    assert ("Cluster diagnostic", "diag", 5, 4, pytest.approx(0.8), 16) in rows("Surveys")
+    transparency = rows("Transparency")
+    assert ("Stopped updates", 1, None, None, None) in transparency
+    assert [r[2:5] for r in transparency if str(r[0]).startswith("#")] == [
+        (4, 2, 0.5), (3, 2, pytest.approx(2 / 3)),
+    ]  # fmt: skip
+    plan = rows("Action plan")
+    assert ("Total", 1, 1, 2, 1, 5) in plan  # planned, ongoing, done, dropped
+    assert ("Done (dropped ones left out)", 2, 0.5, None, None, None) in plan
+
+
 def _texts(ax: object) -> list[str]:
     return [t.get_text().strip() for t in ax.texts]  # type: ignore[attr-defined]
 
@@ -85,6 +134,61 @@ def test_chart_shows_every_zero(conn: sqlite3.Connection) -> None:
         "Sept 2026", "Oct 2026", "Nov 2026",
     ]  # fmt: skip
     assert _texts(plan) == ["1", "1", "2", "1"]
+
+
+def _all_texts(figure: object) -> list[str]:
+    """Every string drawn on the figure: titles, tick labels, bar labels, legends."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()  # type: ignore[attr-defined]  # tick labels exist once drawn
+    return [t.get_text() for t in figure.findobj(Text)]  # type: ignore[attr-defined]
+
+
+def test_chart_numbers_use_indian_grouping(conn: sqlite3.Connection) -> None:
+    report = ind.build(conn, BAGRU, QUARTER)
+    plan = report.action_plan
+    big_month = MonthPoint("2026-11", 9, 2_50_000, 1_00_000)
+    regular = {"planned": 0, "ongoing": 0, "done": 12_345, "dropped": 0}
+    report = replace(
+        report,
+        scale=replace(report.scale, by_role={**report.scale.by_role, "artisan": 1_23_456}),
+        participation=replace(report.participation, trend=[big_month]),
+        action_plan=replace(plan, by_category={**plan.by_category, "regular": regular}),
+    )
+    for language in SHIPPED_LANGUAGES:
+        roles, _genders, trend, plan_ax = report_figure(translator(language), report).axes[:4]
+        assert "1,23,456" in _texts(roles)
+        assert "2,50,000" in _texts(trend) and "1,00,000\n40%" in _texts(trend)
+        assert "12,347" in _texts(plan_ax)
+        roles.figure.canvas.draw()
+        ticks = [t.get_text() for t in roles.get_xticklabels()]
+        assert "1,00,000" in ticks, ticks  # the axis too, not only the bar labels
+        assert "2,00,000" in [t.get_text() for t in trend.get_yticklabels()]
+
+
+def test_chart_shows_no_person(conn: sqlite3.Connection) -> None:
+    """Observers get the same chart: nothing on it may name a person or a place."""
+    report = ind.build(conn, BAGRU, ind.Period("all", None, "2027-01-01T00:00:00+00:00"))
+    for language in SHIPPED_LANGUAGES:
+        drawn = "\n".join(_all_texts(report_figure(translator(language), report)))
+        for secret in (*NAMES, *PHONES, *PLACES):
+            assert secret not in drawn, secret
+
+
+def test_chart_without_an_indic_font_falls_back_to_english(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Devanagari/Telugu font installed: English labels, never empty boxes."""
+    monkeypatch.setattr("bot.surveys.charts._installed", lambda: frozenset({"DejaVu Sans"}))
+    report = ind.build(conn, BAGRU, QUARTER)
+    for language in ("hi", "te"):
+        roles, _genders, _trend, plan = report_figure(translator(language), report).axes[:4]
+        assert roles.get_title(loc="left") == "Registered by role"
+        assert [t.get_text() for t in plan.get_xticklabels()] == [
+            "Planned", "Ongoing", "Done", "Dropped",
+        ]  # fmt: skip
+        drawn = "".join(_all_texts(roles.figure))
+        assert not any(0x0900 <= ord(ch) <= 0x0C7F for ch in drawn), language
 
 
 def test_chart_of_an_empty_cluster_in_every_language(conn: sqlite3.Connection) -> None:

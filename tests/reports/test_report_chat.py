@@ -4,19 +4,22 @@ CDAs and observers; observers see aggregates only; everyone else is refused."""
 from __future__ import annotations
 
 import io
+import sqlite3
 
 import pytest
 from openpyxl import load_workbook
 
+from bot.channels.whatsapp_menu import menu_requests
 from bot.channels.whatsapp_render import render
 from bot.channels.whatsapp_send import words_for
 from bot.cli import main
 from bot.config import Settings
 from bot.engine import Engine
-from bot.i18n import SHIPPED_LANGUAGES
+from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.limits import TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import Inbound, InboundKind, Outbound
 from bot.storage.db import Database
+from handlers.registry import Audience, commands
 from tests.driver import ChatDriver, check_limits
 from tests.reports.fixture import ALLEPPEY, BAGRU, NAMES, PHONES, PLACES, populate
 from tests.whatsapp.test_render import accepted, interactive
@@ -127,6 +130,68 @@ async def test_observer_gets_aggregates_only_and_no_broadcast(
     assert REFUSAL in observer.text
 
 
+@pytest.mark.parametrize("language", ["hi", "te"])
+async def test_observer_is_offered_report_only_and_refused_the_rest_in_their_language(
+    filled: Database, engine: Engine, language: str
+) -> None:
+    await _grant(filled, "obs", BAGRU, "observer")
+    observer = ChatDriver(engine, user_id="obs", language_code=language)
+    staff = [c.name for c in commands() if c.audience in (Audience.CDA, Audience.REPORT)]
+    assert "broadcast" in staff and "activity" in staff and "report" in staff
+    await observer.say("/help")
+    shown = {c.name for c in commands() if f"/{c.name} " in observer.text}
+    assert shown == {"report", "language", "help"}, observer.text  # no /survey, no /broadcast
+    # The WhatsApp Menu: the same three rows.
+    requests = menu_requests(
+        language, words_for(language), registered=False, cda=False, observer=True
+    )
+    rows = [
+        row["id"]
+        for request in requests
+        for section in request.body["interactive"]["action"]["sections"]
+        for row in section["rows"]
+    ]
+    assert sorted(rows) == ["cmd:help", "cmd:language", "cmd:report"]
+    english = (
+        "Sorry, this command is only for the cluster development agent (CDA). "
+        "Send /help to see what you can do."
+    )
+    refusal = translator(language)(english)
+    assert refusal != english  # in their language, not English
+    for name in staff:
+        if name == "report":
+            continue
+        await observer.say(f"/{name}")
+        assert observer.text == refusal, name
+
+
+async def test_telegram_command_list_of_an_observer_holds_no_cda_command(
+    filled: Database, settings: Settings
+) -> None:
+    from bot.app import _staff_chats
+
+    def setup(conn: sqlite3.Connection) -> None:
+        for user, role in (("501", "observer"), ("502", "observer"), ("503", "cda")):
+            conn.execute(
+                "INSERT INTO admins (channel, channel_user_id, cluster_id, role, created_at)"
+                " VALUES ('telegram', ?, 1, ?, 'x')",
+                (user, role),
+            )
+        conn.execute(  # 502 is also a registered stakeholder
+            "INSERT INTO contacts (channel, channel_user_id, chat_id, language, status,"
+            " consent_at, name, role, cluster_id, gender, created_at, registered_at)"
+            " VALUES ('telegram', '502', '502', 'en', 'registered', 'x', 'Asha', 'artisan', 1,"
+            " 'female', 'x', 'x')"
+        )
+
+    await filled.write(setup)
+    chats = await filled.read(_staff_chats(settings))
+    names = {chat: [name for name, _description in entries] for chat, entries in chats.items()}
+    assert sorted(names[501]) == ["help", "language", "report"]
+    assert "report" in names[502] and "survey" in names[502] and "broadcast" not in names[502]
+    assert "broadcast" in names[503] and "report" in names[503]
+
+
 async def test_cda_sees_only_their_cluster(filled: Database, engine: Engine) -> None:
     await _grant(filled, "cda2", ALLEPPEY, "cda")
     cda = ChatDriver(engine, user_id="cda2")
@@ -207,5 +272,5 @@ async def test_another_period_from_the_buttons_above(
     replies = await cda_chat.press("rep:x")
     assert replies[-1].media is not None
     assert replies[-1].media.filename == "report-BAGRU-all.xlsx"
-    await cda_chat.press("rep:x")  # pressed twice: the flow has ended, nothing is sent
+    await cda_chat.press("rep:x")  # pressed twice: the flow has ended, no second file
     assert all(m.media is None for m in cda_chat.last)

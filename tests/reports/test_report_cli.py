@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -12,16 +11,13 @@ from openpyxl import load_workbook
 from bot.cli import main
 from bot.reports.workbook import RUPEES
 from bot.storage.db import connect_sync, migrate
+from tests.cli_env import isolated_cli
 from tests.reports.fixture import populate
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("CLUSTERBOT_"):
-            monkeypatch.delenv(name)
-    db = tmp_path / "cli.db"
-    monkeypatch.setenv("CLUSTERBOT_DB", str(db))
+    db = isolated_cli(tmp_path, monkeypatch)
     conn = connect_sync(db)
     migrate(conn)
     populate(conn)

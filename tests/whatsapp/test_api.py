@@ -23,14 +23,6 @@ from tests.fakes.whatsapp_payloads import PHONE_NUMBER_ID
 
 
 @pytest.fixture
-async def graph() -> AsyncIterator[FakeGraph]:
-    fake = FakeGraph()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def client(graph: FakeGraph) -> AsyncIterator[GraphClient]:
     api = GraphClient(graph.root, TOKEN, PHONE_NUMBER_ID)
     yield api
