@@ -98,6 +98,11 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
     def money(self, value: float, currency: str = "INR") -> str:
+        """₹1,500 for whole amounts (how prices are spoken and written), ₹1,500.50 else."""
+        if float(value).is_integer():
+            return format_currency(
+                value, currency, locale=self.locale, format="¤#,##,##0", currency_digits=False
+            )
         return format_currency(value, currency, locale=self.locale)
 
     def date(self, value: dt.date, fmt: str = "medium") -> str:
