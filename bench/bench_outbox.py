@@ -24,6 +24,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -288,3 +289,5 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {peak_mb:.0f} MB")

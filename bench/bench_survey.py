@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -239,3 +240,5 @@ async def run(people: int, concurrency: int, rate: int) -> None:
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:4]]
     asyncio.run(run(*(args + [300, 50, 3000][len(args) :])))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {peak_mb:.0f} MB")
