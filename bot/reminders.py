@@ -112,7 +112,7 @@ def run(conn: sqlite3.Connection, due: Due) -> str:
     tz = ZoneInfo(cluster.timezone if cluster else "Asia/Kolkata")
     started = due.now >= parse_iso(event.starts_at)
     where, params = recipients_where(event)
-    ref = f"{rem.job_id}@{rem.due_at}"  # a moved reminder is a new message
+    ref = rem.ledger_ref
     counts = fan_out(
         conn,
         kind="reminder",

@@ -20,7 +20,7 @@ from bot.storage.db import connect_sync, migrate
 from bot.surveys.errors import FormImportError
 from bot.surveys.export import export_csv, export_xlsx
 from bot.surveys.shipped import shipped_form
-from handlers.common import ROLES
+from bot.vocabulary import ROLES
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

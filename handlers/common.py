@@ -3,30 +3,9 @@
 from __future__ import annotations
 
 from bot.engine import Context
-from bot.i18n import N_, SHIPPED_LANGUAGES, native_name
+from bot.i18n import SHIPPED_LANGUAGES, native_name
 from bot.messages import Choice, InboundKind
-
-# The cluster actors of SPEC §1, stored by key, shown translated.
-ROLES: dict[str, str] = {
-    "artisan": N_("Artisan"),
-    "entrepreneur": N_("MSME entrepreneur"),
-    "shg_member": N_("SHG member"),
-    "supplier": N_("Supplier / related enterprise"),
-    "bds_provider": N_("Service (BDS) provider"),
-    "institute": N_("Training or research institute"),
-    "association": N_("Industry association"),
-    "large_enterprise": N_("Large enterprise"),
-    "bank": N_("Bank / financial institution"),
-    "ngo": N_("NGO"),
-    "government": N_("Government official"),
-}
-
-GENDERS: dict[str, str] = {
-    "female": N_("Woman"),
-    "male": N_("Man"),
-    "other": N_("Other"),
-    "undisclosed": N_("Prefer not to say"),
-}
+from bot.vocabulary import GENDERS, ROLES  # the conversations take them from here too
 
 
 def role_label(ctx: Context, role: str | None) -> str:

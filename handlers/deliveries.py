@@ -2,8 +2,10 @@
 
     /deliveries -> recent broadcasts with counts by status -> one broadcast: who did not
     get it and why (and Cancel, while it is still scheduled)
+                -> Meetings and visits (dlv:evp:<page>) -> one event (dlv:ev:<id>):
+                   invitations and reminders, see handlers/deliveries_events.py
 
-A CDA sees only the broadcasts of the clusters they administer.
+A CDA sees only the broadcasts and events of the clusters they administer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
+from bot.reminders import SKIPPED_REASON
 from bot.storage import broadcasts, clusters, outbox
 from bot.storage import whatsapp as whatsapp_ledger
 from bot.storage.broadcasts import Broadcast
@@ -81,25 +84,37 @@ def _summary(ctx: Context, b: Broadcast, counts: dict[str, int]) -> str:
 @command("deliveries", N_("Who received the updates"), Audience.CDA)
 def show_recent(ctx: Context) -> None:
     recent = broadcasts.recent(ctx.conn, ctx.access.clusters, RECENT)
-    if not recent:
+    # Invitations and reminders are in the same ledger, one button away.
+    events = (
+        [Choice("dlv:evp:0", ctx._("Meetings and visits"))]
+        if outbox.messaged_events(ctx.conn, ctx.access.clusters, 1)
+        else []
+    )
+    if not recent and not events:
         ctx.reply(ctx._("No broadcasts yet. Send one with /broadcast."))
         return
     counts = outbox.counts(ctx.conn, "broadcast", [str(b.id) for b in recent])
-    blocks = [ctx._("Recent broadcasts:")]
+    blocks = [ctx._("Recent broadcasts:")] if recent else []
     blocks += [_summary(ctx, b, counts[str(b.id)]) for b in recent]
+    if not recent:
+        blocks.append(ctx._("No broadcasts yet. Send one with /broadcast."))
     if ctx.conv is None or ctx.conv.flow == FLOW:
         ctx.go(FLOW, f"{FLOW}.list")
     ctx.reply(
         "\n\n".join(blocks),
         [
-            Choice(f"dlv:show:{b.id}", ctx._("Details #{number}").format(number=b.id))
-            for b in recent
+            *(
+                Choice(f"dlv:show:{b.id}", ctx._("Details #{number}").format(number=b.id))
+                for b in recent
+            ),
+            *events,
         ],
         columns=3,
     )
 
 
-def _reason(ctx: Context, status: str, error: str | None) -> str:
+def reason(ctx: Context, status: str, error: str | None) -> str:
+    """Why one ledger row did not reach its person, in the reader's language."""
     _ = ctx._
     error = (error or "")[:80]
     if status == "failed":
@@ -109,6 +124,8 @@ def _reason(ctx: Context, status: str, error: str | None) -> str:
     if status == "opted_out":
         return _("stopped updates (/stop)")
     if status == "skipped":
+        if error == SKIPPED_REASON:  # a reminder that could only run after the start
+            return _("skipped: the event had already started")
         return _("erased their data") if error == "erased" else _("skipped")
     if error:
         return _("waiting; will try again ({reason})").format(reason=error)
@@ -119,16 +136,9 @@ def show_one(ctx: Context, b: Broadcast) -> None:
     _ = ctx._
     counts = outbox.counts(ctx.conn, "broadcast", [str(b.id)])[str(b.id)]
     lines = [_summary(ctx, b, counts)]
-    missing = sum(n for status, n in counts.items() if status != "sent")
-    rows = outbox.not_delivered(ctx.conn, "broadcast", str(b.id), LISTED)
-    if rows:
-        lines += ["", _("Did not get it (yet):")]
-        for row in rows:
-            name = (row["name"] or "—")[:40]
-            role = role_label(ctx, row["role"])
-            lines.append(f"• {name} ({role}): {_reason(ctx, row['status'], row['last_error'])}")
-        if missing > len(rows):
-            lines.append(_("…and {count} more.").format(count=_.number(missing - len(rows))))
+    missing = missing_lines(ctx, "broadcast", str(b.id), counts, _("Did not get it (yet):"))
+    if missing:
+        lines += ["", *missing]
     elif b.status == "sent" and counts["sent"]:
         lines += ["", _("Everyone in the audience got it.")]
     choices = [Choice("dlv:list", _("All broadcasts"))]
@@ -138,10 +148,40 @@ def show_one(ctx: Context, b: Broadcast) -> None:
     ctx.reply("\n".join(lines), choices)
 
 
+def missing_lines(
+    ctx: Context,
+    kind: str,
+    ref: str,
+    counts: dict[str, int],
+    heading: str,
+    listed: int = LISTED,
+) -> list[str]:
+    """`heading` and one line per person who did not get this message (yet) and why, the
+    rest counted; nothing when everyone got it."""
+    missing = sum(n for status, n in counts.items() if status != "sent")
+    if not missing:
+        return []
+    rows = outbox.not_delivered(ctx.conn, kind, ref, listed) if listed > 0 else []
+    lines = [heading]
+    for row in rows:
+        name = (row["name"] or "—")[:40]
+        role = role_label(ctx, row["role"])
+        lines.append(f"• {name} ({role}): {reason(ctx, row['status'], row['last_error'])}")
+    if missing > len(rows):
+        lines.append(ctx._("…and {count} more.").format(count=ctx._.number(missing - len(rows))))
+    return lines
+
+
 def on_input(ctx: Context) -> None:
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
     action, _sep, ref = choice.removeprefix("dlv:").partition(":")
-    found = _visible(ctx, ref) if ref else None
+    if action in ("evp", "ev"):
+        # Imported here: deliveries_events builds on this module's helpers.
+        from handlers import deliveries_events
+
+        if deliveries_events.on_press(ctx, action, ref):
+            return
+    found = _visible(ctx, ref) if ref and action in ("show", "cancel") else None
     if choice == "dlv:list":
         show_recent(ctx)
     elif action == "show" and found:

@@ -26,23 +26,12 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
 from bot.storage.activities import CATEGORIES, STATUSES
+from bot.vocabulary import GENDERS, ROLES
 
-# Vocabulary: the stored keys, in the order reports show them.
-ROLE_KEYS = (
-    "artisan",
-    "entrepreneur",
-    "shg_member",
-    "supplier",
-    "bds_provider",
-    "institute",
-    "association",
-    "large_enterprise",
-    "bank",
-    "ngo",
-    "government",
-)
+# Vocabulary: the stored keys, in the order reports show them (onboarding's order).
+ROLE_KEYS = tuple(ROLES)
 # "unknown": no gender stored (registered before the question existed, or a bad value).
-GENDER_KEYS = ("female", "male", "other", "undisclosed", "unknown")
+GENDER_KEYS = (*GENDERS, "unknown")
 CATEGORY_KEYS = CATEGORIES  # the action plan's schema words (bot/storage/activities.py)
 STATUS_KEYS = STATUSES
 PERIOD_KINDS = ("month", "quarter", "all")

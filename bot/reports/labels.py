@@ -11,30 +11,13 @@ from babel.numbers import format_currency, format_percent
 from bot.clock import parse_iso
 from bot.i18n import N_, Translator
 from bot.reports.indicators import Share
+from bot.vocabulary import GENDERS, ROLES
 
-# The same msgids as handlers/common.py ROLES and GENDERS (a test keeps them equal): bot/
-# must not import handlers/, whose package imports the /report handler, which imports us.
-ROLE_LABELS: dict[str, str] = {
-    "artisan": N_("Artisan"),
-    "entrepreneur": N_("MSME entrepreneur"),
-    "shg_member": N_("SHG member"),
-    "supplier": N_("Supplier / related enterprise"),
-    "bds_provider": N_("Service (BDS) provider"),
-    "institute": N_("Training or research institute"),
-    "association": N_("Industry association"),
-    "large_enterprise": N_("Large enterprise"),
-    "bank": N_("Bank / financial institution"),
-    "ngo": N_("NGO"),
-    "government": N_("Government official"),
-    "unknown": N_("Not given"),
-}
-GENDER_LABELS: dict[str, str] = {
-    "female": N_("Woman"),
-    "male": N_("Man"),
-    "other": N_("Other"),
-    "undisclosed": N_("Prefer not to say"),
-    "unknown": N_("Not given"),
-}
+# The bot's own role and gender words (bot/vocabulary.py, the ones onboarding offers), plus
+# the reports' "unknown" bucket: a person registered before the question, or a bad value.
+NOT_GIVEN = N_("Not given")
+ROLE_LABELS: dict[str, str] = {**ROLES, "unknown": NOT_GIVEN}
+GENDER_LABELS: dict[str, str] = {**GENDERS, "unknown": NOT_GIVEN}
 CATEGORY_LABELS: dict[str, str] = {
     "trust_building": N_("Trust building"),
     "pilot": N_("Pilot"),

@@ -22,6 +22,11 @@ class Reminder:
         """The scheduler's job id (scheduled_jobs.id): stable when the event moves."""
         return f"reminder:{self.event_id}:{self.offset_minutes}m"
 
+    @property
+    def ledger_ref(self) -> str:
+        """Its outbox rows' ref: a moved reminder (new due time) is a new message."""
+        return f"{self.job_id}@{self.due_at}"
+
 
 def _reminder(r: sqlite3.Row) -> Reminder:
     return Reminder(

@@ -215,3 +215,28 @@ def not_delivered(conn: sqlite3.Connection, kind: str, ref: str, limit: int) -> 
             (kind, ref, limit),
         )
     )
+
+
+def messaged_events(
+    conn: sqlite3.Connection, cluster_ids: Collection[int] | None, limit: int, offset: int = 0
+) -> list[int]:
+    """Ids of the events of these clusters (None: every cluster) that the ledger holds
+    invitations or reminders for, latest start first (/deliveries, meetings and visits).
+
+    Refs as written by their senders: invitations `event:<id>`, reminders
+    `reminder:<id>:<offset>m@<due>` (bot.reminders.run); the reminder test is a range on
+    the (kind, ref) index rather than a LIKE.
+    """
+    where, params = "1", []
+    if cluster_ids is not None:
+        ids = sorted(cluster_ids)
+        where, params = f"e.cluster_id IN ({','.join('?' * len(ids)) or 'NULL'})", list(ids)
+    rows = conn.execute(
+        f"SELECT e.id FROM events e WHERE {where} AND (EXISTS (SELECT 1 FROM outbox o"
+        " WHERE o.kind = 'invitation' AND o.ref = 'event:' || e.id) OR EXISTS (SELECT 1"
+        " FROM outbox o WHERE o.kind = 'reminder' AND o.ref >= 'reminder:' || e.id || ':'"
+        " AND o.ref < 'reminder:' || e.id || ';'))"
+        " ORDER BY e.starts_at DESC, e.id DESC LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [int(row[0]) for row in rows]

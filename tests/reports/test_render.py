@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,10 +16,10 @@ from bot.limits import TELEGRAM_MAX_TEXT
 from bot.reports import indicators as ind
 from bot.reports.charts import report_chart, report_figure
 from bot.reports.indicators import MonthPoint, Share
-from bot.reports.labels import GENDER_LABELS, ROLE_LABELS, rupees, share_text
+from bot.reports.labels import GENDER_LABELS, ROLE_LABELS, label, rupees, share_text
 from bot.reports.text import report_text
 from bot.storage.db import connect_sync, migrate
-from handlers.common import GENDERS, ROLES
+from handlers import onboarding
 from tests.reports.fixture import BAGRU, NAMES, PHONES, PLACES, populate
 from tests.reports.test_indicators import ALL, QUARTER
 
@@ -33,9 +34,25 @@ def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     connection.close()
 
 
-def test_labels_are_the_bots_own_vocabulary() -> None:
-    assert {k: v for k, v in ROLE_LABELS.items() if k != "unknown"} == ROLES
-    assert {k: v for k, v in GENDER_LABELS.items() if k != "unknown"} == GENDERS
+def test_every_key_onboarding_stores_has_its_report_row_and_label() -> None:
+    """Onboarding stores the key after "role:"/"gender:" of the pressed button: the reports
+    count each such key in its own row (not under "unknown"), in the order offered, and
+    name it with the button's own words, in every language."""
+    for language in SHIPPED_LANGUAGES:
+        _ = translator(language)
+        asking = SimpleNamespace(_=_)  # the button builders read only the translator
+        roles = {c.id.removeprefix("role:"): c.label for c in onboarding._role_choices(asking)}
+        genders = {
+            c.id.removeprefix("gender:"): c.label for c in onboarding._gender_choices(asking)
+        }
+        assert list(roles) == list(ind.ROLE_KEYS)
+        assert [*genders, "unknown"] == list(ind.GENDER_KEYS)
+        assert {k: label(_, ROLE_LABELS, k) for k in roles} == roles
+        assert {k: label(_, GENDER_LABELS, k) for k in genders} == genders
+        # the reports' own bucket for nothing (or a bad value) stored
+        not_given = _("Not given")
+        assert label(_, ROLE_LABELS, "unknown") == label(_, GENDER_LABELS, "unknown") == not_given
+        assert language == "en" or not_given != "Not given"
 
 
 def test_numbers_use_indian_grouping_and_keep_counts() -> None:
