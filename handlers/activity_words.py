@@ -8,8 +8,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
-from babel.numbers import format_currency
-
 from bot.i18n import Translator
 
 # Stored by key (the schema's words), shown translated: the M&E report's own table, so
@@ -61,12 +59,7 @@ def parse_rupees(text: str) -> int | AmountError:
 
 def rupees(_: Translator, paise: int) -> str:
     """'₹1,00,000' for whole rupees, '₹1,500.50' otherwise, in the reader's locale."""
-    pattern = _.locale.currency_formats["standard"].pattern
-    if paise % 100 == 0:
-        pattern = pattern.replace(".00", "")
-    return format_currency(
-        Decimal(paise) / 100, "INR", format=pattern, locale=_.locale, currency_digits=False
-    )
+    return _.money(paise / 100)
 
 
 def _fold(text: str) -> str:

@@ -24,7 +24,7 @@ from bot.storage.events import Event
 from handlers import when as when_
 from handlers.broadcast_draft import describe_audience, managed_clusters
 from handlers.broadcast_preview import WHEN_ERRORS
-from handlers.common import ROLES
+from handlers.common import ROLES, picked, use_buttons
 
 __all__ = ["describe_audience"]  # re-exported: the broadcast wording of an audience
 
@@ -54,6 +54,36 @@ def show_when(ctx: Context, when: datetime | str) -> str:
 
 def cluster_choices(ctx: Context, prefix: str) -> list[Choice]:
     return [Choice(f"{prefix}:cluster:{c.id}", c.name[:40]) for c in managed_clusters(ctx)]
+
+
+def start_in_a_cluster(
+    ctx: Context, prefix: str, flow: str, question: str, first: Callable[[Context, int], None]
+) -> None:
+    """Begin an event flow: a CDA of one cluster goes straight to `first`; a CDA of several
+    is asked `question` (the answer goes to `take_cluster`)."""
+    options = cluster_choices(ctx, prefix)
+    if not options:
+        ctx.reply(ctx._("No cluster has been set up yet. Add one with: clusterbot cluster add"))
+        return
+    ctx.end()
+    if len(options) == 1:
+        first(ctx, _cluster_id(options[0]))
+        return
+    ctx.go(flow, f"{flow}.cluster")
+    ctx.reply(question, options)
+
+
+def take_cluster(ctx: Context, prefix: str, first: Callable[[Context, int], None]) -> None:
+    options = cluster_choices(ctx, prefix)
+    choice = picked(ctx, options)
+    if choice is None:
+        use_buttons(ctx, options)
+        return
+    first(ctx, _cluster_id(choice))
+
+
+def _cluster_id(choice: Choice) -> int:
+    return int(choice.id.rsplit(":", 1)[1])
 
 
 def typed_text(ctx: Context, limit: int) -> str | None:

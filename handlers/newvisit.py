@@ -42,26 +42,15 @@ def _step(ctx: Context, step: str, **data: object) -> None:
 
 @command("newvisit", N_("Plan an exposure visit"), Audience.CDA)
 def start(ctx: Context) -> None:
-    options = d.cluster_choices(ctx, P)
-    if not options:
-        ctx.reply(ctx._("No cluster has been set up yet. Add one with: clusterbot cluster add"))
-        return
-    ctx.end()
-    if len(options) == 1:
-        _step(ctx, "destination", cluster=int(options[0].id.rsplit(":", 1)[1]))
-        ask_destination(ctx)
-        return
-    _step(ctx, "cluster")
-    ctx.reply(ctx._("Which cluster is this visit for?"), options)
+    d.start_in_a_cluster(ctx, P, FLOW, ctx._("Which cluster is this visit for?"), _begin)
 
 
 def take_cluster(ctx: Context) -> None:
-    options = d.cluster_choices(ctx, P)
-    choice = picked(ctx, options)
-    if choice is None:
-        use_buttons(ctx, options)
-        return
-    _step(ctx, "destination", cluster=int(choice.id.rsplit(":", 1)[1]))
+    d.take_cluster(ctx, P, _begin)
+
+
+def _begin(ctx: Context, cluster: int) -> None:
+    _step(ctx, "destination", cluster=cluster)
     ask_destination(ctx)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_percent
 
 from bot.clock import parse_iso
 from bot.i18n import N_, Translator
@@ -58,9 +58,7 @@ def share_text(_: Translator, share: Share) -> str:
 
 def rupees(_: Translator, paise: int) -> str:
     """Whole rupees with Indian grouping: ₹1,00,000."""
-    return format_currency(
-        round(paise / 100), "INR", locale=_.locale, format="¤#,##,##0", currency_digits=False
-    )
+    return _.money(round(paise / 100))
 
 
 def month(_: Translator, key: str) -> str:
