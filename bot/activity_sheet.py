@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import utc_now
+from bot.spreadsheet import append
 from bot.storage.activities import Activity
 from bot.surveys.dates import parse_date
 from handlers.activity_words import (
@@ -213,7 +214,7 @@ def write_sheet(plan: list[Activity], out: Path) -> None:
     sheet.title = SHEET
     sheet.append(list(COLUMNS))
     for a in plan:
-        sheet.append(_cells(a))
+        append(sheet, _cells(a))  # typed text stays text, never a formula
     for column in ("F", "G"):
         for cell in sheet[column][1:]:
             cell.number_format = "yyyy-mm-dd"

@@ -22,6 +22,7 @@ from bot.reports.labels import (
     month,
 )
 from bot.reports.text import period_text
+from bot.spreadsheet import append
 
 # Excel's own format strings have no lakh grouping; these conditions give 1,00,000.
 RUPEES = '[>=10000000]"₹"##\\,##\\,##\\,##0;[>=100000]"₹"##\\,##\\,##0;"₹"#,##0'
@@ -39,18 +40,18 @@ class _Sheet:
 
     def __init__(self, book: Workbook, title: str, heading: str):
         self.ws = book.create_sheet(title.translate(_FORBIDDEN)[:31])
-        self.ws.append([heading])
+        append(self.ws, [heading])
         self.ws.cell(1, 1).font = Font(bold=True)
         self.ws.column_dimensions["A"].width = 36
 
     def header(self, *names: str) -> None:
         self.ws.append([])
-        self.ws.append(list(names))
+        append(self.ws, names)
         for cell in self.ws[self.ws.max_row]:
             cell.font = Font(bold=True)
 
     def row(self, *values: Any, formats: dict[int, str] | None = None) -> None:
-        self.ws.append(list(values))
+        append(self.ws, values)  # titles typed by a CDA stay text
         for index, fmt in (formats or {}).items():
             self.ws.cell(self.ws.max_row, index + 1).number_format = fmt
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from bot.spreadsheet import append, csv_row
 from bot.storage import surveys as store
 from bot.surveys.model import Form, Group, Node, Repeat
 
@@ -183,10 +184,10 @@ def export_csv(
             # utf-8-sig: Excel opens Devanagari and Telugu correctly only with the BOM.
             files[name] = path.open("w", newline="", encoding="utf-8-sig")
             writers[name] = csv.writer(files[name])
-            writers[name].writerow(lay.sheets[name].header)
+            writers[name].writerow(csv_row(lay.sheets[name].header))
         for record in records(conn, key, lay, clusters):
             for name, row in rows(record, lay):
-                writers[name].writerow(["" if v is None else v for v in row])
+                writers[name].writerow(csv_row("" if v is None else v for v in row))
     finally:
         for handle in files.values():
             handle.close()
@@ -208,7 +209,7 @@ def export_xlsx(
     used: set[str] = set()
     for name, sheet in lay.sheets.items():
         ws = book.create_sheet(_sheet_title(name, used))
-        ws.append(sheet.header)
+        append(ws, sheet.header)
         sheets[name] = ws
     numeric_at = {
         name: {i for i, c in enumerate(sheet.header) if c in lay.numeric}
@@ -218,7 +219,7 @@ def export_xlsx(
         for name, row in rows(record, lay):
             for i in numeric_at[name]:
                 row[i] = _number(row[i])
-            sheets[name].append(row)
+            append(sheets[name], row)  # typed text stays text, never a formula
     book.save(out)
 
 
