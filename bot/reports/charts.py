@@ -3,8 +3,8 @@ reach by gender, attendance by month, the action plan by status — rendered onl
 `bot.reports.indicators` results.
 
 No chart hides a zero: every role, gender and status has its bar, and a zero bar carries
-its "0" label. Fonts and the fallback for a script without a font are those of the survey
-charts (`bot.surveys.charts`): a label that cannot be drawn falls back to English.
+its "0" label. Fonts come from `bot.fonts`; a label in a script without a font (a broken
+install) falls back to English rather than boxes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from bot.fonts import drawing, families, renderable
 from bot.i18n import N_, Translator
 from bot.reports.indicators import GENDER_KEYS, STATUS_KEYS, Report
 from bot.reports.labels import (
@@ -23,7 +24,6 @@ from bot.reports.labels import (
     percent,
 )
 from bot.reports.text import period_text
-from bot.surveys.charts import font_families, renderable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -46,7 +46,8 @@ def _wrap(text: str, width: int = 22) -> str:
 def report_chart(_: Translator, report: Report) -> bytes:
     """The PNG."""
     buffer = io.BytesIO()
-    report_figure(_, report).savefig(buffer, format="png")
+    with drawing():
+        report_figure(_, report).savefig(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -54,7 +55,7 @@ def report_figure(_: Translator, report: Report) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    rc: dict[str, Any] = {"family": list(font_families())}
+    rc: dict[str, Any] = {"family": list(families())}
     figure = Figure(figsize=(9.6, 10.0), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     title = report.cluster_name if renderable(report.cluster_name) else report.cluster_code
@@ -165,12 +166,13 @@ def _plan(_: Translator, ax: Axes, report: Report, rc: dict[str, Any]) -> None:
     status = report.action_plan.by_status
     colors = [GREY, ORANGE, BLUE, "#999999"]
     ax.bar(range(len(STATUS_KEYS)), [status[k] for k in STATUS_KEYS], color=colors)
+    labels = [_wrap(_text(_, STATUS_LABELS[k]), 12) for k in STATUS_KEYS]
+    # one long word (Telugu "ongoing") cannot wrap: tilt the labels rather than overlap them
+    tilt = 20 if any(len(line) > 9 for x in labels for line in x.split("\n")) else 0
     ax.set_xticks(
-        range(len(STATUS_KEYS)),
-        [_wrap(_text(_, STATUS_LABELS[k]), 12) for k in STATUS_KEYS],
-        fontsize=10,
-        **rc,
-    )
+        range(len(STATUS_KEYS)), labels, fontsize=10, rotation=tilt,
+        ha="right" if tilt else "center", rotation_mode="anchor", **rc,
+    )  # fmt: skip
     ax.set_ylim(0, max([*status.values(), 1]) * 1.3)
     for x, key in enumerate(STATUS_KEYS):
         ax.text(x, status[key], _.number(status[key]), ha="center", va="bottom", fontsize=10)

@@ -1,21 +1,19 @@
 """The `/results` chart: one PNG, readable on a phone, of the survey's choice questions.
 
 matplotlib with the Agg canvas and the object API only (no pyplot state), so it is safe
-on the database reader thread where the engine builds later replies. matplotlib (3.11+)
-shapes Devanagari and Telugu with libraqm, but it needs a font that has the glyphs: we
-look for Noto or Lohit fonts installed on the system (Debian: fonts-lohit-deva,
-fonts-lohit-telu, or fonts-noto-core). Without one, labels in that script fall back to
-the form's English (or default language) text, then to the choice names, so the chart
-never shows empty boxes.
+on the database reader thread where the engine builds later replies. Fonts come from
+`bot.fonts` (installed with the package); should a script's font be missing, labels in that
+script fall back to the form's English (or default language) text, then to the choice
+names, so the chart never shows empty boxes.
 """
 
 from __future__ import annotations
 
 import io
 import textwrap
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.fonts import drawing, families, renderable
 from bot.surveys.model import localized
 from bot.surveys.results import QuestionResult, Results
 
@@ -25,37 +23,6 @@ if TYPE_CHECKING:
 MAX_PANELS = 6
 MAX_BARS = 8
 WRAP = 26
-# Script ranges we may lack a font for -> families that cover them, best first.
-SCRIPTS: dict[tuple[int, int], tuple[str, ...]] = {
-    (0x0900, 0x097F): ("Noto Sans Devanagari", "Lohit Devanagari", "Mukta", "Gargi"),
-    (0x0C00, 0x0C7F): ("Noto Sans Telugu", "Lohit Telugu", "Pothana2000", "Vemana2000"),
-}
-
-
-@cache
-def _installed() -> frozenset[str]:
-    from matplotlib import font_manager
-
-    return frozenset(f.name for f in font_manager.fontManager.ttflist)
-
-
-@cache
-def font_families() -> tuple[str, ...]:
-    """DejaVu Sans first (Latin, digits), then one font per Indic script found."""
-    found = ["DejaVu Sans"]
-    for families in SCRIPTS.values():
-        found += [f for f in families if f in _installed()][:1]
-    return tuple(found)
-
-
-def renderable(text: str) -> bool:
-    """Can the installed fonts draw every character of `text`?"""
-    for (low, high), families in SCRIPTS.items():
-        if any(low <= ord(ch) <= high for ch in text) and not any(
-            f in _installed() for f in families
-        ):
-            return False
-    return True
 
 
 def _label(labels: dict[str, str], language: str, default: str, fallback: str) -> str:
@@ -78,6 +45,13 @@ def chart(results: Results, language: str, title: str, subtitle: str) -> bytes |
     panels = [q for q in results.questions if q.counts][:MAX_PANELS]
     if not panels:
         return None
+    with drawing():
+        return _chart(results, panels, language, title, subtitle)
+
+
+def _chart(
+    results: Results, panels: list[QuestionResult], language: str, title: str, subtitle: str
+) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -85,7 +59,7 @@ def chart(results: Results, language: str, title: str, subtitle: str) -> bytes |
     heights = [0.9 + 0.42 * min(len(p.choice_order), MAX_BARS) for p in panels]
     figure = Figure(figsize=(6.4, 1.0 + sum(heights)), dpi=140, layout="constrained")
     FigureCanvasAgg(figure)
-    rc: dict[str, Any] = {"family": list(font_families())}
+    rc: dict[str, Any] = {"family": list(families())}
     figure.suptitle(
         _wrap_title(title if renderable(title) else results.survey.title) + "\n" + subtitle,
         fontsize=12,

@@ -177,7 +177,8 @@ def test_results_counts_and_chart(conn: sqlite3.Connection, filled: dict[str, in
 
 
 def test_chart_never_draws_a_script_it_has_no_font_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(charts, "_installed", lambda: frozenset({"DejaVu Sans"}))
+    """A broken install without the Indic font packages: English, then names, never boxes."""
+    monkeypatch.setattr("bot.fonts.available", lambda: frozenset())
     assert not charts.renderable("बुनाई") and charts.renderable("Weaving ₹")
     labels = {"en": "Weaving", "hi": "बुनाई"}
     assert charts._label(labels, "hi", "en", "weaving") == "Weaving"
