@@ -35,6 +35,12 @@ Three limits apply to a send, all enforced together:
   log, at most that many sends in any rolling 60 s (+ margin). Group sends are also
   subject to the per-chat bucket.
 
+Pauses (429): ``pause_chat`` holds back one chat for the ``retry_after`` the platform gave
+(Telegram answers 429 per chat: one flooded chat must not stop the others), while
+``pause_for`` holds back the whole channel. When ``ESCALATE_CHATS`` different chats are
+paused within ``ESCALATE_WINDOW`` seconds the limit hit is the bot's own, not one chat's,
+so the pause is applied to everyone too. A pause applies even to ``chat_limit=False``.
+
 Ordering: waiting callers are served priority-first, FIFO within a class. A waiter held
 back only by its *own* chat or group limit does not block others (no head-of-line
 blocking: one chatty user must not stall a broadcast); the overall budget always goes to
@@ -78,6 +84,11 @@ _EPS = 1e-6
 
 _WINDOW = 1.0  # seconds; the overall limit is stated "per second"
 _GROUP_WINDOW = 60.0  # seconds; the group limit is stated "per minute"
+
+# 429s from this many different chats within ESCALATE_WINDOW seconds mean the channel's
+# overall limit was hit, not one chat's: pause_chat then pauses the whole channel.
+ESCALATE_CHATS = 3
+ESCALATE_WINDOW = 1.0
 
 # Below this size a table is never swept: sweeping a tiny dict is pure overhead.
 _MIN_SWEEP = 256
@@ -185,6 +196,9 @@ class RateLimiter:
 
         # Nobody sends before this instant (set from a 429's retry_after). -inf: never set.
         self.paused_until: float = -math.inf
+        # One chat's 429: chat id -> instant it may be sent to again (pause_chat).
+        self._chat_paused: dict[str, float] = {}
+        self._recent_pauses: deque[tuple[float, str]] = deque()  # for the escalation
 
         # Overall GCRA: theoretical arrival time of the next send; a send at t is allowed
         # when t >= tat - tau, and moves tat to max(tat, t) + interval.
@@ -313,6 +327,30 @@ class RateLimiter:
         # No need to wake the leader: a pause only ever makes its target later, and it
         # re-checks when it wakes.
 
+    def pause_chat(self, chat_id: str, seconds: float) -> None:
+        """Honour a 429 for one chat: nothing is granted to ``chat_id`` before
+        clock()+seconds; other chats go on. Escalates to `pause_for` when several chats
+        are paused at once (see the module docstring). Never shortens a pause in force.
+        """
+        if not math.isfinite(seconds):
+            raise ValueError(f"pause must be finite, got {seconds}")
+        now = self._clock()
+        until = now + max(0.0, seconds)
+        paused = self._chat_paused
+        if len(paused) >= _MIN_SWEEP:
+            self._chat_paused = paused = {c: t for c, t in paused.items() if t > now}
+        paused[chat_id] = max(paused.get(chat_id, -math.inf), until)
+        recent = self._recent_pauses
+        recent.append((now, chat_id))
+        while recent and recent[0][0] < now - ESCALATE_WINDOW:
+            recent.popleft()
+        if len({chat for _, chat in recent}) >= ESCALATE_CHATS:
+            self.pause_for(seconds)
+
+    def chat_paused_until(self, chat_id: str) -> float:
+        """When a `pause_chat` on this chat ends (-inf: none in force or ever)."""
+        return self._chat_paused.get(chat_id, -math.inf)
+
     @property
     def waiting(self) -> int:
         """Number of `acquire()` calls currently blocked."""
@@ -321,7 +359,7 @@ class RateLimiter:
     @property
     def tracked_chats(self) -> int:
         """Per-chat plus per-group state entries held (for the eviction tests/metrics)."""
-        return len(self._chat_tat) + len(self._group_log)
+        return len(self._chat_tat) + len(self._group_log) + len(self._chat_paused)
 
     def evict_idle(self) -> None:
         """Drop all state that no longer limits anything (also done automatically)."""
@@ -341,6 +379,8 @@ class RateLimiter:
     def _chat_ready(self, chat_id: str, group: bool) -> float:
         tat = self._chat_tat.get(chat_id)
         ready = -math.inf if tat is None else tat - self._chat_tau
+        if self._chat_paused:
+            ready = max(ready, self._chat_paused.get(chat_id, -math.inf))
         if group:
             glog = self._group_log.get(chat_id)
             if glog is not None and len(glog) == glog.maxlen:
@@ -348,9 +388,9 @@ class RateLimiter:
         return ready
 
     def _own_ready(self, waiter: _Waiter) -> float:
-        """When the waiter's own chat/group limit lets it go (-inf when exempt)."""
+        """When the waiter's own chat/group limit lets it go (only a chat pause when exempt)."""
         if not waiter.chat_limit:
-            return -math.inf
+            return self._chat_paused.get(waiter.chat_id, -math.inf)
         return self._chat_ready(waiter.chat_id, waiter.group)
 
     def _waiter_ready(self, waiter: _Waiter) -> float:
@@ -361,7 +401,11 @@ class RateLimiter:
         return (
             self.paused_until <= limit
             and self._overall_ready() <= limit
-            and (not chat_limit or self._chat_ready(chat_id, group) <= limit)
+            and (
+                self._chat_ready(chat_id, group) <= limit
+                if chat_limit
+                else self._chat_paused.get(chat_id, -math.inf) <= limit
+            )
         )
 
     def _consume(self, chat_id: str, group: bool, now: float) -> None:
@@ -384,6 +428,7 @@ class RateLimiter:
     def _sweep_chats(self, now: float) -> None:
         # tat <= now means the bucket has refilled: identical to a chat never seen.
         self._chat_tat = {c: tat for c, tat in self._chat_tat.items() if tat > now}
+        self._chat_paused = {c: t for c, t in self._chat_paused.items() if t > now}
         self._chat_sweep_at = max(_MIN_SWEEP, 2 * len(self._chat_tat))
 
     def _sweep_groups(self, now: float) -> None:

@@ -44,6 +44,8 @@ class SendResult:
     reason: str = ""
     retry_after: float = 0.0  # seconds; meaningful for RETRY_AFTER only
     platform_message_id: str | None = None
+    # RETRY_AFTER for this chat only (Telegram's 429 is per chat), not the whole channel.
+    chat_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,10 @@ class Decision:
     action: Action
     attempts: int  # the row's attempt count to store after this result
     delay: float = 0.0  # seconds from now until the row is due again (retry actions)
-    pause: float = 0.0  # seconds the whole channel must not send (PAUSE_AND_RETRY)
+    pause: float = 0.0  # seconds the channel (or the row's chat) must not send
     reason: str = ""
     platform_message_id: str | None = None
+    chat_only: bool = False  # the pause holds back the row's chat only
 
 
 def decide(
@@ -141,6 +144,7 @@ def decide(
             delay=pause,
             pause=pause,
             reason=result.reason or f"rate limited for {pause:g}s",
+            chat_only=result.chat_only,
         )
     if outcome is Outcome.BLOCKED:
         return Decision(Action.MARK_BLOCKED, attempts, reason=result.reason or "blocked")
@@ -182,8 +186,13 @@ def classify_telegram_error(exc: BaseException) -> SendResult:
     # Order matters: BadRequest and TimedOut are subclasses of NetworkError.
     if isinstance(exc, tg.RetryAfter):
         seconds = _seconds(exc.retry_after)
+        # Per chat: the limiter pauses that chat only, and escalates to the whole bot
+        # when several chats meet flood control at once (bot.ratelimit).
         return SendResult(
-            Outcome.RETRY_AFTER, f"flood control: retry after {seconds:g}s", retry_after=seconds
+            Outcome.RETRY_AFTER,
+            f"flood control: retry after {seconds:g}s",
+            retry_after=seconds,
+            chat_only=True,
         )
     if isinstance(exc, tg.ChatMigrated):
         # The group became a supergroup; this row's chat id is dead. The new id is in the

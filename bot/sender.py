@@ -8,8 +8,9 @@
 * Up to `concurrency` sends run at once; the channel's `deliver` waits on the channel's
   shared `RateLimiter` (direct replies go first there). Concurrency is what lets a 100 ms
   round trip still fill 30 sends a second; the limiter, not concurrency, sets the rate.
-* Outcomes go through `bot.retry.decide`: 429 pauses the whole channel for retry_after
-  (the row goes back without using an attempt), 5xx/timeouts back off with jitter up to
+* Outcomes go through `bot.retry.decide`: 429 pauses the row's chat (Telegram) or the
+  whole channel (WhatsApp's number-wide limits) for retry_after (the row goes back
+  without using an attempt), 5xx/timeouts back off with jitter up to
   `policy.max_attempts`, 403 marks the contact unreachable and the row `blocked`.
 * Results are written with group commit: whatever finished while the previous write ran
   goes in the next single transaction, so the writer thread is not hammered at 1000/s.
@@ -180,7 +181,10 @@ class OutboxSender:
                 result = SendResult(Outcome.TRANSIENT, f"internal error: {exc!r}"[:200])
             decision = decide(result, item.attempts, self.policy, self.rng)
             if decision.action is Action.PAUSE_AND_RETRY and self.limiter is not None:
-                self.limiter.pause_for(decision.pause)
+                if decision.chat_only:
+                    self.limiter.pause_chat(item.chat_id, decision.pause)
+                else:
+                    self.limiter.pause_for(decision.pause)
             self.stats[decision.action.value] += 1
             await self._record(_change(item, decision, self.clock()))
         except asyncio.CancelledError:

@@ -276,6 +276,25 @@ async def test_429_pauses_the_channel_without_using_an_attempt(
     assert (await db.read(ledger))["chitra"] == "sent"
 
 
+async def test_429_for_one_telegram_chat_pauses_that_chat_only(
+    db: Database, one_cluster: Cluster, seeded: list[int], clock: FakeClock
+) -> None:
+    await db.write(
+        lambda conn: fan_out_broadcast(conn, new_broadcast(conn, one_cluster.id), clock.now)
+    )
+    now = [100.0]
+    limiter = RateLimiter(Limits(), clock=lambda: now[0])
+    flood = SendResult(Outcome.RETRY_AFTER, "flood", retry_after=7, chat_only=True)
+    channel = FakeChannel({"c-chitra": [flood]})
+    await sender(db, channel, clock, limiter=limiter).drain()
+    assert limiter.chat_paused_until("c-chitra") == pytest.approx(107.0)
+    assert limiter.paused_until < 0  # the others were not held back
+    ledger_now = await db.read(ledger)
+    assert ledger_now["chitra"] == "queued"
+    others = {status for name, status in ledger_now.items() if name != "chitra"}
+    assert "sent" in others and "queued" not in others
+
+
 async def test_403_blocks_and_marks_the_contact_unreachable(
     db: Database, one_cluster: Cluster, seeded: list[int], clock: FakeClock
 ) -> None:

@@ -10,6 +10,7 @@ cancellation are exercised exactly as in production, but 10,000 rate-limited sen
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import selectors
 import time
@@ -347,6 +348,62 @@ def test_pause_for_blocks_everyone_until_it_ends() -> None:
         assert min(t for _, t in done) == pytest.approx(START + 4.0)
 
     run(main)
+
+
+def test_pause_chat_holds_back_that_chat_only() -> None:
+    """A 429 for chat A (Telegram flood control is per chat) must not stop chat B."""
+
+    async def main(loop: VirtualTimeLoop) -> None:
+        limiter = limiter_on(loop)
+        limiter.pause_chat("a", 5.0)
+        assert limiter.chat_paused_until("a") == START + 5.0
+        assert limiter.paused_until == -math.inf  # the channel is not paused
+        assert limiter.delay_for("a") == pytest.approx(5.0) and limiter.delay_for("b") == 0.0
+        assert not limiter.try_acquire("a") and limiter.try_acquire("b")
+        limiter.pause_chat("a", 1.0)  # a shorter pause never shortens the one in force
+        assert limiter.chat_paused_until("a") == START + 5.0
+
+        done: list[tuple[str, float]] = []
+
+        async def send(chat: str, *, chat_limit: bool = True) -> None:
+            await limiter.acquire(chat, priority=True, chat_limit=chat_limit)
+            done.append((chat, loop.time()))
+
+        await asyncio.gather(send("a", chat_limit=False), send("b"), send("c"))
+        assert [c for c, _ in done] == ["b", "c", "a"]  # a reply exempt from the bucket too
+        assert done[0][1] == START and done[-1][1] == pytest.approx(START + 5.0)
+        with pytest.raises(ValueError):
+            limiter.pause_chat("a", float("inf"))
+
+    run(main)
+
+
+def test_pauses_of_many_chats_at_once_pause_the_channel() -> None:
+    """429s from several chats within a second: the bot's own limit was hit."""
+    clock = ManualClock()
+    limiter = RateLimiter(TELEGRAM_LIMITS, clock=clock)
+    limiter.pause_chat("a", 2.0)
+    clock.now += 2.0  # outside the escalation window
+    limiter.pause_chat("b", 2.0)
+    assert limiter.paused_until == -math.inf
+    limiter.pause_chat("b", 2.0)  # the same chat again is still one chat
+    assert limiter.paused_until == -math.inf
+    clock.now += 0.5
+    limiter.pause_chat("c", 2.0)
+    limiter.pause_chat("d", 3.0)  # b, c, d within one second: everyone waits
+    assert limiter.paused_until == clock.now + 3.0
+    assert not limiter.try_acquire("zzz")
+
+
+def test_expired_chat_pauses_are_forgotten() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(TELEGRAM_LIMITS, clock=clock)
+    for i in range(300):
+        limiter.pause_chat(f"c{i}", 1.0)
+        clock.now += 1.0  # one at a time: no escalation
+    assert limiter.paused_until == -math.inf
+    limiter.evict_idle()
+    assert limiter.tracked_chats == 0
 
 
 # ----------------------------------------------------------------------- ordering

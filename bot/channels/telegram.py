@@ -286,15 +286,15 @@ class TelegramChannel:
                 except RetryAfter as exc:
                     if self.limiter is None or attempt == REPLY_ATTEMPTS:
                         raise
-                    # Flood control is per bot: pause every send (the outbox too), retry.
-                    self.limiter.pause_for(classify_telegram_error(exc).retry_after)
+                    # Flood control for this chat: pause sends to it (the outbox's too), retry.
+                    # Other chats go on (bot.ratelimit escalates when many chats meet it).
+                    self.limiter.pause_chat(str(chat_id), classify_telegram_error(exc).retry_after)
 
     async def _limit(self, chat_id: int, *, priority: bool) -> None:
-        """Wait for the shared rate limiter (replies go first and skip the per-chat wait)."""
+        """Wait for the shared rate limiter: replies go first, and like every send they keep
+        the per-chat limit (about 1 a second with short bursts; 20 a minute in a group)."""
         if self.limiter is not None:
-            await self.limiter.acquire(
-                str(chat_id), group=chat_id < 0, priority=priority, chat_limit=not priority
-            )
+            await self.limiter.acquire(str(chat_id), group=chat_id < 0, priority=priority)
 
     async def send_one(
         self, chat_id: int, message: Outbound, *, priority: bool = True

@@ -3,6 +3,7 @@ and how each Bot API answer maps to a ledger outcome (bot.retry.classify_telegra
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from bot.messages import Choice, Outbound
 from bot.outbox import OutboxItem, Payload
 from bot.ratelimit import Limits, RateLimiter
 from bot.retry import Outcome
-from tests.e2e.harness import TOKEN, known_chats
+from tests.e2e.harness import TOKEN, known_chats, wait_until
 from tests.fakes.telegram_api import FakeTelegram
 
 CHAT = 4242
@@ -95,4 +96,35 @@ async def test_reply_meeting_flood_control_waits_and_retries(
     fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     await channel.send(CHAT, [Outbound("Your answer was saved.")])
     assert [m.text for m in fake.messages_to(CHAT)] == ["Your answer was saved."]
-    assert channel.limiter is not None and channel.limiter.paused_until > 0
+    limiter = channel.limiter
+    assert limiter is not None and limiter.chat_paused_until(str(CHAT)) > 0
+    assert limiter.paused_until < 0  # flood control of one chat pauses that chat only
+
+
+async def test_flood_control_for_one_chat_does_not_stop_another(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    other = CHAT + 7
+    known_chats(fake, [other])
+    fake.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=CHAT
+    )
+    first = asyncio.create_task(channel.send(CHAT, [Outbound("to A")]))
+    await wait_until(
+        lambda: ("sendMessage", 429, "Too Many Requests: retry after 1") in fake.errors,
+        5,
+        "A meets flood control",
+    )
+    await channel.send(other, [Outbound("to B")])  # goes now, while A is paused
+    assert [m.text for m in fake.sent] == ["to B"]
+    await first
+    assert [m.text for m in fake.sent] == ["to B", "to A"]
+
+
+async def test_replies_keep_the_per_chat_limit(channel: TelegramChannel) -> None:
+    """Replies go first but keep Telegram's ~1 message a second per chat (bursts of 3)."""
+    limiter = channel.limiter
+    assert limiter is not None
+    await channel.send(CHAT, [Outbound(f"reply {i}") for i in range(3)])  # a burst: at once
+    assert limiter.delay_for(str(CHAT)) > 0.5  # the chat's bucket is empty now...
+    assert limiter.delay_for(str(CHAT + 1)) == 0.0  # ...another chat's is not

@@ -398,7 +398,7 @@ class FakeTelegram:
         self._poll_generation = 0
         self._pending_callbacks: set[str] = set()
         self._callback_seq = 0
-        self._failures: dict[str, deque[ApiError]] = {}
+        self._failures: dict[str, deque[tuple[int | None, ApiError]]] = {}
         self._blocked: set[int] = set()
         self._global_window: deque[float] = deque()
         self._group_windows: dict[int, deque[float]] = {}
@@ -587,11 +587,14 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ failure injection
     def fail_next(self, method: str, status: int, description: str, *,
-                  retry_after: int | None = None, times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail with this Telegram error."""
+                  retry_after: int | None = None, times: int = 1,
+                  chat_id: int | None = None) -> None:
+        """Make the next `times` calls of `method` fail with this Telegram error (only the
+        calls for `chat_id` when given: e.g. flood control for one chat)."""
         with self._lock:
             queue = self._failures.setdefault(method.lower(), deque())
-            queue.extend(ApiError(status, description, retry_after) for _ in range(times))
+            queue.extend((chat_id, ApiError(status, description, retry_after))
+                         for _ in range(times))
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sends to the chat answer 403 until unblock()/a push."""
@@ -744,7 +747,7 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
     def _dispatch(self, name: str, p: dict[str, Any]) -> Any:
-        self._take_failure(name)
+        self._take_failure(name, p.get("chat_id"))
         if name in _CHAT_METHODS:
             chat_id = p.get("chat_id")
             if "inline_message_id" in p:
@@ -757,10 +760,13 @@ class FakeTelegram:
                 self._check_rate(chat_id)
         return getattr(self, f"_api_{name}")(p)
 
-    def _take_failure(self, name: str) -> None:
+    def _take_failure(self, name: str, chat_id: object = None) -> None:
         queue = self._failures.get(name.lower())
-        if queue:
-            raise queue.popleft()
+        for i, (only, error) in enumerate(queue or ()):
+            if only is None or only == chat_id:
+                assert queue is not None
+                del queue[i]
+                raise error
 
     def _check_rate(self, chat_id: int) -> None:
         now = time.monotonic()
