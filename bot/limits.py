@@ -28,3 +28,9 @@ WHATSAPP_MAX_SECTIONS = 10
 MAX_NAME_LENGTH = 80
 MAX_PLACE_LENGTH = 80
 MAX_INPUT_LENGTH = 2000
+
+# Durable WhatsApp webhook intake (issue 12): payloads stored but not yet handled. Over
+# this many the webhook answers 503 and Meta retries later, so memory and the database
+# stay bounded when handling falls behind.
+WHATSAPP_INTAKE_MAX_PENDING = 10_000
+WHATSAPP_INTAKE_MAX_ATTEMPTS = 10  # then the payload is set aside (status "failed") and logged

@@ -2,8 +2,15 @@
 
     GET  /whatsapp/webhook   verification handshake (hub.mode, hub.verify_token, hub.challenge)
     POST /whatsapp/webhook   X-Hub-Signature-256 checked on the raw body (missing 401, wrong
-                             403, nothing processed); answered 200 at once, processed in a
-                             background task
+                             403, nothing processed); stored in SQLite (`webhook_intake`),
+                             then answered 200 and handled from there in the background;
+                             503 when WHATSAPP_INTAKE_MAX_PENDING payloads are waiting
+
+* Durable intake: a payload answered 200 is in the database, so a crash or `kill -9` loses
+  nothing: rows left at start-up are handled again. A row is deleted once all it carried
+  is handled, in the same transaction as its delivery statuses; messages are deduplicated
+  by wamid (processed_updates), so one handled before the crash is not handled twice. A
+  failure (a database error) keeps the row and retries it with a growing delay.
 
 * One person's messages are handled in arrival order (a queue per person); different
   people are handled concurrently. The engine's `update_key` is the message's `wamid`, so
@@ -24,10 +31,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -50,14 +58,28 @@ from bot.channels.whatsapp_webhook import (
 from bot.clock import iso
 from bot.config import Settings
 from bot.engine import Engine
+from bot.limits import WHATSAPP_INTAKE_MAX_ATTEMPTS, WHATSAPP_INTAKE_MAX_PENDING
 from bot.messages import Inbound, InboundKind, Outbound
 from bot.ratelimit import RateLimiter
+from bot.storage import intake
 from bot.storage import whatsapp as identities
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/whatsapp/webhook"
 Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
+# Test hook: with this set to 1 the channel stores payloads but handles none, so a crash
+# test can kill the process between the 200 and the handling (tests/e2e/test_whatsapp_crash.py).
+HOLD_ENV = "CLUSTERBOT_TEST_HOLD_WHATSAPP_INTAKE"
+
+
+@dataclass
+class _Row:
+    """A stored payload being handled: its parts (each message, the statuses) not done yet,
+    and the first error of any of them."""
+
+    remaining: int
+    error: str | None = None
 
 
 class WhatsAppChannel:
@@ -69,6 +91,9 @@ class WhatsAppChannel:
         limiter: RateLimiter | None = None,
         media_dir: Path | None = None,
         wrap: Callable[[Engine], Handle] | None = None,
+        max_pending: int = WHATSAPP_INTAKE_MAX_PENDING,
+        retry_delay: float = 1.0,
+        hold: bool = False,
     ):
         self.engine = engine
         # `wrap` adds what the app does after every turn (wake the outbox senders).
@@ -80,8 +105,13 @@ class WhatsAppChannel:
         self.limiter = self.sender.limiter
         self.deliver = self.sender.deliver  # for the outbox sender
         self.media_dir = media_dir
-        self._queues: dict[str, deque[Incoming]] = {}
+        self.max_pending = max_pending
+        self.retry_delay = retry_delay  # seconds before the first retry; doubles, up to 64x
+        self.hold = hold  # see HOLD_ENV
+        self._queues: dict[str, deque[tuple[int, Incoming]]] = {}
+        self._rows: dict[int, _Row] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._retries: set[asyncio.Task[None]] = set()
         self._bootstrap = frozenset(
             a.split(":", 1)[1] for a in self.settings.admins if a.startswith(f"{CHANNEL}:")
         )
@@ -111,11 +141,18 @@ class WhatsAppChannel:
         except ValueError:
             return web.Response(status=400, text="not JSON")
         messages, statuses = parse(payload, self.settings.whatsapp_phone_number_id)
-        for incoming in messages:
-            self._enqueue(incoming)
-        if statuses:
-            self._spawn(self._on_statuses(statuses))
-        return web.Response(text="ok")  # Meta retries anything slow or non-200
+        if not messages and not statuses:
+            return web.Response(text="ok")  # nothing for us: nothing to keep
+        now = iso(self.engine.clock())
+        text = body.decode("utf-8", "replace")
+        row_id = await self.db.write(
+            partial(intake.accept, channel=CHANNEL, payload=text, now=now, limit=self.max_pending)
+        )
+        if row_id is None:
+            log.warning("whatsapp intake full (%d waiting): 503, Meta retries", self.max_pending)
+            return web.Response(status=503, text="busy, retry later")
+        self._dispatch(row_id, messages, statuses)
+        return web.Response(text="ok")  # stored: Meta need not resend
 
     # --- background work ----------------------------------------------------------------
 
@@ -124,26 +161,118 @@ class WhatsAppChannel:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _enqueue(self, incoming: Incoming) -> None:
+    async def recover(self) -> int:
+        """Handle again the payloads a crash or a stop left stored; returns how many."""
+        rows = await self.db.read(partial(intake.pending, channel=CHANNEL))
+        for row_id, text in rows:
+            self._dispatch_stored(row_id, text)
+        if rows:
+            log.info("whatsapp: %d stored webhook payloads to handle", len(rows))
+        return len(rows)
+
+    def _dispatch_stored(self, row_id: int, text: str) -> None:
+        try:
+            payload = json.loads(text)
+        except ValueError:  # cannot happen for a row we stored; never retry it
+            payload = None
+        messages, statuses = parse(payload, self.settings.whatsapp_phone_number_id)
+        self._dispatch(row_id, messages, statuses)
+
+    def _dispatch(self, row_id: int, messages: list[Incoming], statuses: list[Status]) -> None:
+        """Hand a stored payload's parts to their workers; the last one to finish closes it."""
+        if self.hold:
+            return
+        self._rows[row_id] = _Row(remaining=len(messages) + (1 if statuses else 0))
+        if not messages and not statuses:
+            self._rows[row_id].remaining = 1
+            self._part_done(row_id)
+            return
+        for incoming in messages:
+            self._enqueue(row_id, incoming)
+        if statuses:
+            self._spawn(self._on_statuses(row_id, statuses))
+
+    def _enqueue(self, row_id: int, incoming: Incoming) -> None:
         queue = self._queues.get(incoming.key)
         if queue is not None:
-            queue.append(incoming)  # its worker is running and will get to it
+            queue.append((row_id, incoming))  # its worker is running and will get to it
             return
-        queue = self._queues[incoming.key] = deque([incoming])
+        queue = self._queues[incoming.key] = deque([(row_id, incoming)])
         self._spawn(self._drain(incoming.key, queue))
 
-    async def _drain(self, key: str, queue: deque[Incoming]) -> None:
+    async def _drain(self, key: str, queue: deque[tuple[int, Incoming]]) -> None:
         try:
             while queue:
+                row_id, incoming = queue[0]
+                error = None
                 try:
-                    await self.process(queue[0])
-                except Exception:
-                    log.exception("whatsapp: handling message %s failed", queue[0].wamid)
+                    await self.process(incoming)
+                except Exception as exc:
+                    log.exception("whatsapp: handling message %s failed", incoming.wamid)
+                    error = repr(exc)
                 queue.popleft()
+                self._part_done(row_id, error)
         finally:
             self._queues.pop(key, None)
 
+    def _part_done(self, row_id: int, error: str | None = None, *, closed: bool = False) -> None:
+        """One part of a stored payload is handled (or failed). `closed`: its transaction
+        already deleted the row."""
+        row = self._rows.get(row_id)
+        if row is None:
+            return
+        row.remaining -= 1
+        row.error = row.error or error
+        if row.remaining > 0:
+            return
+        del self._rows[row_id]
+        if closed:
+            return
+        if row.error is None:
+            self._spawn(self._close_row(row_id))
+        else:
+            self._schedule_retry(row_id, row.error)
+
+    async def _close_row(self, row_id: int) -> None:
+        try:
+            await self.db.write(partial(intake.done, row_id=row_id))
+        except Exception as exc:
+            log.exception("whatsapp: closing stored payload %d failed", row_id)
+            self._schedule_retry(row_id, repr(exc))  # handled again: nothing happens twice
+
+    def _schedule_retry(self, row_id: int, error: str) -> None:
+        task = asyncio.create_task(self._retry(row_id, error))
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _retry(self, row_id: int, error: str) -> None:
+        """Count the failed attempt, wait, and handle the stored payload again."""
+        try:
+            attempts = await self.db.write(partial(
+                intake.failed, row_id=row_id, error=error,
+                max_attempts=WHATSAPP_INTAKE_MAX_ATTEMPTS,
+            ))  # fmt: skip
+        except Exception:
+            log.exception("whatsapp: recording the failure of stored payload %d failed", row_id)
+            attempts = 1  # the row is still pending either way
+        if attempts >= WHATSAPP_INTAKE_MAX_ATTEMPTS:
+            log.error("whatsapp: stored payload %d set aside after %d attempts: %s",
+                      row_id, attempts, error)  # fmt: skip
+            return
+        await asyncio.sleep(self.retry_delay * 2 ** min(attempts - 1, 6))
+        try:
+            text = await self.db.read(partial(intake.payload_of, row_id=row_id))
+        except Exception as exc:
+            log.exception("whatsapp: reading stored payload %d failed", row_id)
+            self._schedule_retry(row_id, repr(exc))
+            return
+        if text is not None:
+            self._dispatch_stored(row_id, text)
+
     async def close(self, grace: float = 10.0) -> None:
+        for retry in list(self._retries):  # a waiting retry is picked up at the next start
+            retry.cancel()
+        await asyncio.gather(*self._retries, return_exceptions=True)
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=grace)
             for task in late:
@@ -176,6 +305,8 @@ class WhatsAppChannel:
             )
 
     async def process(self, incoming: Incoming) -> None:
+        if await self.db.read(partial(_handled, incoming.wamid)):
+            return  # handled before a crash or a retry: the stored payload is handled again
         key, chat_id = await self.db.write(partial(_resolve, incoming.user_id, incoming.wa_id))
         self._alias(key, incoming.wa_id or chat_id)
         inbound = replace(incoming.inbound, user_id=key, chat_id=chat_id)
@@ -216,16 +347,42 @@ class WhatsAppChannel:
 
     # --- statuses -------------------------------------------------------------------------
 
-    async def _on_statuses(self, statuses: list[Status]) -> None:
-        """Delivery receipts into the outbox ledger; failures as WhatsApp explains them."""
+    async def _on_statuses(self, row_id: int, statuses: list[Status]) -> None:
+        """Delivery receipts into the outbox ledger; failures as WhatsApp explains them.
+        When they are the last part of their payload, the stored row goes in the same
+        transaction; if the transaction fails the row stays and is retried."""
         now = iso(self.engine.clock())
-        done = await self.db.write(partial(_record_statuses, statuses, now))
+        row = self._rows.get(row_id)
+        last = row is not None and row.remaining == 1 and row.error is None
+        try:
+            done = await self.db.write(
+                partial(_record_statuses, statuses, now, row_id if last else None)
+            )
+        except Exception as exc:
+            log.exception("whatsapp: recording %d statuses failed; kept for a retry", len(statuses))
+            self._part_done(row_id, repr(exc))
+            return
+        self._part_done(row_id, closed=last)
         for status, what in zip(statuses, done, strict=True):
             if status.status == "failed":
                 log.info("whatsapp: %s failed %s: %s", status.wamid, status.errors, what)
 
 
-def _record_statuses(statuses: list[Status], now: str, conn: sqlite3.Connection) -> list[str]:
+def _handled(wamid: str, conn: sqlite3.Connection) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?",
+            (CHANNEL, wamid),
+        ).fetchone()
+        is not None
+    )
+
+
+def _record_statuses(
+    statuses: list[Status], now: str, row_id: int | None, conn: sqlite3.Connection
+) -> list[str]:
+    if row_id is not None:
+        intake.done(conn, row_id)
     done = []
     for status in statuses:
         what = identities.apply_status(
@@ -269,8 +426,15 @@ async def start(
         settings.whatsapp_api_server, settings.whatsapp_token, settings.whatsapp_phone_number_id
     )
     own_engine = Engine(engine.db, engine.settings, engine.router, engine.clock)
-    channel = WhatsAppChannel(engine=own_engine, api=api, media_dir=media_dir / CHANNEL, wrap=wrap)
+    channel = WhatsAppChannel(
+        engine=own_engine,
+        api=api,
+        media_dir=media_dir / CHANNEL,
+        wrap=wrap,
+        hold=os.environ.get(HOLD_ENV) == "1",
+    )
     await channel.load_aliases()
+    await channel.recover()  # what a crash left stored goes first
     channel.add_routes(http)
     log.info("whatsapp: webhook at %s", WEBHOOK_PATH)
     return channel
