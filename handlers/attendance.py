@@ -155,4 +155,12 @@ def take_tick(ctx: Context) -> None:
 
 def on_input(ctx: Context) -> None:
     step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
+    if step == "tick":
+        # Checked at every turn, not only when the event was picked: a CDA who no longer
+        # manages its cluster (or a forged draft) must not save anything.
+        event = ev.get(ctx.conn, int(d.data(ctx).get("event", 0)))
+        if event is None or not ctx.access.may_manage(event.cluster_id):
+            ctx.end()
+            ctx.reply(ctx._("You no longer manage that cluster. Send /attendance to start again."))
+            return
     (take_tick if step == "tick" else take_event)(ctx)

@@ -83,11 +83,11 @@ def _summary(ctx: Context, b: Broadcast, counts: dict[str, int]) -> str:
 
 @command("deliveries", N_("Who received the updates"), Audience.CDA)
 def show_recent(ctx: Context) -> None:
-    recent = broadcasts.recent(ctx.conn, ctx.access.clusters, RECENT)
+    recent = broadcasts.recent(ctx.conn, ctx.access.managed, RECENT)
     # Invitations and reminders are in the same ledger, one button away.
     events = (
         [Choice("dlv:evp:0", ctx._("Meetings and visits"))]
-        if outbox.messaged_events(ctx.conn, ctx.access.clusters, 1)
+        if outbox.messaged_events(ctx.conn, ctx.access.managed, 1)
         else []
     )
     if not recent and not events:

@@ -113,7 +113,7 @@ def _block(ctx: Context, event: Event, messages: list[Sent]) -> str:
 
 def show_page(ctx: Context, page: int) -> None:
     _ = ctx._
-    ids = outbox.messaged_events(ctx.conn, ctx.access.clusters, PAGE + 1, page * PAGE)
+    ids = outbox.messaged_events(ctx.conn, ctx.access.managed, PAGE + 1, page * PAGE)
     events = [e for e in (ev.get(ctx.conn, i) for i in ids[:PAGE]) if e is not None]
     if not events:
         ctx.reply(_("No invitations or reminders have been sent yet."))

@@ -73,7 +73,19 @@ def eligible(event: Event, contact: contacts.Contact) -> bool:
 def on_press(ctx: Context) -> None:
     parts = ctx.inbound.choice.split(":")
     event = ev.get(ctx.conn, int(parts[1])) if len(parts) > 1 and parts[1].isdigit() else None
-    if event is None or event.status != "scheduled":
+    # Who may press is decided before anything about the event is said, in the same words
+    # for an event that does not exist: a forged button tells an outsider nothing.
+    if parts[0] == "evm":
+        if event is None or not ctx.access.may_manage(event.cluster_id):
+            ctx.reply(ctx._("Sorry, this is only for the cluster's CDA."))
+            return
+    elif event is None or not (
+        eligible(event, ctx.contact)
+        or (parts[0] == "ics" and ctx.access.may_manage(event.cluster_id))
+    ):
+        ctx.reply(ctx._("Sorry, this event is not open to you."))
+        return
+    if event.status != "scheduled":
         ctx.reply(ctx._("This event was cancelled."))
         return
     if parse_iso(event.starts_at) <= ctx.now:
@@ -83,13 +95,7 @@ def on_press(ctx: Context) -> None:
         event_edit.on_press(ctx, event, parts[2])
         return
     if parts[0] == "ics" and len(parts) == 2:
-        if eligible(event, ctx.contact) or ctx.access.may_manage(event.cluster_id):
-            event_calendar.send(ctx, event)
-        else:
-            ctx.reply(ctx._("Sorry, this event is not open to you."))
-        return
-    if not eligible(event, ctx.contact):
-        ctx.reply(ctx._("Sorry, this event is not open to you."))
+        event_calendar.send(ctx, event)
         return
     if parts[0] == "rsvp" and len(parts) == 3 and parts[2] in ANSWER_CODES:
         _answer(ctx, event, ANSWER_CODES[parts[2]])

@@ -94,7 +94,7 @@ def on_input(ctx: Context) -> None:
 
 
 def show_results(ctx: Context, survey: Survey) -> None:
-    scope, _ = ctx.access.clusters, ctx._
+    scope, _ = ctx.access.managed, ctx._
 
     def build(conn: sqlite3.Connection) -> list[Outbound]:
         found = results(conn, survey, scope)
@@ -150,7 +150,7 @@ def results_text(_: Translator, found: Results, title: str) -> str:
 
 
 def send_export(ctx: Context, survey: Survey) -> None:
-    scope, _ = ctx.access.clusters, ctx._
+    scope, _ = ctx.access.managed, ctx._
     ctx.audit("survey.export", subject=survey.key, format="xlsx")
 
     def build(conn: sqlite3.Connection) -> list[Outbound]:

@@ -5,24 +5,43 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+Clusters = frozenset[int] | None  # None means every cluster
+
 
 @dataclass(frozen=True)
 class Access:
-    """What one identity may do. `clusters` None means every cluster."""
+    """What one identity may do, as two sets that never mix (None means every cluster):
+
+    - `managed`: clusters one is CDA of (CDA rows only; bootstrap admins: all) — broadcasts,
+      events, attendance, the action plan, survey results and exports with names;
+    - `reported`: clusters one may see aggregate reports of (CDA or observer rows).
+
+    An observer row never widens `managed`: CDA of A and observer of B manages A only, and
+    an observer row without a cluster makes one an observer of every cluster, not a CDA.
+    """
 
     cda: bool = False
     observer: bool = False
-    clusters: frozenset[int] | None = frozenset()
+    managed: Clusters = frozenset()
+    reported: Clusters = frozenset()
 
     def may_manage(self, cluster_id: int | None) -> bool:
-        if not self.cda or cluster_id is None:
-            return False
-        return self.clusters is None or cluster_id in self.clusters
+        return _within(self.managed, cluster_id) if self.cda else False
 
     def may_report(self, cluster_id: int | None) -> bool:
-        if not (self.cda or self.observer) or cluster_id is None:
-            return False
-        return self.clusters is None or cluster_id in self.clusters
+        return _within(self.reported, cluster_id) if self.cda or self.observer else False
+
+
+def _within(clusters: Clusters, cluster_id: int | None) -> bool:
+    if cluster_id is None:
+        return False
+    return clusters is None or cluster_id in clusters
+
+
+def _scope(rows: list[sqlite3.Row]) -> Clusters:
+    if any(r["cluster_id"] is None for r in rows):
+        return None
+    return frozenset(r["cluster_id"] for r in rows)
 
 
 def add(
@@ -47,18 +66,20 @@ def access_for(
 ) -> Access:
     """Bootstrap admins (CLUSTERBOT_ADMINS) administer every cluster."""
     if f"{channel}:{user_id}" in bootstrap:
-        return Access(cda=True, clusters=None)
+        return Access(cda=True, managed=None, reported=None)
     rows = conn.execute(
         "SELECT cluster_id, role FROM admins WHERE channel = ? AND channel_user_id = ?",
         (channel, user_id),
     ).fetchall()
     if not rows:
         return Access()
-    cda = any(r["role"] == "cda" for r in rows)
-    observer = any(r["role"] == "observer" for r in rows)
-    if any(r["cluster_id"] is None for r in rows):
-        return Access(cda=cda, observer=observer, clusters=None)
-    return Access(cda=cda, observer=observer, clusters=frozenset(r["cluster_id"] for r in rows))
+    cda_rows = [r for r in rows if r["role"] == "cda"]
+    return Access(
+        cda=bool(cda_rows),
+        observer=any(r["role"] == "observer" for r in rows),
+        managed=_scope(cda_rows),
+        reported=_scope(rows),
+    )
 
 
 def all_admins(conn: sqlite3.Connection) -> list[sqlite3.Row]:
