@@ -9,6 +9,7 @@ import math
 import signal
 import sqlite3
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.messages import Inbound, Outbound
 from bot.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
 from bot.retry import RetryPolicy
-from bot.scheduler import Scheduler
+from bot.scheduler import JobFunction, Scheduler
 from bot.sender import OutboxSender
 from bot.storage import admins, clusters, contacts
 from bot.storage.db import Database
@@ -57,7 +58,7 @@ async def run(
     telegram = None
     whatsapp: WhatsAppChannel | None = None
     senders: list[OutboxSender] = []  # one per channel: they drain the outbox
-    scheduler = make_scheduler(db, senders)
+    scheduler = make_scheduler(db, senders, settings)
     handle = _notifying(engine, senders, scheduler)
     try:
         if settings.telegram_on:
@@ -77,6 +78,7 @@ async def run(
             whatsapp = await _start_whatsapp(settings, engine, http, senders, scheduler)
         for sender in senders:
             await sender.start()
+        await arm_retention(db, settings)
         await scheduler.start()
         runner = await web.serve(http, settings.listen_host, settings.listen_port)
         log.info("listening on %s:%s", settings.listen_host, settings.listen_port)
@@ -97,19 +99,35 @@ async def run(
         thaw_heap()
 
 
-def make_scheduler(db: Database, senders: list[OutboxSender]) -> Scheduler:
-    """The scheduler with every job kind; a job that queued messages wakes the senders."""
-    from bot import broadcasting, reminders
+def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings) -> Scheduler:
+    """The scheduler with every job kind; a job that queued messages wakes the senders,
+    and one that erased people (retention) empties the WAL after its commit."""
+    from bot import broadcasting, reminders, retention
+
+    wipe = retention.WalWipe()
+    wiping: set[asyncio.Task[bool]] = set()
 
     def wake() -> None:
         for sender in senders:
             sender.wake()
+        if wipe.take():
+            task = asyncio.get_running_loop().create_task(db.wipe_wal())
+            wiping.add(task)
+            task.add_done_callback(wiping.discard)
 
-    kinds = {
+    kinds: dict[str, JobFunction] = {
         broadcasting.JOB_KIND: broadcasting.run_scheduled,
         reminders.JOB_KIND: reminders.run,
+        retention.JOB_KIND: partial(retention.run, settings, wipe),
     }
     return Scheduler(db, kinds, after_run=wake)
+
+
+async def arm_retention(db: Database, settings: Settings) -> None:
+    """The daily retention job's first run, when none is pending (bot/retention.py)."""
+    from bot import retention
+
+    await db.write(partial(retention.arm, settings, utc_now()))
 
 
 Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
@@ -237,9 +255,7 @@ async def _stop_telegram(application: object) -> None:
 def media_dir(settings: Settings) -> Path:
     """Photos and voice notes people send (survey answers): CLUSTERBOT_MEDIA_DIR, else
     beside the database."""
-    if settings.media_dir is not None:
-        return settings.media_dir.resolve()
-    return settings.db.resolve().parent / "media"
+    return settings.media_root
 
 
 def _menus() -> dict[str, list[tuple[str, str]]]:
@@ -420,7 +436,7 @@ async def console(settings: Settings, *, user_id: str, seed: bool) -> None:
     from bot.channels.console_send import ConsoleSender
 
     db = await Database.open(settings.db)
-    scheduler = make_scheduler(db, [])  # the job kinds of `run`
+    scheduler = make_scheduler(db, [], settings)  # the job kinds of `run`
     try:
         if seed:
             await db.write(lambda conn: seed_demo(conn, settings))
@@ -434,8 +450,15 @@ async def console(settings: Settings, *, user_id: str, seed: bool) -> None:
         chat = ConsoleChat(handle, user_id=user_id, media_dir=Path("demo-files"))
         sender = ConsoleSender(db, user_id, chat.notify)
         chat.after_turn = sender.drain
-        scheduler.after_run = sender.wake  # a reminder or broadcast fired: print it now
+        wipe_after = scheduler.after_run  # (empties the WAL after a retention run)
+
+        def after_run() -> None:  # a reminder or broadcast fired: print it now
+            wipe_after()
+            sender.wake()
+
+        scheduler.after_run = after_run
         await sender.start()
+        await arm_retention(db, settings)
         await scheduler.start()
         try:
             await chat.run()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import activity_cli, report_cli, survey_cli, whatsapp_cli
+from bot import activity_cli, forget_cli, report_cli, survey_cli, whatsapp_cli
 from bot.clock import iso, utc_now
 from bot.config import ConfigError, Settings, environment, load
 from bot.storage import admins, audit, clusters
@@ -67,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     activity_cli.add_parser(sub)
     report_cli.add_parser(sub)
     whatsapp_cli.add_parser(sub)
+    forget_cli.add_parser(sub)
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path")
@@ -280,4 +281,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "activity": activity_cli.cmd_activity,
     "report": report_cli.cmd_report,
     "whatsapp": whatsapp_cli.cmd_whatsapp,
+    "forget": forget_cli.cmd_forget,
 }

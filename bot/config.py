@@ -50,6 +50,18 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "5",
         "tries per message on network/server errors before it is marked failed",
     ),
+    "CLUSTERBOT_ORGANISATION": (
+        "the cluster programme",
+        "who collects the data, named in the privacy notice (/privacy)",
+    ),
+    "CLUSTERBOT_GRIEVANCE_CONTACT": (
+        "",
+        "whom people write to with a complaint about their data (default: their CDA)",
+    ),
+    "CLUSTERBOT_RETENTION_DAYS": (
+        "1095",
+        "days after a person's last message before they are erased as /forget does",
+    ),
 }
 
 TELEGRAM_FREE_RATE = 30.0  # Telegram's broadcast limit without paid broadcasts
@@ -62,6 +74,10 @@ SWITCH = {"on": True, "true": True, "yes": True, "1": True}
 SWITCH |= {"off": False, "false": False, "no": False, "0": False, "": False}
 
 CHANNELS = ("telegram", "whatsapp")
+# The privacy notice names the organisation and the grievance contact in one message that
+# must fit Telegram's 4,096 characters in every language (tests/handlers/test_privacy.py).
+MAX_NOTICE_NAME = 120
+MAX_RETENTION_DAYS = 36500
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
@@ -94,6 +110,9 @@ class Settings:
     outbox_max_attempts: int = 5
     whatsapp_rate: float = WHATSAPP_DEFAULT_RATE
     media_dir: Path | None = None  # None: media/ beside the database
+    organisation: str = "the cluster programme"
+    grievance_contact: str = ""  # "": people are told to ask their CDA
+    retention_days: int = 1095
 
     @property
     def telegram_on(self) -> bool:
@@ -113,6 +132,14 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def media_root(self) -> Path:
+        """Photos, voice notes and documents people send: CLUSTERBOT_MEDIA_DIR, else
+        media/ beside the database."""
+        if self.media_dir is not None:
+            return self.media_dir.resolve()
+        return self.db.resolve().parent / "media"
 
 
 def environment(dotenv: Path | None = Path(".env")) -> dict[str, str]:
@@ -256,6 +283,25 @@ def load(env: Mapping[str, str]) -> Settings:
             f" got {attempts_text!r}"
         )
 
+    organisation = " ".join(get("CLUSTERBOT_ORGANISATION").split())
+    if not organisation or len(organisation) > MAX_NOTICE_NAME:
+        problems.append(
+            f"CLUSTERBOT_ORGANISATION: expected a name of 1-{MAX_NOTICE_NAME} characters"
+        )
+    grievance = " ".join(get("CLUSTERBOT_GRIEVANCE_CONTACT").split())
+    if len(grievance) > MAX_NOTICE_NAME:
+        problems.append(
+            f"CLUSTERBOT_GRIEVANCE_CONTACT: at most {MAX_NOTICE_NAME} characters"
+            " (a name with a phone number or e-mail address)"
+        )
+    retention_text = get("CLUSTERBOT_RETENTION_DAYS")
+    retention = int(retention_text) if retention_text.isdigit() else 0
+    if not 1 <= retention <= MAX_RETENTION_DAYS:
+        problems.append(
+            f"CLUSTERBOT_RETENTION_DAYS: expected a whole number of days from 1 to"
+            f" {MAX_RETENTION_DAYS}, got {retention_text!r}"
+        )
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -279,4 +325,7 @@ def load(env: Mapping[str, str]) -> Settings:
         outbox_max_attempts=attempts,
         whatsapp_rate=whatsapp_rate,
         media_dir=media,
+        organisation=organisation,
+        grievance_contact=grievance,
+        retention_days=retention,
     )

@@ -47,6 +47,7 @@ class Context:
     conv: Conversation | None
     out: list[Outbound] = field(default_factory=list)
     now_iso: str = ""  # `now` as stored; formatted once per turn, used by every write
+    erased: bool = False  # someone was erased: empty the WAL once the turn has committed
     _: Translator = field(init=False)
     _access: Access | None = field(default=None, repr=False)
 
@@ -125,6 +126,7 @@ class Engine:
         self.settings = settings
         self.router = router
         self.clock = clock
+        self._wipe_wal = False  # a turn erased someone (bot/erasure.py)
 
     async def handle(self, inbound: Inbound, update_key: str = "") -> list[Outbound]:
         try:
@@ -140,6 +142,13 @@ class Engine:
             language = await self.db.read(partial(_language_of, inbound))
             _ = translator(language or self.settings.default_language)
             return [Outbound(_("Sorry, something went wrong on our side. Please try again."))]
+        if self._wipe_wal:
+            # The erased text is still in the WAL's old frames until it is truncated.
+            self._wipe_wal = False
+            try:
+                await self.db.wipe_wal()
+            except Exception:  # the erasure itself is committed; the next one retries
+                log.exception("could not empty the WAL after an erasure")
         if any(isinstance(reply, Later) for reply in replies):
             replies = await self._build_later(replies)
         return replies
@@ -183,6 +192,7 @@ class Engine:
             ctx._ = translator(inbound.language_code[:2])
         had_conversation = ctx.conv is not None
         self.router(ctx)
+        self._wipe_wal = self._wipe_wal or ctx.erased
         if ctx.contact.status != "erased" and (had_conversation or ctx.conv is not None):
             # The buttons just sent replace the stored ones; a turn without replies keeps them.
             shown = next((m.choices for m in reversed(ctx.out) if m.choices), ())

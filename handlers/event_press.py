@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import seat_notice
 from bot.clock import parse_iso
 from bot.engine import Context
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator
 from bot.messages import Choice
-from bot.outbox import Payload, enqueue
 from bot.reminders import local_when
 from bot.storage import clusters, contacts
 from bot.storage import events as ev
@@ -33,9 +33,7 @@ ANSWER_REPLIES = {
     "no": N_("Noted: you are not coming to {title}."),
     "maybe": N_("Noted: you might come to {title} on {when}."),
 }
-PROMOTED = N_(
-    "Good news: a seat is free and it is yours. You are registered for {title} on {when}."
-)
+PROMOTED = seat_notice.PROMOTED
 
 
 def is_event_press(choice: str) -> bool:
@@ -147,20 +145,11 @@ def _cancel(ctx: Context, event: Event) -> None:
 def notify_promoted(ctx: Context, event: Event, contact_id: int) -> None:
     """Tell the person who got the freed seat, through the outbox (they are not in this
     chat), in their own language."""
-    person = contacts.by_id(ctx.conn, contact_id)
-    if person is None or not person.chat_id:
-        return
-    _ = translator(person.language or ctx.settings.default_language)
-    cluster = clusters.by_id(ctx.conn, event.cluster_id)
-    tz = ZoneInfo(cluster.timezone if cluster else ctx.settings.timezone)
-    text = _(PROMOTED).format(title=event.title, when=local_when(_, parse_iso(event.starts_at), tz))
-    enqueue(
+    seat_notice.notify_promoted(
         ctx.conn,
-        channel=person.channel,
-        contact_id=person.id,
-        chat_id=person.chat_id,
-        kind="notice",
-        ref=f"event:{event.id}:seat:{ctx.now_iso}",
-        payload=Payload(text, (Choice(f"reg:{event.id}:x", _("Cancel registration")),)),
-        now=ctx.now,
+        event,
+        contact_id,
+        ctx.now,
+        default_language=ctx.settings.default_language,
+        timezone=ctx.settings.timezone,
     )

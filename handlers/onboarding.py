@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot import erasure
 from bot.engine import Context
 from bot.limits import MAX_NAME_LENGTH, MAX_PLACE_LENGTH
 from bot.messages import Choice, InboundKind, Request
 from bot.storage import clusters
+from handlers import privacy_notice
 from handlers.common import GENDERS, ROLES, language_choices, picked, use_buttons
 
 FLOW = "onboarding"
@@ -62,18 +64,11 @@ def _consent_choices(ctx: Context) -> list[Choice]:
 def ask_consent(ctx: Context) -> None:
     _ = ctx._
     ctx.reply(
-        _(
-            "Before you register, please read this.\n\n"
-            "What we keep: your name, your role, your cluster, your gender, and if you "
-            "wish your village and phone number, with your answers to surveys and events.\n"
-            "Why: so that the cluster team can plan activities with you and report how "
-            "many people take part.\n"
-            "Who sees it: only the cluster development agent (CDA) of your cluster. Reports "
-            "for funding agencies show totals, never names.\n"
-            "Your control: see and correct your data with /profile, and erase it at any "
-            "time with /forget.\n\n"
-            "Do you agree?"
-        ),
+        _("Before you register, please read this.")
+        + "\n\n"
+        + privacy_notice.notice(_, ctx.settings)
+        + "\n\n"
+        + _("Send /privacy to read this again at any time. Do you agree?"),
         _consent_choices(ctx),
         columns=2,
     )
@@ -85,16 +80,38 @@ def take_consent(ctx: Context) -> bool:
         use_buttons(ctx, _consent_choices(ctx))
         return False
     if choice.id == "consent:no":
-        ctx.reply(
-            ctx._(
-                "All right. Nothing about you has been stored except your language. "
-                "If you change your mind, send /start."
-            )
-        )
-        ctx.end()
+        refuse(ctx)
         return False
     ctx.update_contact(consent_at=ctx.now_iso)
     return True
+
+
+def refuse(ctx: Context) -> None:
+    """No consent: keep only what answering in the person's language needs, and say so.
+
+    On WhatsApp the only key we have is the phone number (or a user id that replies go to
+    a phone number with): the row is deleted, so not even the language is kept. Elsewhere
+    the chat account number and the language stay, and nothing else.
+    """
+    ctx.end()
+    if ctx.contact.channel == "whatsapp":
+        erasure.forget_unregistered(ctx.conn, ctx.contact.id, ctx.now_iso)
+        ctx.contact = replace(ctx.contact, status="erased")
+        ctx.erased = True  # the number is still in the WAL's old pages
+        ctx.reply(
+            ctx._(
+                "All right. Nothing about you has been kept, not even your phone number or "
+                "your language. If you change your mind, send /start."
+            )
+        )
+        return
+    ctx.reply(
+        ctx._(
+            "All right. Only your language is kept, with your chat account number so that "
+            "I can answer you in your language. Nothing else about you is stored. If you "
+            "change your mind, send /start."
+        )
+    )
 
 
 # --- name -------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
-"""/stop, /subscribe and /forget (SPEC §5, §8).
+"""/stop, /subscribe and /forget (SPEC §5, §8; what is erased: bot/erasure.py).
 
-/forget --> forget.confirm --yes--> personal data erased, audited
+/forget --> forget.confirm --yes--> personal data erased everywhere, audited
                            --no---> nothing changes
 """
 
 from __future__ import annotations
 
+from bot import erasure
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
-from bot.storage import audit, contacts
+from bot.storage import contacts
 from handlers.common import picked, use_buttons
 from handlers.registry import Audience, command
 
@@ -45,8 +46,10 @@ def ask_forget(ctx: Context) -> None:
     ctx.go(FLOW, f"{FLOW}.confirm")
     ctx.reply(
         ctx._(
-            "This erases your name, phone number, village and chat account from the bot. "
-            "Your survey answers stay only as anonymous totals. This cannot be undone. "
+            "This erases your name, phone number, village and chat account from the bot, "
+            "with your written answers, photos, voice notes and locations, and your places "
+            "at meetings and visits still to come. Your choices and numbers in surveys "
+            "stay without your name and count only in totals. This cannot be undone. "
             "Erase your data?"
         ),
         _choices(ctx),
@@ -65,15 +68,15 @@ def on_input(ctx: Context) -> None:
     goodbye = ctx._(
         "Your data has been erased. Thank you for taking part. Send /start to register again."
     )
-    # The audit entry must not keep what was just erased: it names the row, not the person.
-    audit.record(
+    erasure.erase(
         ctx.conn,
-        at=ctx.now_iso,
+        ctx.contact.id,
+        now=ctx.now,
         actor="self",
-        action="contact.erase",
-        cluster_id=ctx.contact.cluster_id,
-        subject=f"contact:{ctx.contact.id}",
+        media_root=ctx.settings.media_root,
+        default_language=ctx.settings.default_language,
+        timezone=ctx.settings.timezone,
     )
-    contacts.erase(ctx.conn, ctx.contact.id, ctx.now_iso)
+    ctx.erased = True
     ctx.contact = contacts.by_id(ctx.conn, ctx.contact.id) or ctx.contact
     ctx.reply(goodbye, remove_keyboard=True)

@@ -86,6 +86,7 @@ ORDER = (
     "stop",
     "subscribe",
     "forget",
+    "privacy",
     "help",
     "back",
     "skip",

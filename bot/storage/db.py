@@ -39,6 +39,9 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    # Deleted content is overwritten with zeros, so what /forget erased does not linger in
+    # free pages or free space inside pages (bot/erasure.py; the WAL: `truncate_wal`).
+    "PRAGMA secure_delete=ON",
 )
 
 
@@ -188,6 +191,16 @@ def checkpoint(conn: sqlite3.Connection) -> int:
     return int(frames)
 
 
+def truncate_wal(conn: sqlite3.Connection) -> bool:
+    """Copy the whole WAL into the database file and truncate it to zero bytes, so the old
+    pages an erasure replaced exist nowhere any more. False when a reader still used an
+    older snapshot: the log then keeps them until the next successful truncation."""
+    busy, _frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        log.warning("the WAL could not be truncated yet: a reader is busy")
+    return not busy
+
+
 class Database:
     """Async access to one SQLite file: `write(fn)` for transactions, `read(fn)` for reports."""
 
@@ -306,6 +319,13 @@ class Database:
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks)."""
         return await self._reader._execute(fn, self._reader._conn)
+
+    async def wipe_wal(self) -> bool:
+        """`truncate_wal` on the reader's thread (after an erasure has committed): it waits
+        for a write in progress, then empties the log. Turns go on meanwhile."""
+        if self._checkpoint is not None:
+            await self._checkpoint
+        return await self._reader._execute(truncate_wal, self._reader._conn)
 
     async def backup(self, target: str | Path) -> None:
         """A consistent online copy (SQLite backup API) while the bot keeps running."""

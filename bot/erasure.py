@@ -1,0 +1,281 @@
+"""Erasing a person (SPEC §8, issue 12): /forget, `clusterbot forget`, the retention job.
+
+One function, `erase`, runs inside the caller's write transaction and removes the
+person's name, phone, village and channel ids everywhere they occur:
+
+    contacts          name, phone, place, channel and chat ids nulled; role, gender and
+                      cluster stay (anonymous counts); the conversation is deleted
+    survey answers    free text, "other" text, location, photo, voice, dates and
+                      calculations deleted; choice and number answers stay, and point at a
+                      contact row that no longer names anyone
+    media files       photos, voice notes and documents of those answers deleted from disk
+                      (unless someone else's answer is the same file)
+    outbox            chat ids and message ids (a WhatsApp wamid encodes the phone number)
+                      nulled, queued messages skipped, texts only they were sent blanked
+    events            RSVPs and registrations for events not yet started removed; a freed
+                      seat goes to the first person waiting, who is told
+    WhatsApp          the 24-hour window row deleted (the phone number lived in contacts)
+    audit log         where they are the actor or the subject, or their id or number is in
+                      the detail, it becomes the pseudonym `contact:<id>`; likewise the
+                      author of broadcasts, events, activities and attendance marks
+
+`PRAGMA secure_delete` (bot/storage/db.py) zeroes what is deleted inside the database
+file; the caller then empties the WAL (`Database.wipe_wal`, `db.truncate_wal`), which
+still holds the old pages until it is checkpointed and truncated.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot import seat_notice
+from bot.clock import iso
+from bot.storage import audit, contacts, surveys
+from bot.storage import events as ev
+
+log = logging.getLogger(__name__)
+
+# Answers that stay (anonymous): what a person chose or counted. Everything else a person
+# typed, recorded or shared (text, "other" text, location, photo, voice, dates, times, and
+# calculations, which may copy a text answer) is deleted.
+KEPT_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal", "range"})
+KEPT_TYPES |= {"acknowledge", "note"}
+_ROUND = re.compile(r"\[\d+\]$")
+ERASED_PAYLOAD = '{"text": "", "erased": true}'
+
+
+@dataclass
+class Erased:
+    """What one erasure removed (counts only: the caller may log it)."""
+
+    contact_id: int
+    answers: int = 0
+    files: list[Path] = field(default_factory=list)
+    outbox: int = 0
+    rsvps: int = 0
+    registrations: int = 0
+    promoted: list[int] = field(default_factory=list)
+    audit: int = 0
+
+
+def erase(
+    conn: sqlite3.Connection,
+    contact_id: int,
+    *,
+    now: datetime,
+    actor: str,
+    media_root: Path | None,
+    default_language: str = "en",
+    timezone: str = "Asia/Kolkata",
+) -> Erased | None:
+    """Erase one person (see the module docstring). Call inside a write transaction.
+
+    `actor`: who asked, as the audit log names them ('self', 'cli', 'retention').
+    Returns None when there is no such person or they were erased already. Media files
+    are deleted at once: a commit that then fails leaves a row without its file, never a
+    file of someone who asked to be forgotten.
+    """
+    person = contacts.by_id(conn, contact_id)
+    if person is None or person.status == "erased":
+        return None
+    done = Erased(contact_id)
+    done.answers, files = _erase_answers(conn, contact_id)
+    done.files = _delete_files(conn, files, media_root)
+    _free_seats(conn, done, now, default_language, timezone)
+    done.outbox = _erase_outbox(conn, contact_id)
+    conn.execute("DELETE FROM whatsapp_window_closed WHERE contact_id = ?", (contact_id,))
+    done.audit = _pseudonymise(conn, person)
+    audit.record(
+        conn,
+        at=iso(now),
+        actor=actor,
+        action="contact.erase",
+        cluster_id=person.cluster_id,
+        subject=f"contact:{contact_id}",
+        detail={"answers": done.answers, "files": len(done.files)},
+    )
+    contacts.erase(conn, contact_id, iso(now))
+    return done
+
+
+def _question_types(conn: sqlite3.Connection, survey_id: int) -> dict[str, str]:
+    survey = surveys.by_id(conn, survey_id)
+    if survey is None:
+        return {}
+    form = survey.form(conn)
+    types = {question.name: question.type for _, question in form.walk()}
+    for _, question in form.walk():
+        if question.or_other:
+            types[f"{question.name}_other"] = "text"
+    return types
+
+
+def _erase_answers(conn: sqlite3.Connection, contact_id: int) -> tuple[int, list[str]]:
+    """Delete the answers that may say who the person is; (how many, media paths)."""
+    erased, files = 0, []
+    responses = conn.execute(
+        "SELECT id, survey_id FROM responses WHERE contact_id = ?", (contact_id,)
+    ).fetchall()
+    for response_id, survey_id in responses:
+        types = _question_types(conn, survey_id)
+        for path, value in conn.execute(
+            "SELECT path, value FROM answers WHERE response_id = ?", (response_id,)
+        ).fetchall():
+            if path.endswith("@count"):
+                continue  # how many rounds a repeat has: a number
+            name = _ROUND.sub("", path.rsplit("/", 1)[-1])
+            kind = types.get(name, "text")  # unknown to the form: assume it is text
+            if kind in KEPT_TYPES:
+                continue
+            if kind in ("image", "audio"):
+                files.append(value)
+            conn.execute(
+                "DELETE FROM answers WHERE response_id = ? AND path = ?", (response_id, path)
+            )
+            erased += 1
+    return erased, files
+
+
+def _delete_files(
+    conn: sqlite3.Connection, values: list[str], media_root: Path | None
+) -> list[Path]:
+    """Delete the stored files among `values` that lie in the media folder and that no
+    remaining answer names (the same photo forwarded by someone else stays)."""
+    if media_root is None:
+        return []
+    root = media_root.resolve()
+    deleted = []
+    for value in values:
+        path = Path(value)
+        try:
+            resolved = path.resolve()
+        except (OSError, ValueError):
+            continue
+        if not resolved.is_relative_to(root) or resolved == root:
+            continue
+        if conn.execute("SELECT 1 FROM answers WHERE value = ? LIMIT 1", (value,)).fetchone():
+            continue
+        try:
+            resolved.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("erasure: could not delete a media file: %s", exc.strerror)
+            continue
+        deleted.append(resolved)
+        parent = resolved.parent
+        if parent != root and parent.is_relative_to(root) and not any(parent.iterdir()):
+            parent.rmdir()  # a document's own folder (bot/channels/telegram.py)
+    return deleted
+
+
+def _free_seats(
+    conn: sqlite3.Connection, done: Erased, now: datetime, default_language: str, timezone: str
+) -> None:
+    """Remove the person from events not yet started; freed seats go to those waiting."""
+    stamp = iso(now)
+    upcoming = "SELECT id FROM events WHERE starts_at > ?"
+    done.rsvps = conn.execute(
+        f"DELETE FROM rsvps WHERE contact_id = ? AND event_id IN ({upcoming})",
+        (done.contact_id, stamp),
+    ).rowcount
+    rows = conn.execute(
+        f"SELECT event_id FROM registrations WHERE contact_id = ? AND event_id IN ({upcoming})",
+        (done.contact_id, stamp),
+    ).fetchall()
+    for (event_id,) in rows:
+        event = ev.get(conn, event_id)
+        if event is None:
+            continue
+        _cancelled, promoted = ev.cancel_registration(conn, event, done.contact_id, stamp)
+        conn.execute(
+            "DELETE FROM registrations WHERE event_id = ? AND contact_id = ?",
+            (event_id, done.contact_id),
+        )
+        done.registrations += 1
+        if promoted is not None:
+            done.promoted.append(promoted)
+            seat_notice.notify_promoted(
+                conn, event, promoted, now, default_language=default_language, timezone=timezone
+            )
+
+
+def _erase_outbox(conn: sqlite3.Connection, contact_id: int) -> int:
+    """No address left in the ledger, nothing queued goes out, and a text sent to this
+    person alone (a notice, a reminder in their language) is blanked."""
+    cur = conn.execute(
+        "UPDATE outbox SET chat_id = NULL, platform_message_id = NULL,"
+        " status = CASE WHEN status IN ('queued', 'in_flight') THEN 'skipped' ELSE status END,"
+        " last_error = CASE WHEN status IN ('queued', 'in_flight') THEN 'erased'"
+        " ELSE last_error END"
+        " WHERE contact_id = ?",
+        (contact_id,),
+    )
+    conn.execute(
+        "UPDATE outbox_payloads SET body = ? WHERE id IN"
+        " (SELECT payload_id FROM outbox WHERE contact_id = ?) AND NOT EXISTS"
+        " (SELECT 1 FROM outbox o WHERE o.payload_id = outbox_payloads.id"
+        "  AND (o.contact_id IS NULL OR o.contact_id != ?))",
+        (ERASED_PAYLOAD, contact_id, contact_id),
+    )
+    return cur.rowcount
+
+
+def _pseudonymise(conn: sqlite3.Connection, person: contacts.Contact) -> int:
+    """Replace the person's channel ids and phone numbers with `contact:<id>` wherever
+    the audit log and the authorship columns hold them; returns audit rows changed."""
+    pseudonym = f"contact:{person.id}"
+    ids = {i for i in (person.channel_user_id, person.chat_id) if i}
+    if person.phone:
+        ids |= {person.phone, person.phone.lstrip("+")}
+    refs = sorted({f"{person.channel}:{i}" for i in ids}, key=len, reverse=True)
+    changed = 0
+    for ref in refs:
+        changed += conn.execute(
+            "UPDATE audit_log SET actor = ? WHERE actor = ?", (pseudonym, ref)
+        ).rowcount
+        changed += conn.execute(
+            "UPDATE audit_log SET subject = ? WHERE subject = ?", (pseudonym, ref)
+        ).rowcount
+        for table, column in (
+            ("broadcasts", "author"),
+            ("events", "created_by"),
+            ("activities", "created_by"),
+            ("activity_notes", "by"),
+            ("attendance", "marked_by"),
+        ):
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (pseudonym, ref))
+    # A bare id or number inside a detail (JSON text); short ids would match other numbers.
+    for text in sorted((*refs, *(i for i in ids if len(i) >= 6)), key=len, reverse=True):
+        changed += conn.execute(
+            "UPDATE audit_log SET detail = replace(detail, ?, ?) WHERE instr(detail, ?) > 0",
+            (text, pseudonym, text),
+        ).rowcount
+    return changed
+
+
+def due_for_retention(conn: sqlite3.Connection, cutoff: str) -> list[int]:
+    """People whose last activity (last message, else registration, else first contact)
+    is older than `cutoff`, not erased yet."""
+    return [
+        int(row[0])
+        for row in conn.execute(
+            "SELECT id FROM contacts WHERE status != 'erased'"
+            " AND COALESCE(last_inbound_at, registered_at, created_at) < ? ORDER BY id",
+            (cutoff,),
+        )
+    ]
+
+
+def forget_unregistered(conn: sqlite3.Connection, contact_id: int, now: str) -> None:
+    """Delete the row of someone who refused consent: nothing about them was stored but
+    the language, keyed by their channel id (on WhatsApp, the phone number). A row that
+    something else points at (never for a refusal at onboarding) is erased instead."""
+    conn.execute("DELETE FROM conversations WHERE contact_id = ?", (contact_id,))
+    try:
+        conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+    except sqlite3.IntegrityError:
+        contacts.erase(conn, contact_id, now)
