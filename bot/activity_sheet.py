@@ -15,16 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import utc_now
+from bot.parse.dates import parse_date
+from bot.parse.numbers import AmountError, parse_rupees
+from bot.reports.labels import CATEGORY_LABELS, STATUS_LABELS, key_for
 from bot.spreadsheet import append
 from bot.storage.activities import Activity
-from bot.surveys.dates import parse_date
-from handlers.activity_words import (
-    CATEGORY_LABELS,
-    STATUS_LABELS,
-    AmountError,
-    key_for,
-    parse_rupees,
-)
 
 SHEET = "activities"
 COLUMNS = (

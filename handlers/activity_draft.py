@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
+from bot.parse.dates import parse_date
+from bot.parse.numbers import AmountError, parse_rupees
 from bot.storage import activities
-from bot.surveys.dates import parse_date
 from handlers import activity_view as view
-from handlers.activity_words import CATEGORY_LABELS, AmountError, parse_rupees
+from handlers.activity_words import CATEGORY_LABELS
 from handlers.common import picked, use_buttons
 from handlers.event_draft import typed_text
 

@@ -12,6 +12,7 @@ from bot.clock import iso, parse_iso
 from bot.engine import Context
 from bot.i18n import N_, SHIPPED_LANGUAGES, native_name
 from bot.messages import Choice, InboundKind
+from bot.parse.when import WhenError, parse_when
 from bot.storage import broadcasts
 from bot.storage.clusters import Cluster
 from handlers import when as when_
@@ -28,11 +29,11 @@ from handlers.broadcast_draft import (
 from handlers.common import picked, use_buttons
 
 WHEN_ERRORS = {
-    when_.WhenError.FORMAT: N_("Please type the date and time like this: {example}"),
-    when_.WhenError.NO_TIME: N_("Please add the time too, like this: {example}"),
-    when_.WhenError.NO_SUCH_DATE: N_("There is no such date or time. Like this: {example}"),
-    when_.WhenError.PAST: N_("That time has already passed. Please type a time in the future."),
-    when_.WhenError.TOO_FAR: N_("That is more than a year away. Please choose a nearer date."),
+    WhenError.FORMAT: N_("Please type the date and time like this: {example}"),
+    WhenError.NO_TIME: N_("Please add the time too, like this: {example}"),
+    WhenError.NO_SUCH_DATE: N_("There is no such date or time. Like this: {example}"),
+    WhenError.PAST: N_("That time has already passed. Please type a time in the future."),
+    WhenError.TOO_FAR: N_("That is more than a year away. Please choose a nearer date."),
 }
 
 
@@ -190,7 +191,7 @@ def ask_when(ctx: Context) -> None:
 def take_when(ctx: Context) -> None:
     tz = ZoneInfo(_here(ctx).timezone)
     choice = picked(ctx, _when_choices(ctx))
-    when: datetime | when_.WhenError
+    when: datetime | WhenError
     if choice is not None and choice.id == "bc:back":
         ctx.go(FLOW, f"{FLOW}.preview")
         show(ctx)
@@ -198,11 +199,11 @@ def take_when(ctx: Context) -> None:
     if choice is not None:
         when = when_.tomorrow_at(tz, ctx.now, 9)
     elif ctx.inbound.kind is InboundKind.TEXT:
-        when = when_.parse_when(ctx.inbound.text, tz, ctx.now)
+        when = parse_when(ctx.inbound.text, tz, ctx.now)
     else:
         use_buttons(ctx, _when_choices(ctx))
         return
-    if isinstance(when, when_.WhenError):
+    if isinstance(when, WhenError):
         ctx.reply(ctx._(WHEN_ERRORS[when]).format(example=when_.example(tz, ctx.now)))
         return
     ctx.go(FLOW, f"{FLOW}.confirm", when=iso(when))

@@ -17,6 +17,7 @@ from bot.engine import Context
 from bot.i18n import SHIPPED_LANGUAGES, Translator, translator
 from bot.messages import Choice, InboundKind
 from bot.outbox import Payload, fan_out
+from bot.parse.when import WhenError, parse_when
 from bot.reminders import local_when
 from bot.storage import broadcasts, clusters
 from bot.storage.clusters import Cluster
@@ -106,8 +107,8 @@ def typed_when(ctx: Context) -> datetime | None:
     """A typed local date and time (see handlers/when.py), or None after saying why not."""
     zone = tz(ctx)
     text = ctx.inbound.text if ctx.inbound.kind is InboundKind.TEXT else ""
-    when = when_.parse_when(text, zone, ctx.now)
-    if isinstance(when, when_.WhenError):
+    when = parse_when(text, zone, ctx.now)
+    if isinstance(when, WhenError):
         ctx.reply(ctx._(WHEN_ERRORS[when]).format(example=when_.example(zone, ctx.now)))
         return None
     return when

@@ -18,12 +18,13 @@ from bot.clock import iso, parse_iso
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.messages import Choice
+from bot.parse.offsets import parse_offsets
 from bot.storage import events as ev
 from handlers import event_draft as d
 from handlers.broadcast_draft import AUDIENCES
 from handlers.common import picked, use_buttons
 from handlers.event_press import rsvp_choices
-from handlers.offsets import parse_offsets, show_offsets
+from handlers.offsets import show_offsets
 from handlers.registry import Audience, command
 
 FLOW = "newmeeting"

@@ -11,8 +11,6 @@ closes at the deadline. Money is kept in paise and shown with Babel (₹1,500.00
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot import reminders
@@ -20,6 +18,7 @@ from bot.clock import iso, parse_iso
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.messages import Choice, InboundKind
+from bot.parse.numbers import AmountError, parse_rupees
 from bot.storage import events as ev
 from handlers import event_draft as d
 from handlers.common import picked, use_buttons
@@ -159,23 +158,10 @@ def take_deadline(ctx: Context) -> None:
     )
 
 
-def parse_rupees(text: str) -> int | None:
-    """'₹1,500', 'Rs. 1500.50', '1500' -> paise; None when not an amount."""
-    cleaned = re.sub(r"(?i)^\s*(₹|rs\.?|inr)\s*", "", text).replace(",", "").strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    if not value.is_finite():  # "NaN", "Infinity" are Decimals too
-        return None
-    paise = int((value * 100).to_integral_value())
-    return paise if 0 <= paise <= MAX_CONTRIBUTION_PAISE else None
-
-
 def take_contribution(ctx: Context) -> None:
     text = ctx.inbound.text if ctx.inbound.kind is InboundKind.TEXT else ""
     paise = parse_rupees(text)
-    if paise is None:
+    if isinstance(paise, AmountError) or paise > MAX_CONTRIBUTION_PAISE:
         ctx.reply(ctx._("Please type an amount in rupees, e.g. 1500 (or 0)."))
         return
     _step(ctx, "confirm", paise=paise)

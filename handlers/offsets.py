@@ -1,65 +1,13 @@
-"""Reminder offsets a CDA types ("30 minutes", "1 day, 2 hours", "2 घंटे", "1 రోజు"), and
-how they are shown back (Babel, in the reader's language, so no new catalogue strings).
-
-An offset is whole minutes before the event's start.
-"""
+"""Reminder offsets shown back (Babel, in the reader's language, so no new catalogue
+strings). Reading what a CDA types is `bot.parse.offsets`."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from babel.dates import format_timedelta
 
 from bot.i18n import Translator
-
-MAX_OFFSETS = 5
-MAX_OFFSET = 30 * 24 * 60  # a reminder a month ahead is an invitation, not a reminder
-
-_UNITS = {
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "मिनट", "నిమిషం"), 1),
-    **dict.fromkeys(("నిమిషాలు", "ని"), 1),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "घंटा", "घंटे", "घण्टे"), 60),
-    **dict.fromkeys(("గంట", "గంటలు", "గం"), 60),
-    **dict.fromkeys(("d", "day", "days", "दिन", "రోజు", "రోజులు"), 24 * 60),
-}
-_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు", re.IGNORECASE)
-_BEFORE = re.compile(r"\s*(before|पहले|ముందు)\s*$", re.IGNORECASE)
-_PART = re.compile(r"(\d{1,4})\s*([^\d\s]+)\s*")
-
-
-def parse_offsets(text: str) -> tuple[int, ...] | None:
-    """Minutes before the start, longest first; None when any part cannot be read.
-
-    Commas and "and" separate reminders ("1 day and 2 hours" is two); the parts of one
-    reminder add up ("3 hours 30 minutes" is one).
-    """
-    found: set[int] = set()
-    for chunk in _SPLIT.split(text):
-        chunk = _BEFORE.sub("", chunk.strip())
-        if not chunk:
-            continue
-        minutes = _minutes(chunk)
-        if minutes is None:
-            return None
-        if not 1 <= minutes <= MAX_OFFSET:
-            return None
-        found.add(minutes)
-    if not found or len(found) > MAX_OFFSETS:
-        return None
-    return tuple(sorted(found, reverse=True))
-
-
-def _minutes(chunk: str) -> int | None:
-    """'3 hours 30 minutes' -> 210: the parts of one reminder add up."""
-    total, end = 0, 0
-    for match in _PART.finditer(chunk):
-        unit = _UNITS.get(match.group(2).casefold().rstrip("."))
-        if match.start() != end or unit is None:
-            return None
-        total += int(match.group(1)) * unit
-        end = match.end()
-    return total if end == len(chunk) and end else None
 
 
 def show_offset(_: Translator, minutes: int) -> str:

@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import translator
+from bot.parse.numbers import AmountError, parse_rupees
 from bot.storage import activities, clusters, updates
 from bot.storage.db import connect_sync, migrate
-from handlers.activity_words import (
-    CATEGORY_LABELS,
-    STATUS_LABELS,
-    AmountError,
-    key_for,
-    parse_rupees,
-    rupees,
-)
+from handlers.activity_words import CATEGORY_LABELS, STATUS_LABELS, key_for, rupees
 
 NOW = "2026-11-28T09:00:00+00:00"
 

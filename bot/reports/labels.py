@@ -3,6 +3,7 @@ label or a percentage reads the same in all three and is translated once."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from babel.dates import format_date
@@ -71,3 +72,17 @@ def day(_: Translator, stamp: str, zone_name: str) -> str:
 
     local = parse_iso(stamp).astimezone(ZoneInfo(zone_name)).date()
     return _.date(local, "medium")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text).strip().casefold()
+
+
+def key_for(text: str, labels: dict[str, str]) -> str | None:
+    """A category or status from its key ('capacity_building') or English label
+    ('Capacity building'), any case; None when it is neither."""
+    wanted = _fold(text)
+    for key, shown in labels.items():
+        if wanted in (_fold(key), _fold(shown)):
+            return key
+    return None

@@ -23,7 +23,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from bot.limits import MAX_INPUT_LENGTH
-from bot.surveys.dates import ascii_digits, parse_date, parse_time
+from bot.parse.dates import parse_date, parse_time
+from bot.parse.digits import ascii_digits
+from bot.parse.numbers import parse_number
 from bot.surveys.model import Choice, Question, localized
 
 XFORM_INT_MAX = 2**31 - 1
@@ -112,28 +114,25 @@ def _expected(kind: str) -> str:
     }.get(kind, "text")  # fmt: skip
 
 
-def _number_text(text: str) -> str:
-    # Indian grouping (1,00,000) and spaces are separators, never decimals.
-    return ascii_digits(text).replace(",", "").replace(" ", "").replace("\u066b", ".")
+def _number(text: str) -> Decimal | None:
+    """Numbers as people type them (`bot.parse.numbers`: ₹, lakh, 1,00,000, any digits, a
+    unit word after); the same reading as every other flow."""
+    found = parse_number(text)
+    return found.value if found is not None else None
 
 
 def _integer(text: str) -> str | Problem:
-    cleaned = _number_text(text)
-    if not re.fullmatch(r"[-+]?\d+", cleaned):
+    value = _number(text)
+    if value is None or value != value.to_integral_value():
         return Problem("integer")
-    value = int(cleaned)
     if abs(value) > XFORM_INT_MAX:
         return Problem("too_big")
-    return str(value)
+    return str(int(value))
 
 
 def _decimal(text: str) -> str | Problem:
-    cleaned = _number_text(text)
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", cleaned):
-        return Problem("decimal")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+    value = _number(text)
+    if value is None:
         return Problem("decimal")
     if abs(value) > Decimal("1e15"):
         return Problem("too_big")
@@ -152,9 +151,10 @@ def range_steps(question: Question) -> list[Decimal]:
 
 def range_value(question: Question, text: str) -> str | Problem:
     params = question.parameters
-    cleaned = _number_text(text)
+    value = _number(text)
     try:
-        value = Decimal(cleaned)
+        if value is None:
+            raise InvalidOperation
         start, end, step = (Decimal(params[k]) for k in ("start", "end", "step"))
     except (InvalidOperation, KeyError):
         return Problem("range", dict(params))

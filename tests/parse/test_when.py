@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.months import month_number
-from handlers.when import WhenError, parse_when
+from bot.parse.dates import month_number
+from bot.parse.when import WhenError, parse_when
 
 IST = ZoneInfo("Asia/Kolkata")
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ from datetime import date, time
 
 import pytest
 
+from bot.parse.dates import parse_date, parse_time
 from bot.surveys.answers import Problem, Sent, join_selected, match_choice, parse, range_steps
-from bot.surveys.dates import parse_date, parse_time
 from bot.surveys.model import Choice, Question
 
 TODAY = date(2026, 11, 28)

@@ -1,0 +1,186 @@
+"""Dates and times as people type them, in any shipped language.
+
+Dates: `25-12-2026`, `25/12/26`, `25.12.2026` (day first, as written in India),
+`2026-12-25`, a month name in any shipped language (`25 December 2026`, `Dec 25 2026`,
+`25 दिसंबर 2026`, `25 డిసెంబర్`), digits of any script, and day words: today, yesterday,
+the day before yesterday, tomorrow, the day after (`आज`, `नిన్న`, `మొన్న`, `రేపు`, …).
+Words that mean either of two days (Hindi `कल` is yesterday or tomorrow, `परसों` two days
+either way) are resolved by the direction the caller knows (a meeting is ahead; a survey
+date with a constraint `. <= today()` is behind), and are not a date without one.
+A day and month without a year is the nearest such date in that direction (this year when
+there is none). Times: `9:30`, `09.30`, `9 pm`, `21:15`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+from enum import Enum
+from functools import cache
+from typing import Literal
+
+from babel.dates import get_month_names
+
+from bot.parse.digits import ascii_digits, fold
+
+Direction = Literal["past", "future"] | None
+
+# Spellings people use that differ from CLDR's (nukta dropped, म्ब for ंब, Telugu -ు).
+_MONTH_ALIASES = {
+    "sept": 9, "फरवरी": 2, "अप्रेल": 4, "जुलाइ": 7, "सितम्बर": 9, "अक्तूबर": 10,
+    "अक्टोबर": 10, "नवम्बर": 11, "दिसम्बर": 12, "ఫిబ్రవరీ": 2, "జూలై": 7, "ఆగష్టు": 8,
+    "ఆగస్ట్": 8, "సెప్టెంబరు": 9, "అక్టోబరు": 10, "నవంబరు": 11, "డిసెంబరు": 12,
+}  # fmt: skip
+# Babel knows the month names of every locale; these are the languages people type in.
+MONTH_LANGUAGES = ("en", "hi", "te", "ta", "ml", "gu", "pa")
+
+# Day words -> the days they may mean, relative to today. Two values: ambiguous.
+_DAY_WORDS: dict[str, tuple[int, ...]] = {
+    **dict.fromkeys(("today", "आज", "ఈరోజు", "ఈ రోజు", "నేడు", "இன்று", "ഇന്ന്", "આજે", "ਅੱਜ"), (0,)),
+    **dict.fromkeys(("yesterday", "నిన్న", "நேற்று", "ഇന്നലെ", "ગઈકાલે"), (-1,)),
+    **dict.fromkeys(("tomorrow", "రేపు", "நாளை", "നാളെ", "આવતીકાલે"), (1,)),
+    **dict.fromkeys(("day before yesterday", "మొన్న", "நேற்று முன்தினம்", "മിനിഞ്ഞാന്ന്"), (-2,)),
+    **dict.fromkeys(("day after tomorrow", "ఎల్లుండి", "நாளை மறுநாள்", "മറ്റന്നാൾ"), (2,)),
+    **dict.fromkeys(("कल", "ਕੱਲ੍ਹ", "ਕੱਲ"), (-1, 1)),
+    **dict.fromkeys(("परसों", "परसो", "ਪਰਸੋਂ"), (-2, 2)),
+}  # fmt: skip
+_SEPARATORS = re.compile(r"[\s,./\-]+")
+
+
+class DateError(Enum):
+    FORMAT = "format"  # not a date we can read
+    NO_SUCH_DATE = "no_such_date"  # 31-02-2027
+    AMBIGUOUS = "ambiguous"  # कल without a direction
+
+
+@cache
+def month_words() -> dict[str, int]:
+    """Every month name and abbreviation in every language people type -> 1..12."""
+    words: dict[str, int] = {}
+    for language in MONTH_LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in get_month_names(width, context, locale=language).items():
+                    words.setdefault(fold(name), number)
+    words.update({fold(k): v for k, v in _MONTH_ALIASES.items()})
+    return words
+
+
+def month_number(word: str) -> int | None:
+    """1-12 for a month name in any language we read, else None."""
+    return month_words().get(fold(word.strip()))
+
+
+def day_word(text: str) -> tuple[int, ...]:
+    """The day offsets a day word may mean ((-1, 1) for कल), or () when it is none."""
+    return _DAY_WORDS.get(" ".join(text.casefold().split()), ())
+
+
+def _year(text: str, today: date) -> int | None:
+    if len(text) == 4:
+        return int(text)
+    if len(text) == 2:  # 24 -> 2024, 85 -> 1985: the nearest past-or-near-future year
+        year = 2000 + int(text)
+        return year if year <= today.year + 10 else year - 100
+    return None
+
+
+def _make(year: int | None, month: int, day: int) -> date | DateError:
+    if year is None or not 1 <= year <= 9999:
+        return DateError.FORMAT
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return DateError.NO_SUCH_DATE
+
+
+def _without_year(month: int, day: int, today: date, direction: Direction) -> date | DateError:
+    """The nearest such date in `direction`; this year's without one."""
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return DateError.NO_SUCH_DATE
+    candidates = [_make(today.year + k, month, day) for k in (-1, 0, 1)]
+    dates = [d for d in candidates if isinstance(d, date)]
+    if not dates:
+        return DateError.NO_SUCH_DATE
+    if direction == "future":
+        ahead = [d for d in dates if d >= today]
+        return ahead[0] if ahead else dates[-1]
+    if direction == "past":
+        behind = [d for d in dates if d <= today]
+        return behind[-1] if behind else dates[0]
+    return candidates[1]
+
+
+def read_date(
+    text: str, today: date, *, appearance: str = "", direction: Direction = None
+) -> date | DateError:
+    """The date meant by `text`, or why there is none (see the module docstring)."""
+    cleaned = " ".join(ascii_digits(text.strip()).casefold().split())
+    if offsets := day_word(cleaned):
+        wanted = [o for o in offsets if direction is None or (o <= 0) == (direction == "past")]
+        if len(offsets) > 1 and (direction is None or len(wanted) != 1):
+            return DateError.AMBIGUOUS
+        return today + timedelta(days=(wanted or offsets)[0])
+    if match := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", cleaned):
+        return _make(int(match[1]), int(match[2]), int(match[3]))
+    if match := re.fullmatch(r"(\d{1,2})[-/.\s](\d{1,2})[-/.\s](\d{4}|\d{2})", cleaned):
+        return _make(_year(match[3], today), int(match[2]), int(match[1]))
+    words = [w for w in _SEPARATORS.split(cleaned) if w]
+    named = [m for m in (month_words().get(fold(w)) for w in words) if m]
+    numbers = [w for w in words if w.isdigit()]
+    if len(named) != 1 or len(words) != len(numbers) + 1:
+        if "year" in appearance.split() and re.fullmatch(r"\d{4}", cleaned):
+            return _make(int(cleaned), 1, 1)
+        return DateError.FORMAT
+    years = [n for n in numbers if len(n) == 4]
+    days = [n for n in numbers if len(n) <= 2]
+    if len(years) == 1 and len(days) == 1:
+        return _make(int(years[0]), named[0], int(days[0]))
+    if len(years) == 1 and not days and "month-year" in appearance:
+        return _make(int(years[0]), named[0], 1)
+    if not years and len(days) == 1:
+        return _without_year(named[0], int(days[0]), today, direction)
+    return DateError.FORMAT
+
+
+def parse_date(
+    text: str, today: date, *, appearance: str = "", direction: Direction = None
+) -> date | None:
+    """The date meant by `text`, or None."""
+    found = read_date(text, today, appearance=appearance, direction=direction)
+    return found if isinstance(found, date) else None
+
+
+_TIME = re.compile(
+    r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+)
+
+
+def parse_time(text: str, *, bare_hour: bool = False) -> time | None:
+    """'9:30', '09.30', '9 pm', '9:30 PM', '21:15' -> time; None when not a time.
+    A bare number ('9') is a time only after a date ('25-12-2026 9'): alone it is too often
+    something else."""
+    match = _TIME.fullmatch(ascii_digits(text.strip()).casefold())
+    if not match or (match["m"] is None and match["ampm"] is None and not bare_hour):
+        return None
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["ampm"].startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+_DAY_AND_TIME = re.compile(
+    r"(?P<day>.+?)(?:\s*,\s*|\s+|(?<=\d)T(?=\d))"
+    r"(?P<time>\d{1,2}(?:[:.]\d{2})?\s*(?:[aApP]\.?\s?[mM]\.?)?)"
+)
+
+
+def split_time(text: str) -> tuple[str, str] | None:
+    """'25-12-2026 10:30' -> ('25-12-2026', '10:30'): a date part and what looks like a time
+    at the end (not yet checked: 25:00 is split too, so it can be called no such time)."""
+    match = _DAY_AND_TIME.fullmatch(ascii_digits(text.strip()))
+    return (match["day"].strip(), match["time"]) if match else None

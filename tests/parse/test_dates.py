@@ -1,0 +1,84 @@
+"""bot/parse/dates.py: one reading of dates and times for every flow (issues 11, 14)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from bot.parse.dates import DateError, month_number, parse_date, parse_time, read_date
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "05-12-2026", "5/12/2026", "5.12.26", "2026-12-05", "5 Dec 2026", "December 5, 2026",
+        "5 दिसंबर 2026", "5 दिसम्बर 2026", "५-१२-२०२६", "5 డిసెంబర్ 2026", "5 డిసెంబరు 2026",
+        "5 டிசம்பர் 2026", "5 ഡിസംബർ 2026", "5 ડિસેમ્બર 2026", "5 ਦਸੰਬਰ 2026",
+    ],
+)  # fmt: skip
+def test_one_date_in_every_spelling(typed: str) -> None:
+    assert parse_date(typed, TODAY) == date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("today", 0), ("आज", 0), ("ఈరోజు", 0), ("இன்று", 0),
+        ("yesterday", -1), ("నిన్న", -1), ("நேற்று", -1),
+        ("day before yesterday", -2), ("మొన్న", -2),
+        ("tomorrow", 1), ("రేపు", 1), ("நாளை", 1),
+    ],
+)  # fmt: skip
+def test_day_words(typed: str, days: int) -> None:
+    assert parse_date(typed, TODAY) == date.fromordinal(TODAY.toordinal() + days)
+
+
+def test_words_for_two_days_need_a_direction() -> None:
+    assert read_date("कल", TODAY) is DateError.AMBIGUOUS
+    assert parse_date("कल", TODAY, direction="past") == date(2026, 11, 27)
+    assert parse_date("कल", TODAY, direction="future") == date(2026, 11, 29)
+    assert parse_date("परसों", TODAY, direction="past") == date(2026, 11, 26)
+    # an unambiguous word keeps its meaning whatever the direction
+    assert parse_date("yesterday", TODAY, direction="future") == date(2026, 11, 27)
+
+
+def test_without_a_year_the_nearest_in_the_direction() -> None:
+    assert parse_date("5 Jan", TODAY, direction="future") == date(2027, 1, 5)
+    assert parse_date("5 Dec", TODAY, direction="past") == date(2025, 12, 5)
+    assert parse_date("5 Dec", TODAY) == date(2026, 12, 5)
+
+
+def test_errors() -> None:
+    assert read_date("31-02-2027", TODAY) is DateError.NO_SUCH_DATE
+    assert read_date("31 Feb 2027", TODAY) is DateError.NO_SUCH_DATE
+    assert read_date("hello", TODAY) is DateError.FORMAT
+    assert read_date("5 దిసంబర్ 2026", TODAY) is DateError.FORMAT
+
+
+def test_month_and_year_appearances() -> None:
+    assert parse_date("March 2024", TODAY, appearance="month-year") == date(2024, 3, 1)
+    assert parse_date("2024", TODAY, appearance="year") == date(2024, 1, 1)
+    assert parse_date("2024", TODAY) is None
+
+
+def test_month_names() -> None:
+    assert month_number("फरवरी") == month_number("फ़रवरी") == 2
+    assert month_number("ఆగస్టు") == month_number("ఆగస్ట్") == 8
+    assert month_number("Sept") == 9 and month_number("hello") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("9:30", time(9, 30)), ("09.30", time(9, 30)), ("9 pm", time(21)), ("9:30 PM", time(21, 30)),
+     ("21:15", time(21, 15)), ("१०:३०", time(10, 30)), ("9", None), ("25:00", None),
+     ("13 pm", None)],
+)  # fmt: skip
+def test_times(typed: str, expected: time | None) -> None:
+    assert parse_time(typed) == expected
+
+
+def test_a_bare_hour_only_when_asked() -> None:
+    assert parse_time("9", bare_hour=True) == time(9)
