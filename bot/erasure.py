@@ -14,7 +14,8 @@ person's name, phone, village and channel ids everywhere they occur:
                       nulled, queued messages skipped, texts only they were sent blanked
     events            RSVPs and registrations for events not yet started removed; a freed
                       seat goes to the first person waiting, who is told
-    WhatsApp          the 24-hour window row deleted (the phone number lived in contacts)
+    WhatsApp          the 24-hour window row deleted; webhook payloads kept because their
+                      handling failed deleted when they carry the person's number or id
     audit log         where they are the actor or the subject, or their id or number is in
                       the detail, it becomes the pseudonym `contact:<id>`; likewise the
                       author of broadcasts, events, activities and attendance marks
@@ -89,6 +90,7 @@ def erase(
     _free_seats(conn, done, now, default_language, timezone)
     done.outbox = _erase_outbox(conn, contact_id)
     conn.execute("DELETE FROM whatsapp_window_closed WHERE contact_id = ?", (contact_id,))
+    _erase_failed_intake(conn, person)
     done.audit = _pseudonymise(conn, person)
     audit.record(
         conn,
@@ -222,6 +224,19 @@ def _erase_outbox(conn: sqlite3.Connection, contact_id: int) -> int:
         (ERASED_PAYLOAD, contact_id, contact_id),
     )
     return cur.rowcount
+
+
+def _erase_failed_intake(conn: sqlite3.Connection, person: contacts.Contact) -> None:
+    """Webhook payloads kept after handling them failed (bot/storage/intake.py) hold the
+    sender's number and text: delete those that name this person. Pending ones are being
+    handled and are deleted once handled."""
+    if person.channel != "whatsapp":
+        return
+    for ident in {i for i in (person.channel_user_id, person.chat_id) if i and len(i) >= 6}:
+        conn.execute(
+            "DELETE FROM webhook_intake WHERE status = 'failed' AND instr(payload, ?) > 0",
+            (f'"{ident}"',),
+        )
 
 
 def _pseudonymise(conn: sqlite3.Connection, person: contacts.Contact) -> int:

@@ -276,3 +276,22 @@ async def test_a_photo_someone_else_also_sent_stays(
 
     assert await db.write(run) == []
     assert shared.exists() and outside.exists()  # shared, and outside the media folder
+
+
+async def test_failed_webhook_payloads_naming_the_person_go_too(
+    db: Database, clock: FakeClock
+) -> None:
+    def run(conn: sqlite3.Connection) -> list[str]:
+        person = contacts.get_or_create(conn, "whatsapp", USER, USER, iso(clock.now))
+        for sender in (USER, "919800000000"):
+            body = f'{{"contacts": [{{"wa_id": "{sender}"}}], "text": "I am {NAME}"}}'
+            conn.execute(
+                "INSERT INTO webhook_intake (channel, received_at, payload, status)"
+                " VALUES ('whatsapp', ?, ?, 'failed')",
+                (iso(clock.now), body),
+            )
+        erasure.erase(conn, person.id, now=clock.now, actor="cli", media_root=None)
+        return [r[0] for r in conn.execute("SELECT payload FROM webhook_intake")]
+
+    [left] = await db.write(run)
+    assert "919800000000" in left  # someone else's stays
