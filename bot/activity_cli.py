@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.activity_sheet import Row, SheetError, read_sheet, write_sheet
+from bot.cli_common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.storage import activities, audit, clusters
@@ -73,8 +74,6 @@ def apply(conn: sqlite3.Connection, cluster_id: int, rows: list[Row], now: str) 
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _write
-
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no file {str(path)!r}")
@@ -96,7 +95,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         return counts
 
     try:
-        counts = _write(settings, store)
+        counts = write_db(settings, store)
     except SheetError as err:
         return _refused(path, err)
     if counts is None:
@@ -119,8 +118,6 @@ def _refused(path: Path, err: SheetError) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _write
-
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         return _fail("--out must name an .xlsx file")
@@ -145,6 +142,6 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
             cluster_id=cluster.id, subject=cluster.code, detail={"file": out.name},
         )  # fmt: skip
 
-    _write(settings, record)
+    write_db(settings, record)
     print(f"Wrote {len(plan)} activities of {cluster.code} to {out}")
     return 0

@@ -11,24 +11,19 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import activity_cli, forget_cli, report_cli, survey_cli, whatsapp_cli
+from bot.cli_common import UsageError, write_db
 from bot.clock import iso, utc_now
 from bot.config import ConfigError, Settings, environment, load
 from bot.storage import admins, audit, clusters
-from bot.storage.db import Database, connect_sync, migrate, run_in_transaction
+from bot.storage.db import Database
 
-T = TypeVar("T")
 NOTHING_CONFIGURED = (
     "clusterbot: no channel configured. Set CLUSTERBOT_TELEGRAM_TOKEN (and/or the four "
     "CLUSTERBOT_WHATSAPP_* settings), or try `clusterbot demo` for a console chat."
 )
-
-
-class UsageError(Exception):
-    """A mistake on the command line: one line to stderr, exit code 2."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -147,15 +142,6 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(settings: Settings, fn: Callable[[sqlite3.Connection], T]) -> T:
-    conn = connect_sync(settings.db)
-    try:
-        migrate(conn)
-        return run_in_transaction(conn, fn)
-    finally:
-        conn.close()
-
-
 def cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "list":
 
@@ -166,7 +152,7 @@ def cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
                 for c in clusters.all_clusters(conn)
             ]
 
-        lines = _write(settings, rows)
+        lines = write_db(settings, rows)
         print(
             "\n".join(lines)
             if lines
@@ -199,14 +185,14 @@ def cmd_cluster(settings: Settings, args: argparse.Namespace) -> int:
             detail={"name": name},
         )
 
-    _write(settings, add)
+    write_db(settings, add)
     print(f"Added cluster {code}: {name}")
     return 0
 
 
 def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "list":
-        rows = _write(settings, admins.all_admins)
+        rows = write_db(settings, admins.all_admins)
         for row in rows:
             where = row["cluster_code"] or "all clusters"
             print(f"{row['channel']}:{row['channel_user_id']}\t{row['role']}\t{where}")
@@ -243,7 +229,7 @@ def cmd_admin(settings: Settings, args: argparse.Namespace) -> int:
             )
         return added
 
-    added = _write(settings, add)
+    added = write_db(settings, add)
     where = f"cluster {args.cluster}" if args.cluster else "every cluster"
     print(f"{channel}:{ident} is {'now' if added else 'already'} {role} of {where}")
     return 0

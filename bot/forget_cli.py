@@ -7,6 +7,7 @@ import argparse
 import sqlite3
 
 from bot import erasure
+from bot.cli_common import UsageError
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.storage import contacts, whatsapp
@@ -35,8 +36,6 @@ def find(conn: sqlite3.Connection, channel: str, ident: str) -> int | None:
 
 
 def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import UsageError
-
     channel, _, ident = args.who.partition(":")
     channel, ident = channel.lower(), ident.strip().lstrip("+")
     if channel not in CHANNELS or not ident:

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli_common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.i18n import SHIPPED_LANGUAGES, translator
@@ -81,8 +82,6 @@ def _cluster(conn: sqlite3.Connection, code: str | None) -> clusters.Cluster | s
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _write
-
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         return _fail("--out must end in .xlsx or .png")
@@ -129,6 +128,6 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                     "since": args.since, "until": args.until},
         )  # fmt: skip
 
-    _write(settings, record)
+    write_db(settings, record)
     print(f"Wrote the {chosen.code} report to {out}")
     return 0

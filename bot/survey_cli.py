@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bot.cli_common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.storage import audit, clusters
@@ -56,7 +57,6 @@ def _fail(message: str) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _write
     from bot.surveys.loader import load_form  # pyxform: half a second, only when needed
 
     path = Path(args.file)
@@ -94,7 +94,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         return survey, created
 
     try:
-        survey, created = _write(settings, store_it)
+        survey, created = write_db(settings, store_it)
     except store.SurveyConflict as err:
         return _fail(str(err))
     where = f"cluster {args.cluster}" if args.cluster else "every cluster"
@@ -111,8 +111,6 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _write
-
     def read(conn: sqlite3.Connection) -> list[str]:
         codes = {c.id: c.code for c in clusters.all_clusters(conn)}
         lines = []
@@ -131,14 +129,12 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
             )  # fmt: skip
         return lines
 
-    lines = _write(settings, read)
+    lines = write_db(settings, read)
     print("\n".join(lines) if lines else "No surveys yet: clusterbot survey import FILE")
     return 0
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _write
-
     out = Path(args.out)
     fmt = args.format or out.suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx"):
@@ -175,14 +171,12 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
             detail={"format": fmt, "file": out.name},
         )  # fmt: skip
 
-    _write(settings, record)
+    write_db(settings, record)
     print(f"Wrote {responses} responses to {', '.join(str(p) for p in written)}")
     return 0
 
 
 def _set_status(settings: Settings, key: str, status: str) -> int:
-    from bot.cli import _write
-
     def change(conn: sqlite3.Connection) -> int:
         changed = store.set_status(conn, key, status)
         if changed:
@@ -190,7 +184,7 @@ def _set_status(settings: Settings, key: str, status: str) -> int:
                          subject=key)  # fmt: skip
         return changed
 
-    if not _write(settings, change):
+    if not write_db(settings, change):
         return _fail(f"no survey {key!r} (see clusterbot survey list)")
     print(f"Survey {key} is {status}.")
     return 0
