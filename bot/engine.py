@@ -146,8 +146,10 @@ class Engine:
             # The erased text is still in the WAL's old frames until it is truncated.
             self._wipe_wal = False
             try:
-                await self.db.wipe_wal()
-            except Exception:  # the erasure itself is committed; the next one retries
+                # Busy (readers kept an old snapshot for 5 s): the next turn tries again.
+                self._wipe_wal = not await self.db.wipe_wal()
+            except Exception:  # the erasure itself is committed; the next turn retries
+                self._wipe_wal = True
                 log.exception("could not empty the WAL after an erasure")
         if any(isinstance(reply, Later) for reply in replies):
             replies = await self._build_later(replies)

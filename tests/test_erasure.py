@@ -24,7 +24,7 @@ from bot.outbox import Payload, enqueue
 from bot.storage import audit, clusters, contacts
 from bot.storage import events as ev
 from bot.storage import surveys as store
-from bot.storage.db import Database
+from bot.storage.db import Database, connect_sync
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver, FakeClock
 from tests.events.helpers import make_event
@@ -295,3 +295,16 @@ async def test_failed_webhook_payloads_naming_the_person_go_too(
 
     [left] = await db.write(run)
     assert "919800000000" in left  # someone else's stays
+
+
+async def test_secure_delete_is_on_for_every_connection(db: Database, settings: Settings) -> None:
+    def mode(conn: sqlite3.Connection) -> int:
+        return int(conn.execute("PRAGMA secure_delete").fetchone()[0])
+
+    assert await db.read(mode) == 1
+    assert await db.write(mode) == 1
+    cli = connect_sync(settings.db)
+    try:
+        assert mode(cli) == 1
+    finally:
+        cli.close()
