@@ -17,44 +17,22 @@ from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
-from bot.reminders import SKIPPED_REASON
 from bot.storage import broadcasts, clusters, outbox
 from bot.storage import whatsapp as whatsapp_ledger
 from bot.storage.broadcasts import Broadcast
-from handlers import menu
+from handlers import deliveries_events, menu
 from handlers import when as when_
-from handlers.common import role_label
+from handlers.ledger_lines import FLOW, counts_line, missing_lines
+
+__all__ = ["FLOW"]  # the flow name handlers/__init__.py routes to on_input
 from handlers.registry import Audience, command
 
-FLOW = "deliveries"
 RECENT = 5
-LISTED = 20  # people listed per broadcast; the rest are counted
-STATUS = {
-    "sent": N_("sent"),
-    "waiting": N_("waiting"),
-    "failed": N_("failed"),
-    "blocked": N_("blocked the bot"),
-    "opted_out": N_("opted out"),
-    "skipped": N_("skipped"),
-}
 
 
 def _visible(ctx: Context, broadcast_id: str) -> Broadcast | None:
     found = broadcasts.get(ctx.conn, int(broadcast_id)) if broadcast_id.isdigit() else None
     return found if found and ctx.access.may_manage(found.cluster_id) else None
-
-
-def counts_line(ctx: Context, counts: dict[str, int]) -> str:
-    """'sent 5 · waiting 1 · blocked the bot 1' from ledger counts (also used by /events
-    for a meeting's invitations: the same ledger covers every bot-initiated message)."""
-    merged = dict(counts)
-    merged["waiting"] = merged.pop("queued", 0) + merged.pop("in_flight", 0)
-    parts = [
-        f"{ctx._(label)} {ctx._.number(merged[key])}"
-        for key, label in STATUS.items()
-        if merged.get(key)
-    ]
-    return " · ".join(parts) or ctx._("nobody in the audience")
 
 
 def _summary(ctx: Context, b: Broadcast, counts: dict[str, int]) -> str:
@@ -113,25 +91,6 @@ def show_recent(ctx: Context) -> None:
     )
 
 
-def reason(ctx: Context, status: str, error: str | None) -> str:
-    """Why one ledger row did not reach its person, in the reader's language."""
-    _ = ctx._
-    error = (error or "")[:80]
-    if status == "failed":
-        return _("failed: {reason}").format(reason=error or "?")
-    if status == "blocked":
-        return _("blocked the bot")
-    if status == "opted_out":
-        return _("stopped updates (/stop)")
-    if status == "skipped":
-        if error == SKIPPED_REASON:  # a reminder that could only run after the start
-            return _("skipped: the event had already started")
-        return _("erased their data") if error == "erased" else _("skipped")
-    if error:
-        return _("waiting; will try again ({reason})").format(reason=error)
-    return _("waiting to be sent")
-
-
 def show_one(ctx: Context, b: Broadcast) -> None:
     _ = ctx._
     counts = outbox.counts(ctx.conn, "broadcast", [str(b.id)])[str(b.id)]
@@ -148,39 +107,11 @@ def show_one(ctx: Context, b: Broadcast) -> None:
     ctx.reply("\n".join(lines), choices)
 
 
-def missing_lines(
-    ctx: Context,
-    kind: str,
-    ref: str,
-    counts: dict[str, int],
-    heading: str,
-    listed: int = LISTED,
-) -> list[str]:
-    """`heading` and one line per person who did not get this message (yet) and why, the
-    rest counted; nothing when everyone got it."""
-    missing = sum(n for status, n in counts.items() if status != "sent")
-    if not missing:
-        return []
-    rows = outbox.not_delivered(ctx.conn, kind, ref, listed) if listed > 0 else []
-    lines = [heading]
-    for row in rows:
-        name = (row["name"] or "—")[:40]
-        role = role_label(ctx, row["role"])
-        lines.append(f"• {name} ({role}): {reason(ctx, row['status'], row['last_error'])}")
-    if missing > len(rows):
-        lines.append(ctx._("…and {count} more.").format(count=ctx._.number(missing - len(rows))))
-    return lines
-
-
 def on_input(ctx: Context) -> None:
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
     action, _sep, ref = choice.removeprefix("dlv:").partition(":")
-    if action in ("evp", "ev"):
-        # Imported here: deliveries_events builds on this module's helpers.
-        from handlers import deliveries_events
-
-        if deliveries_events.on_press(ctx, action, ref):
-            return
+    if action in ("evp", "ev") and deliveries_events.on_press(ctx, action, ref, show_recent):
+        return
     found = _visible(ctx, ref) if ref and action in ("show", "cancel") else None
     if choice == "dlv:list":
         show_recent(ctx)

@@ -7,12 +7,14 @@ the same outbox ledger as broadcasts (issue 4, SPEC §8).
          reminder and why (blocked the bot, opted out, skipped after the start…)
 
 A CDA sees only the events of the clusters they administer. The screens are steps of the
-deliveries flow (handlers/deliveries.py routes the presses here) and reuse its formatting,
-so a status reads the same for a broadcast and an invitation.
+deliveries flow (handlers/deliveries.py routes the presses here, with its list screen to go
+back to) and share handlers/ledger_lines.py, so a status reads the same for a broadcast and
+an invitation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -24,8 +26,8 @@ from bot.storage import clusters, outbox
 from bot.storage import event_reminders as er
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers import deliveries
 from handlers.event_press import when_text
+from handlers.ledger_lines import FLOW, counts_line, missing_lines
 from handlers.offsets import show_offset
 
 PAGE = 4  # events a page: with their counts the message stays short on a phone
@@ -90,7 +92,7 @@ def _messages(ctx: Context, event: Event) -> list[Sent]:
 
 
 def _line(ctx: Context, sent: Sent) -> str:
-    state = sent.state or deliveries.counts_line(ctx, sent.counts)
+    state = sent.state or counts_line(ctx, sent.counts)
     if sent.kind == "invitation":
         return ctx._("Invitations: {counts}").format(counts=state)
     return ctx._("Reminder {offset} before: {counts}").format(offset=sent.offset, counts=state)
@@ -111,13 +113,13 @@ def _block(ctx: Context, event: Event, messages: list[Sent]) -> str:
     return "\n".join(lines)
 
 
-def show_page(ctx: Context, page: int) -> None:
+def show_page(ctx: Context, page: int, back: Callable[[Context], None]) -> None:
     _ = ctx._
     ids = outbox.messaged_events(ctx.conn, ctx.access.managed, PAGE + 1, page * PAGE)
     events = [e for e in (ev.get(ctx.conn, i) for i in ids[:PAGE]) if e is not None]
     if not events:
         ctx.reply(_("No invitations or reminders have been sent yet."))
-        deliveries.show_recent(ctx)
+        back(ctx)
         return
     blocks = [_("Meetings and visits, latest first:")]
     blocks += [_block(ctx, e, _messages(ctx, e)) for e in events]
@@ -127,7 +129,7 @@ def show_page(ctx: Context, page: int) -> None:
     if len(ids) > PAGE:
         choices.append(Choice(f"dlv:evp:{page + 1}", _("Next page")))
     choices.append(Choice("dlv:list", _("All broadcasts")))
-    ctx.go(deliveries.FLOW, f"{deliveries.FLOW}.events")
+    ctx.go(FLOW, f"{FLOW}.events")
     ctx.reply("\n\n".join(blocks), choices)
 
 
@@ -137,24 +139,22 @@ def show_event(ctx: Context, event: Event) -> None:
     lines = [_block(ctx, event, messages)]
     budget = LISTED
     for sent in messages:
-        missing = deliveries.missing_lines(
-            ctx, sent.kind, sent.ref, sent.counts, _heading(ctx, sent), budget
-        )
+        missing = missing_lines(ctx, sent.kind, sent.ref, sent.counts, _heading(ctx, sent), budget)
         if missing:
             lines += ["", *missing]
             budget -= sum(1 for m in missing if m.startswith("• "))
-    ctx.go(deliveries.FLOW, f"{deliveries.FLOW}.event")
+    ctx.go(FLOW, f"{FLOW}.event")
     ctx.reply(
         "\n".join(lines),
         [Choice("dlv:evp:0", _("Meetings and visits")), Choice("dlv:list", _("All broadcasts"))],
     )
 
 
-def on_press(ctx: Context, action: str, ref: str) -> bool:
+def on_press(ctx: Context, action: str, ref: str, back: Callable[[Context], None]) -> bool:
     """Handle dlv:evp:<page> and dlv:ev:<id>; False for a press that is not (or no longer)
     this CDA's, which the deliveries flow answers as stale."""
     if action == "evp" and ref.isdigit():
-        show_page(ctx, int(ref))
+        show_page(ctx, int(ref), back)
         return True
     event = ev.get(ctx.conn, int(ref)) if action == "ev" and ref.isdigit() else None
     if event is None or not ctx.access.may_manage(event.cluster_id):

@@ -14,8 +14,9 @@ from bot.messages import Choice
 from bot.storage import events as ev
 from bot.storage import outbox
 from bot.storage.events import Event
-from handlers import deliveries, event_calendar, event_edit
+from handlers import event_calendar, event_edit
 from handlers.event_press import eligible, rsvp_choices, when_text
+from handlers.ledger_lines import counts_line
 from handlers.registry import Audience, command
 
 LIMIT = 10
@@ -95,7 +96,7 @@ def _show(ctx: Context, event: Event) -> None:
         ledger = outbox.counts(ctx.conn, "invitation", [f"event:{event.id}"])
         lines.append(
             _("Invitations: {counts}").format(
-                counts=deliveries.counts_line(ctx, ledger[f"event:{event.id}"])
+                counts=counts_line(ctx, ledger[f"event:{event.id}"])
             )
         )
     if choices or ctx.access.may_manage(event.cluster_id):  # only for who may see it

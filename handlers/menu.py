@@ -1,39 +1,18 @@
-"""/help, /menu, /language, and the answers for unknown or not-yet-built commands."""
+"""/help, /menu, /language, and the answers for unknown or not-yet-built commands.
+
+`main_menu` lives in `handlers.main_menu` (onboarding ends there too); it is re-exported
+here for the flows that return to the menu."""
 
 from __future__ import annotations
 
 from bot.engine import Context
 from bot.i18n import N_
-from bot.messages import Choice
 from handlers import onboarding
 from handlers.common import language_choices, picked, use_buttons
-from handlers.registry import OBSERVER_COMMANDS, Audience, Command, command, commands
+from handlers.main_menu import main_menu, visible_commands
+from handlers.registry import Audience, command
 
-MENU_COMMANDS = ("survey", "events", "updates", "profile", "language", "help")
-
-
-def visible_commands(ctx: Context) -> list[Command]:
-    """The commands this person may use, in table order."""
-    allowed = {Audience.EVERYONE, Audience.MEMBER}
-    if ctx.access.cda:
-        allowed |= {Audience.CDA, Audience.REPORT}
-    elif ctx.access.observer:
-        allowed.add(Audience.REPORT)
-        if not ctx.contact.registered:
-            return [c for c in commands() if c.in_menu and c.name in OBSERVER_COMMANDS]
-    return [c for c in commands() if c.in_menu and c.audience in allowed]
-
-
-def main_menu(ctx: Context) -> None:
-    """The buttons a registered person starts from."""
-    by_name = {c.name: c for c in visible_commands(ctx)}
-    choices = [
-        Choice(f"cmd:{name}", ctx._(by_name[name].description))
-        for name in MENU_COMMANDS
-        if name in by_name
-    ]
-    ctx.reply(ctx._("What would you like to do?"), choices, columns=2)
-
+__all__ = ["main_menu"]
 
 @command("help", N_("What I can do here"), Audience.EVERYONE, aliases=("menu",))
 def show_help(ctx: Context) -> None:

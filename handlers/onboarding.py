@@ -22,6 +22,7 @@ from bot.messages import Choice, InboundKind, Request
 from bot.storage import clusters
 from handlers import privacy_notice
 from handlers.common import GENDERS, ROLES, language_choices, picked, use_buttons
+from handlers.main_menu import main_menu
 
 FLOW = "onboarding"
 
@@ -415,8 +416,6 @@ def _advance(ctx: Context, after: str) -> None:
 
 
 def _finish(ctx: Context) -> None:
-    from handlers.menu import main_menu
-
     ctx.update_contact(status="registered", registered_at=ctx.now_iso)
     ctx.end()
     ctx.reply(
