@@ -88,19 +88,31 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+SECRET_FIELDS = (
+    "telegram_token",
+    "telegram_webhook_secret",
+    "whatsapp_token",
+    "whatsapp_app_secret",
+    "whatsapp_verify_token",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
+    """The configuration. The SECRET_FIELDS are left out of the repr, so a log line, a
+    traceback or the repr of anything holding Settings (an engine Context) never shows them."""
+
     db: Path = Path("clusterbot.db")
-    telegram_token: str = ""
+    telegram_token: str = field(default="", repr=False)
     telegram_api_server: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
-    telegram_webhook_secret: str = ""
+    telegram_webhook_secret: str = field(default="", repr=False)
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
-    whatsapp_token: str = ""
+    whatsapp_token: str = field(default="", repr=False)
     whatsapp_phone_number_id: str = ""
-    whatsapp_app_secret: str = ""
-    whatsapp_verify_token: str = ""
+    whatsapp_app_secret: str = field(default="", repr=False)
+    whatsapp_verify_token: str = field(default="", repr=False)
     whatsapp_api_server: str = "https://graph.facebook.com"
     admins: frozenset[str] = field(default_factory=frozenset)
     timezone: str = "Asia/Kolkata"

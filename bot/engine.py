@@ -134,9 +134,10 @@ class Engine:
             replies = await self.db.write(partial(self.turn, inbound, update_key), quick=True)
         except Exception:
             log.exception(
-                "turn failed: channel=%s user=%s kind=%s",
+                # The update, not the user: a WhatsApp user id may be a phone number.
+                "turn failed: channel=%s update=%s kind=%s",
                 inbound.channel,
-                inbound.user_id,
+                update_key,
                 inbound.kind,
             )
             language = await self.db.read(partial(_language_of, inbound))

@@ -54,6 +54,7 @@ from bot.channels.whatsapp_webhook import (
     handshake,
     parse,
     signature_ok,
+    well_formed,
 )
 from bot.clock import iso
 from bot.config import Settings
@@ -138,8 +139,10 @@ class WhatsAppChannel:
             return web.Response(status=403, text="bad signature")
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return web.Response(status=400, text="not JSON")
+        if not well_formed(payload):  # `[]`, `null`, `{"entry": [5]}`…: never a 500
+            return web.Response(status=400, text="not a webhook payload")
         messages, statuses = parse(payload, self.settings.whatsapp_phone_number_id)
         if not messages and not statuses:
             return web.Response(text="ok")  # nothing for us: nothing to keep

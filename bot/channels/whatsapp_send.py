@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import math
+import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -96,6 +97,20 @@ def _unreachable(recipient: str, conn: sqlite3.Connection) -> None:
     identities.mark_unreachable(conn, recipient)
 
 
+# Logs name a person by their contact number, never by phone number (issue 12). Graph's
+# error texts may quote the recipient, so digit runs that look like a number go too.
+PHONE_LIKE = re.compile(r"\+?\d[\d \-]{5,}\d")
+
+
+def unnumbered(text: str) -> str:
+    return PHONE_LIKE.sub("…", text)
+
+
+def _contact_label(chat_id: str, conn: sqlite3.Connection) -> str:
+    contact_id = identities.contact_for(conn, chat_id)
+    return f"contact {contact_id}" if contact_id is not None else "an unknown contact"
+
+
 class WhatsAppSender:
     def __init__(
         self,
@@ -134,11 +149,13 @@ class WhatsAppSender:
             if result.outcome is Outcome.SENT:
                 first = first or result.platform_message_id
                 continue
+            who = await self.db.read(partial(_contact_label, chat_id))
+            reason = unnumbered(result.reason or "")
             if result.outcome is Outcome.BLOCKED:
-                log.info("whatsapp: %s cannot receive messages (%s)", chat_id, result.reason)
+                log.info("whatsapp: %s cannot receive messages (%s)", who, reason)
                 await self.db.write(partial(_unreachable, chat_id))
                 return result
-            log.error("whatsapp: send to %s failed: %s", chat_id, result.reason)
+            log.error("whatsapp: send to %s failed: %s", who, reason)
             failed = failed or result
             if not reply:
                 return result

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+MAX_DEPTH = 32  # Meta's payloads nest about 8 deep; deeper bodies are refused (400)
+LISTS = ("messages", "statuses", "contacts", "errors")
 
 
 def handshake(query: Mapping[str, str], verify_token: str) -> str | None:
@@ -73,6 +75,45 @@ class Status:
     recipient: str  # phone number or business-scoped id
     timestamp: int = 0
     errors: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # (code, title)
+
+
+def well_formed(payload: Any) -> bool:
+    """Whether a webhook body has the shape of Meta's: an object whose `entry` is a list of
+    objects, their `changes` lists of objects, each `value` an object whose `metadata` is an
+    object and whose messages, statuses, contacts and errors are lists of objects; nested at
+    most MAX_DEPTH deep. The channel answers anything else 400, never 500."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
+        return False
+    if not _shallow(payload):
+        return False
+    for entry in payload["entry"]:
+        if not isinstance(entry, dict) or not _objects(entry.get("changes", [])):
+            return False
+        for change in entry.get("changes", []):
+            value = change.get("value", {})
+            if not isinstance(value, dict) or not isinstance(value.get("metadata", {}), dict):
+                return False
+            if not all(_objects(value.get(name, [])) for name in LISTS):
+                return False
+    return True
+
+
+def _objects(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _shallow(payload: Any) -> bool:
+    """Nested at most MAX_DEPTH deep (walked without recursion)."""
+    stack = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 def parse(payload: Any, phone_number_id: str) -> tuple[list[Incoming], list[Status]]:
@@ -138,19 +179,24 @@ def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]]) -> Incomi
         profile_name=str(profile.get("name") or ""),
         message_id=wamid,
     )
-    try:
-        timestamp = int(message.get("timestamp", 0))
-    except (TypeError, ValueError):
-        timestamp = 0
     inbound, media_id = _content(message, base)
     if inbound is None:
         return None
-    return Incoming(inbound, wamid, user_id, wa_id, timestamp, media_id)
+    return Incoming(inbound, wamid, user_id, wa_id, _int(message.get("timestamp")), media_id)
+
+
+def _int(value: Any) -> int:
+    """A number Meta sends as text ("1733130000"); 0 for anything else (1e400, "²", [])."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def _content(message: dict[str, Any], base: Inbound) -> tuple[Inbound | None, str]:
     kind = message.get("type")
-    body = _dict(message.get(str(kind)))
+    kind = kind if isinstance(kind, str) else ""
+    body = _dict(message.get(kind))
     if kind == "text":
         return replace(base, kind=InboundKind.TEXT, text=str(body.get("body", ""))), ""
     if kind == "interactive":
@@ -180,7 +226,7 @@ def _content(message: dict[str, Any], base: Inbound) -> tuple[Inbound | None, st
             "image": InboundKind.PHOTO,
             "audio": InboundKind.AUDIO,  # voice notes are audio with "voice": true
             "document": InboundKind.DOCUMENT,
-        }[str(kind)]
+        }[kind]
         return replace(base, kind=mapped, media_ref=media_id), media_id
     if kind == "request_welcome":  # the person opened the chat for the first time
         return replace(base, kind=InboundKind.TEXT, text="/start"), ""
@@ -199,13 +245,9 @@ def _pressed(base: Inbound, choice_id: str) -> Inbound:
 
 def _status(status: dict[str, Any]) -> Status:
     errors = tuple(
-        (int(e["code"]) if str(e.get("code", "")).isdigit() else 0, str(e.get("title", "")))
-        for e in _dicts(status.get("errors"))
+        (_int(e.get("code")), str(e.get("title", ""))) for e in _dicts(status.get("errors"))
     )
-    try:
-        timestamp = int(status.get("timestamp", 0))
-    except (TypeError, ValueError):
-        timestamp = 0
+    timestamp = _int(status.get("timestamp"))
     return Status(
         wamid=str(status.get("id", "")),
         status=str(status.get("status", "")),
