@@ -16,9 +16,9 @@ person's name, phone, village and channel ids everywhere they occur:
                       seat goes to the first person waiting, who is told
     WhatsApp          the 24-hour window row deleted; webhook payloads kept because their
                       handling failed deleted when they carry the person's number or id
-    audit log         where they are the actor or the subject, or their id or number is in
-                      the detail, it becomes the pseudonym `contact:<id>`; likewise the
-                      author of broadcasts, events, activities and attendance marks
+    audit log         where they are the actor or the subject (and in those entries' detail)
+                      their id or number becomes the pseudonym `contact:<id>`; likewise
+                      the author of broadcasts, events, activities and attendance marks
 
 `PRAGMA secure_delete` (bot/storage/db.py) zeroes what is deleted inside the database
 file; the caller then empties the WAL (`Database.wipe_wal`, `db.truncate_wal`), which
@@ -207,7 +207,14 @@ def _free_seats(
 
 def _erase_outbox(conn: sqlite3.Connection, contact_id: int) -> int:
     """No address left in the ledger, nothing queued goes out, and a text sent to this
-    person alone (a notice, a reminder in their language) is blanked."""
+    person alone (a notice queued for them only) is blanked. A fan-out's text is shared
+    by its (kind, ref) and is the CDA's, kept in `broadcasts` anyway."""
+    conn.execute(
+        "UPDATE outbox_payloads SET body = ? WHERE id IN (SELECT o.payload_id FROM outbox o"
+        " WHERE o.contact_id = ? AND NOT EXISTS (SELECT 1 FROM outbox x"
+        " WHERE x.kind = o.kind AND x.ref = o.ref AND x.id != o.id))",
+        (ERASED_PAYLOAD, contact_id),
+    )
     cur = conn.execute(
         "UPDATE outbox SET chat_id = NULL, platform_message_id = NULL,"
         " status = CASE WHEN status IN ('queued', 'in_flight') THEN 'skipped' ELSE status END,"
@@ -215,13 +222,6 @@ def _erase_outbox(conn: sqlite3.Connection, contact_id: int) -> int:
         " ELSE last_error END"
         " WHERE contact_id = ?",
         (contact_id,),
-    )
-    conn.execute(
-        "UPDATE outbox_payloads SET body = ? WHERE id IN"
-        " (SELECT payload_id FROM outbox WHERE contact_id = ?) AND NOT EXISTS"
-        " (SELECT 1 FROM outbox o WHERE o.payload_id = outbox_payloads.id"
-        "  AND (o.contact_id IS NULL OR o.contact_id != ?))",
-        (ERASED_PAYLOAD, contact_id, contact_id),
     )
     return cur.rowcount
 
@@ -240,47 +240,58 @@ def _erase_failed_intake(conn: sqlite3.Connection, person: contacts.Contact) -> 
 
 
 def _pseudonymise(conn: sqlite3.Connection, person: contacts.Contact) -> int:
-    """Replace the person's channel ids and phone numbers with `contact:<id>` wherever
-    the audit log and the authorship columns hold them; returns audit rows changed."""
+    """Replace the person's channel ids and phone numbers with `contact:<id>` where the
+    audit log has them as the actor or the subject (and inside those entries' detail),
+    and as the author of broadcasts, events, activities and attendance marks (only a CDA
+    authors, and every CDA action is audited). Returns the audit entries changed."""
     pseudonym = f"contact:{person.id}"
     ids = {i for i in (person.channel_user_id, person.chat_id) if i}
     if person.phone:
         ids |= {person.phone, person.phone.lstrip("+")}
     refs = sorted({f"{person.channel}:{i}" for i in ids}, key=len, reverse=True)
+    acted = False
     changed = 0
-    for ref in refs:
-        changed += conn.execute(
+    for ref in refs:  # audit_log_actor / audit_log_subject (migration 0008)
+        moved = conn.execute(
             "UPDATE audit_log SET actor = ? WHERE actor = ?", (pseudonym, ref)
         ).rowcount
+        acted = acted or moved > 0
+        changed += moved
         changed += conn.execute(
             "UPDATE audit_log SET subject = ? WHERE subject = ?", (pseudonym, ref)
         ).rowcount
-        for table, column in (
-            ("broadcasts", "author"),
-            ("events", "created_by"),
-            ("activities", "created_by"),
-            ("activity_notes", "by"),
-            ("attendance", "marked_by"),
-        ):
-            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (pseudonym, ref))
-    # A bare id or number inside a detail (JSON text); short ids would match other numbers.
+    if acted:
+        for ref in refs:
+            for table, column in (
+                ("broadcasts", "author"),
+                ("events", "created_by"),
+                ("activities", "created_by"),
+                ("activity_notes", "by"),
+                ("attendance", "marked_by"),
+            ):
+                conn.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (pseudonym, ref)
+                )
+    # A bare id or number inside their entries' detail; short ids would match other numbers.
     for text in sorted((*refs, *(i for i in ids if len(i) >= 6)), key=len, reverse=True):
-        changed += conn.execute(
-            "UPDATE audit_log SET detail = replace(detail, ?, ?) WHERE instr(detail, ?) > 0",
-            (text, pseudonym, text),
-        ).rowcount
+        conn.execute(
+            "UPDATE audit_log SET detail = replace(detail, ?, ?)"
+            " WHERE (actor = ? OR subject = ?) AND instr(detail, ?) > 0",
+            (text, pseudonym, pseudonym, pseudonym, text),
+        )
     return changed
 
 
-def due_for_retention(conn: sqlite3.Connection, cutoff: str) -> list[int]:
-    """People whose last activity (last message, else registration, else first contact)
-    is older than `cutoff`, not erased yet."""
+def due_for_retention(conn: sqlite3.Connection, cutoff: str, limit: int) -> list[int]:
+    """Up to `limit` people whose last activity (last message, else registration, else
+    first contact) is older than `cutoff`, not erased yet, oldest first."""
     return [
         int(row[0])
         for row in conn.execute(
             "SELECT id FROM contacts WHERE status != 'erased'"
-            " AND COALESCE(last_inbound_at, registered_at, created_at) < ? ORDER BY id",
-            (cutoff,),
+            " AND COALESCE(last_inbound_at, registered_at, created_at) < ?"
+            " ORDER BY COALESCE(last_inbound_at, registered_at, created_at), id LIMIT ?",
+            (cutoff, limit),
         )
     ]
 

@@ -116,3 +116,44 @@ def test_retention_and_notice_settings_are_validated() -> None:
         with pytest.raises(ConfigError) as refused:
             load({name: value})
         assert refused.value.problems[0].startswith(name)
+
+
+async def test_many_due_are_erased_in_batches_a_minute_apart(
+    db: Database, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention, "BATCH", 2)
+    settings = dataclasses.replace(settings, retention_days=30)
+
+    def people(conn: sqlite3.Connection) -> None:
+        then = iso(clock.now - timedelta(days=40))
+        for user in ("a", "b", "c"):
+            contacts.get_or_create(conn, "test", user, user, then)
+
+    await db.write(people)
+    first = await db.write(partial(retention.arm, settings, clock.now))
+    assert first is not None
+    scheduler, _wipe = scheduler_for(db, settings, clock)
+    clock.now = clock.now.replace(hour=21, minute=30)
+    assert await scheduler.fire(first)
+    [follow_up] = await db.read(schedule.pending)
+    assert follow_up.id == "retention:2026-11-29T03:01"  # local time, a minute later
+    clock.now = clock.now + timedelta(minutes=1)
+    assert await scheduler.fire(follow_up.id)
+    [daily] = await db.read(schedule.pending)
+    assert daily.id == "retention:2026-11-30"
+    left = await db.read(
+        lambda conn: conn.execute(
+            "SELECT COUNT(*) FROM contacts WHERE status != 'erased'"
+        ).fetchone()[0]
+    )
+    assert left == 0
+    notes = await db.read(
+        lambda conn: [
+            r[0]
+            for r in conn.execute(
+                "SELECT note FROM scheduled_jobs WHERE status = 'done' ORDER BY run_at"
+            )
+        ]
+    )
+    assert notes == ["2 people erased, 0 media files deleted, more next",
+                     "1 people erased, 0 media files deleted"]  # fmt: skip
