@@ -161,12 +161,15 @@ WHATSAPP_LIMITS = Limits(
 class _Waiter:
     """One blocked `acquire()` call."""
 
-    __slots__ = ("chat_id", "chat_limit", "granted", "group", "wakeup")
+    __slots__ = ("charge", "chat_id", "chat_limit", "granted", "group", "wakeup")
 
-    def __init__(self, chat_id: str, group: bool, chat_limit: bool = True) -> None:
+    def __init__(
+        self, chat_id: str, group: bool, chat_limit: bool = True, charge: bool = True
+    ) -> None:
         self.chat_id = chat_id
         self.group = group
         self.chat_limit = chat_limit
+        self.charge = charge  # counts against the chat's own limits once granted
         self.granted = False
         # Set while the waiter is parked; resolved to make it re-check its state.
         self.wakeup: asyncio.Future[None] | None = None
@@ -265,6 +268,7 @@ class RateLimiter:
         group: bool = False,
         priority: bool = False,
         chat_limit: bool = True,
+        per_chat: bool = True,
     ) -> None:
         """Wait until a send to ``chat_id`` is allowed, then take the permission.
 
@@ -277,17 +281,24 @@ class RateLimiter:
         them wait a second per message would break the conversation. Bot-initiated sends
         to the same chat then wait for the bucket to refill. The overall limit and any
         429 pause always apply.
+
+        ``per_chat=False`` neither waits for nor charges the chat's own limits: for the
+        second and later messages of one reply, whose first message took the chat's
+        permission (a turn's replies go out together, paced per turn).
         """
+        if not per_chat:
+            chat_limit = False
         now = self._clock()
         if (
             not self._priority
             and not self._bulk
             and self._can_send(chat_id, group, now, chat_limit=chat_limit)
         ):
-            self._consume(chat_id, group, now)  # fast path: nobody queued, budget available
+            # fast path: nobody queued, budget available
+            self._consume(chat_id, group, now, charge=per_chat)
             return
 
-        waiter = _Waiter(chat_id, group, chat_limit)
+        waiter = _Waiter(chat_id, group, chat_limit, per_chat)
         queue = self._priority if priority else self._bulk
         queue.append(waiter)
         try:
@@ -408,9 +419,11 @@ class RateLimiter:
             )
         )
 
-    def _consume(self, chat_id: str, group: bool, now: float) -> None:
+    def _consume(self, chat_id: str, group: bool, now: float, *, charge: bool = True) -> None:
         self._tat = max(self._tat, now) + self._interval
         self._log.append(now)
+        if not charge:
+            return
 
         chats = self._chat_tat
         chats[chat_id] = max(chats.get(chat_id, -math.inf), now) + self._chat_interval
@@ -462,7 +475,7 @@ class RateLimiter:
                 elif self._own_ready(waiter) > now + _EPS:
                     kept.append(waiter)  # held by its own chat limit; others may pass
                 else:
-                    self._consume(waiter.chat_id, waiter.group, now)
+                    self._consume(waiter.chat_id, waiter.group, now, charge=waiter.charge)
                     waiter.granted = True
                     served.append(waiter)
             queue[:] = kept

@@ -378,6 +378,24 @@ def test_pause_chat_holds_back_that_chat_only() -> None:
     run(main)
 
 
+def test_per_chat_false_neither_waits_for_nor_charges_the_chat() -> None:
+    """The rest of one turn's replies: the turn's first message took the chat's permission."""
+
+    async def main(loop: VirtualTimeLoop) -> None:
+        limiter = limiter_on(loop, Limits(per_second=100.0, burst=100))
+        for _ in range(3):
+            await limiter.acquire("a", priority=True)  # the chat's burst of 3 is spent
+        for _ in range(5):
+            await limiter.acquire("a", priority=True, per_chat=False)
+        assert loop.time() == START  # nothing waited
+        assert limiter.delay_for("a") == pytest.approx(1.0)  # and nothing more was charged
+        limiter.pause_chat("a", 4.0)
+        await limiter.acquire("a", per_chat=False)  # a chat's 429 pause still applies
+        assert loop.time() == pytest.approx(START + 4.0)
+
+    run(main)
+
+
 def test_pauses_of_many_chats_at_once_pause_the_channel() -> None:
     """429s from several chats within a second: the bot's own limit was hit."""
     clock = ManualClock()

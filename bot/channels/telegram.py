@@ -1,7 +1,8 @@
 """Telegram through python-telegram-bot: updates -> Inbound, Outbound -> Bot API calls.
 
-Only this module imports `telegram`. The Application runs updates one at a time
-(`concurrent_updates` off), which keeps each person's messages in order.
+Only this module (and `telegram_updates`) imports `telegram`. The Application handles the
+updates of different people at once and each person's in order
+(`telegram_updates.PerPersonUpdates`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.channels.telegram_updates import PerPersonUpdates
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import Inbound, InboundKind, Outbound, Request
 from bot.outbox import OutboxItem, Payload
@@ -54,7 +56,7 @@ def build_application(token: str, api_server: str, *, polling: bool = True) -> A
         .token(token)
         .base_url(f"{api_server}/bot")
         .base_file_url(f"{api_server}/file/bot")
-        .concurrent_updates(False)
+        .concurrent_updates(PerPersonUpdates())  # concurrent across people, in order per person
     )
     if not polling:
         builder = builder.updater(None)
@@ -277,7 +279,7 @@ class TelegramChannel:
         for message in messages:
             for attempt in range(1, REPLY_ATTEMPTS + 1):
                 try:
-                    await self.send_one(chat_id, message)
+                    await self.send_one(chat_id, message, turn=turn)
                     break
                 except Forbidden:
                     log.info("chat %s blocked the bot", chat_id)
@@ -291,21 +293,36 @@ class TelegramChannel:
                     # Other chats go on (bot.ratelimit escalates when many chats meet it).
                     self.limiter.pause_chat(str(chat_id), classify_telegram_error(exc).retry_after)
 
-    async def _limit(self, chat_id: int, *, priority: bool) -> None:
-        """Wait for the shared rate limiter: replies go first, and like every send they keep
-        the per-chat limit (about 1 a second with short bursts; 20 a minute in a group)."""
-        if self.limiter is not None:
-            await self.limiter.acquire(str(chat_id), group=chat_id < 0, priority=priority)
+    async def _limit(self, chat_id: int, *, priority: bool, turn: list[bool] | None = None) -> None:
+        """Wait for the shared rate limiter. Replies go first and keep the per-chat limit
+        (about 1 a second, short bursts; 20 a minute in a group) per turn: a turn's first
+        message waits for it, the rest of that turn follow at once (`turn` tracks this)."""
+        if self.limiter is None:
+            return
+        group = chat_id < 0
+        follow_up = turn is not None and bool(turn) and not group  # group: every message
+        await self.limiter.acquire(
+            str(chat_id), group=group, priority=priority, per_chat=not follow_up
+        )
+        if turn is not None and not turn:
+            turn.append(True)
 
+        """Send one turn's replies: they wait for the chat's limit once, then go together."""
+        turn: list[bool] = []  # becomes [True] once the turn took the chat's permission
     async def send_one(
-        self, chat_id: int, message: Outbound, *, priority: bool = True
+        self,
+        chat_id: int,
+        message: Outbound,
+        *,
+        priority: bool = True,
+        turn: list[bool] | None = None,
     ) -> list[Message]:
         bot = self.application.bot
         markup = markup_for(message)
         if message.media is not None:
             caption, rest = _caption_and_rest(message.text)
             send = bot.send_photo if message.media.kind == "photo" else bot.send_document
-            await self._limit(chat_id, priority=priority)
+            await self._limit(chat_id, priority=priority, turn=turn)
             first = await send(
                 chat_id,
                 message.media.data,
@@ -315,14 +332,14 @@ class TelegramChannel:
             )
             sent = [first]
             for part in split_text(rest) if rest else []:
-                await self._limit(chat_id, priority=priority)
+                await self._limit(chat_id, priority=priority, turn=turn)
                 sent.append(await bot.send_message(chat_id, part, reply_markup=markup))
             return sent
         parts = split_text(message.text)
         sent = []
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
-            await self._limit(chat_id, priority=priority)
+            await self._limit(chat_id, priority=priority, turn=turn)
             sent.append(
                 await bot.send_message(chat_id, part, reply_markup=markup if last else None)
             )

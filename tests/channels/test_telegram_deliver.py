@@ -121,10 +121,14 @@ async def test_flood_control_for_one_chat_does_not_stop_another(
     assert [m.text for m in fake.sent] == ["to B", "to A"]
 
 
-async def test_replies_keep_the_per_chat_limit(channel: TelegramChannel) -> None:
-    """Replies go first but keep Telegram's ~1 message a second per chat (bursts of 3)."""
+async def test_replies_keep_the_per_chat_limit_per_turn(channel: TelegramChannel) -> None:
+    """Replies go first but keep Telegram's ~1 a second per chat (bursts of 3), counted per
+    turn: a turn's messages go out together, the next turns wait for the chat's bucket."""
     limiter = channel.limiter
     assert limiter is not None
-    await channel.send(CHAT, [Outbound(f"reply {i}") for i in range(3)])  # a burst: at once
-    assert limiter.delay_for(str(CHAT)) > 0.5  # the chat's bucket is empty now...
-    assert limiter.delay_for(str(CHAT + 1)) == 0.0  # ...another chat's is not
+    await channel.send(CHAT, [Outbound(f"part {i}") for i in range(3)])  # one turn
+    assert limiter.delay_for(str(CHAT)) == 0.0  # took one of the chat's three
+    await channel.send(CHAT, [Outbound("second turn")])
+    await channel.send(CHAT, [Outbound("third turn")])
+    assert limiter.delay_for(str(CHAT)) > 0.5  # the chat's burst is spent now...
+    assert limiter.delay_for(str(CHAT + 1)) < 0.1  # ...another chat's is not (overall pacing)
