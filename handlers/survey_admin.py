@@ -28,7 +28,10 @@ MAX_CHOICE_LINES = 12
 
 
 def managed(ctx: Context) -> list[Survey]:
-    """Surveys this CDA may read: for every cluster, or for one of theirs."""
+    """Surveys this CDA may read: for every cluster, or for one of theirs; none for anyone
+    who is not (or no longer) a CDA, whatever buttons they were offered before."""
+    if not ctx.access.cda:
+        return []
     return [
         s
         for s in store.all_current(ctx.conn)
