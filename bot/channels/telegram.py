@@ -276,6 +276,8 @@ class TelegramChannel:
             log.debug("could not freeze pressed message: %s", exc)
 
     async def send(self, chat_id: int, messages: Sequence[Outbound]) -> None:
+        """Send one turn's replies: they wait for the chat's limit once, then go together."""
+        turn: list[bool] = []  # becomes [True] once the turn took the chat's permission
         for message in messages:
             for attempt in range(1, REPLY_ATTEMPTS + 1):
                 try:
@@ -307,8 +309,6 @@ class TelegramChannel:
         if turn is not None and not turn:
             turn.append(True)
 
-        """Send one turn's replies: they wait for the chat's limit once, then go together."""
-        turn: list[bool] = []  # becomes [True] once the turn took the chat's permission
     async def send_one(
         self,
         chat_id: int,
