@@ -12,6 +12,10 @@ from bot.i18n import translator
 from bot.limits import WHATSAPP_MAX_LIST_ROWS
 from handlers.registry import OBSERVER_COMMANDS, Audience, commands, find
 
+# Left out when a list would need more than its 10 rows: the Menu is the help (its text
+# says to type a word like help), so a stakeholder's Menu stays one list.
+SPARE = frozenset({"help"})
+
 # Typing "menu" shows the menu list; people also write the word in their own script.
 MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెనూ", "మెను"})
 
@@ -71,6 +75,8 @@ def menu_requests(
             groups[1][1].append((entry.name, _(entry.description)))
     out = []
     for body, entries in groups:
+        if len(entries) > WHATSAPP_MAX_LIST_ROWS:
+            entries = [(name, text) for name, text in entries if name not in SPARE]
         for i in range(0, len(entries), WHATSAPP_MAX_LIST_ROWS):
             rows = [
                 list_row(f"cmd:{name}", description, name)

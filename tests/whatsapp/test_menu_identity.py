@@ -60,6 +60,7 @@ def test_menu_lists_fit_and_cover_the_commands(language: str, cda: bool, observe
         for r in s["rows"]
     ]
     assert "cmd:survey" in ids and "cmd:forget" in ids and "cmd:start" not in ids
+    assert "cmd:privacy" in ids and "cmd:help" not in ids  # the Menu is the help
     assert ("cmd:broadcast" in ids) is cda
     assert ("cmd:report" in ids) is (cda or observer)
     assert len(requests) == (2 if cda or observer else 1)
