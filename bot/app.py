@@ -17,6 +17,7 @@ from bot import demo_history
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.engine import Engine, freeze_heap, thaw_heap
+from bot.fairness import InboundLimiter, limited
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.messages import Inbound, Outbound
 from bot.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
@@ -59,7 +60,8 @@ async def run(
     whatsapp: WhatsAppChannel | None = None
     senders: list[OutboxSender] = []  # one per channel: they drain the outbox
     scheduler = make_scheduler(db, senders, settings)
-    handle = _notifying(engine, senders, scheduler)
+    fair = InboundLimiter(settings.inbound_per_minute)  # per person, every channel
+    handle = _notifying(engine, senders, scheduler, fair)
     try:
         if settings.telegram_on:
             limiter = RateLimiter(telegram_limits(settings))  # shared: replies + outbox
@@ -75,7 +77,7 @@ async def run(
                 )
             )
         if settings.whatsapp_on:
-            whatsapp = await _start_whatsapp(settings, engine, http, senders, scheduler)
+            whatsapp = await _start_whatsapp(settings, engine, http, senders, scheduler, fair)
         for sender in senders:
             await sender.start()
         await arm_retention(db, settings)
@@ -96,13 +98,14 @@ async def run(
         if whatsapp is not None:
             await whatsapp.close()  # finishes messages being handled, before the db closes
         await db.close()
+        fair.report(force=True)  # the drops not logged yet
         thaw_heap()
 
 
 def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings) -> Scheduler:
     """The scheduler with every job kind; a job that queued messages wakes the senders,
     and one that erased people (retention) empties the WAL after its commit."""
-    from bot import broadcasting, reminders, retention
+    from bot import broadcasting, housekeeping, reminders, retention
 
     wipe = retention.WalWipe()
     wiping: set[asyncio.Task[bool]] = set()
@@ -119,23 +122,32 @@ def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings
         broadcasting.JOB_KIND: broadcasting.run_scheduled,
         reminders.JOB_KIND: reminders.run,
         retention.JOB_KIND: partial(retention.run, settings, wipe),
+        housekeeping.JOB_KIND: partial(housekeeping.run, settings),
     }
     return Scheduler(db, kinds, after_run=wake)
 
 
 async def arm_retention(db: Database, settings: Settings) -> None:
-    """The daily retention job's first run, when none is pending (bot/retention.py)."""
-    from bot import retention
+    """The daily retention job's first run, when none is pending (bot/retention.py), and
+    the daily housekeeping's (bot/housekeeping.py)."""
+    from bot import housekeeping, retention
 
     await db.write(partial(retention.arm, settings, utc_now()))
+    await db.write(partial(housekeeping.arm, settings, utc_now()))
 
 
 Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
 
 
-def _notifying(engine: Engine, senders: list[OutboxSender], scheduler: Scheduler) -> Handle:
+def _notifying(
+    engine: Engine,
+    senders: list[OutboxSender],
+    scheduler: Scheduler,
+    fair: InboundLimiter | None = None,
+) -> Handle:
     """engine.handle, then nudge the senders and the scheduler: a turn may have queued a
-    message or scheduled a job (cheap when it did not)."""
+    message or scheduled a job (cheap when it did not). With `fair`, behind the per-person
+    inbound limit (bot.fairness): every channel's messages pass here."""
 
     async def handle(inbound: Inbound, update_key: str = "") -> list[Outbound]:
         replies = await engine.handle(inbound, update_key)
@@ -144,7 +156,7 @@ def _notifying(engine: Engine, senders: list[OutboxSender], scheduler: Scheduler
         scheduler.sync_soon()
         return replies
 
-    return handle
+    return handle if fair is None else limited(handle, fair, engine.db, engine.settings)
 
 
 # Slack on Telegram's 1-second window. Measured on loopback (bench/bench_outbox.py), the
@@ -217,6 +229,7 @@ async def _start_whatsapp(
     http: object,
     senders: list[OutboxSender],
     scheduler: Scheduler,
+    fair: InboundLimiter | None = None,
 ) -> WhatsAppChannel:
     """The WhatsApp webhook on the shared listener, and its outbox sender."""
     from bot.channels import whatsapp as wa
@@ -226,7 +239,7 @@ async def _start_whatsapp(
         engine,
         http,  # type: ignore[arg-type]
         media_dir(settings),
-        wrap=lambda own: _notifying(own, senders, scheduler),
+        wrap=lambda own: _notifying(own, senders, scheduler, fair),
     )
     senders.append(
         OutboxSender(

@@ -50,6 +50,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "5",
         "tries per message on network/server errors before it is marked failed",
     ),
+    "CLUSTERBOT_INBOUND_PER_MINUTE": (
+        "20",
+        "messages one person may send in a minute; over it one 'slow down', then dropped",
+    ),
     "CLUSTERBOT_ORGANISATION": (
         "the cluster programme",
         "who collects the data, named in the privacy notice (/privacy)",
@@ -70,6 +74,7 @@ TELEGRAM_PAID_RATE = 1000.0  # with allow_paid_broadcast
 # a number to up to 1000/s on request, so that is the most the setting accepts.
 WHATSAPP_DEFAULT_RATE = 80.0
 WHATSAPP_MAX_RATE = 1000.0
+INBOUND_MAX_PER_MINUTE = 1000  # per person; 0 turns the limit off
 SWITCH = {"on": True, "true": True, "yes": True, "1": True}
 SWITCH |= {"off": False, "false": False, "no": False, "0": False, "": False}
 
@@ -122,6 +127,7 @@ class Settings:
     outbox_max_attempts: int = 5
     whatsapp_rate: float = WHATSAPP_DEFAULT_RATE
     media_dir: Path | None = None  # None: media/ beside the database
+    inbound_per_minute: int = 20  # per person (bot.fairness); 0: no limit
     organisation: str = "the cluster programme"
     grievance_contact: str = ""  # "": people are told to ask their CDA
     retention_days: int = 1095
@@ -295,6 +301,14 @@ def load(env: Mapping[str, str]) -> Settings:
             f" got {attempts_text!r}"
         )
 
+    inbound_text = get("CLUSTERBOT_INBOUND_PER_MINUTE")
+    inbound = int(inbound_text) if inbound_text.isdigit() else -1
+    if not 0 <= inbound <= INBOUND_MAX_PER_MINUTE:
+        problems.append(
+            f"CLUSTERBOT_INBOUND_PER_MINUTE: expected a whole number of messages from 0 (no"
+            f" limit) to {INBOUND_MAX_PER_MINUTE}, got {inbound_text!r}"
+        )
+
     organisation = " ".join(get("CLUSTERBOT_ORGANISATION").split())
     if not organisation or len(organisation) > MAX_NOTICE_NAME:
         problems.append(
@@ -335,6 +349,7 @@ def load(env: Mapping[str, str]) -> Settings:
         telegram_rate=rate,
         telegram_paid_broadcast=paid,
         outbox_max_attempts=attempts,
+        inbound_per_minute=inbound,
         whatsapp_rate=whatsapp_rate,
         media_dir=media,
         organisation=organisation,

@@ -30,7 +30,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db=tmp_path / "test.db", admins=frozenset({"test:cda"}))
+    # Tests type faster than people: no per-person inbound limit unless a test sets one.
+    return Settings(db=tmp_path / "test.db", admins=frozenset({"test:cda"}), inbound_per_minute=0)
 
 
 @pytest.fixture

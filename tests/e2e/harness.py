@@ -65,6 +65,7 @@ def bot_env(settings: Settings, **extra: str) -> dict[str, str]:
         CLUSTERBOT_TELEGRAM_API_SERVER=settings.telegram_api_server,
         CLUSTERBOT_LISTEN=f"127.0.0.1:{settings.listen_port}",
         CLUSTERBOT_ADMINS=",".join(sorted(a for a in settings.admins if not a.startswith("test:"))),
+        CLUSTERBOT_INBOUND_PER_MINUTE=str(settings.inbound_per_minute),
         PTB_TIMEDELTA="true",
         **extra,
     )
