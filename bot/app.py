@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.engine import Engine, freeze_heap, thaw_heap
 from bot.fairness import InboundLimiter, limited
 from bot.i18n import SHIPPED_LANGUAGES, translator
+from bot.media_gate import MediaGate
 from bot.messages import Inbound, Outbound
 from bot.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
 from bot.retry import RetryPolicy
@@ -41,6 +42,13 @@ def make_engine(db: Database, settings: Settings) -> Engine:
     import handlers
 
     return Engine(db, settings, handlers.route)
+
+
+def make_media_gate(db: Database, settings: Settings) -> MediaGate:
+    """What the channels ask before fetching a file someone sent (issue 12)."""
+    from handlers import media
+
+    return MediaGate(db, settings, media.wanted)
 
 
 async def run(
@@ -199,6 +207,7 @@ async def _start_telegram(
         media_dir=media_dir(settings),
         limiter=limiter,
         paid_broadcast=settings.telegram_paid_broadcast,
+        media_gate=make_media_gate(db, settings),
     )
     await application.initialize()
     await channel.register_commands(_menus(), await db.read(_staff_chats(settings)))
@@ -239,6 +248,7 @@ async def _start_whatsapp(
         engine,
         http,  # type: ignore[arg-type]
         media_dir(settings),
+        media_gate=make_media_gate(engine.db, settings),
         wrap=lambda own: _notifying(own, senders, scheduler, fair),
     )
     senders.append(
@@ -272,7 +282,7 @@ def media_dir(settings: Settings) -> Path:
 
 
 def _menus() -> dict[str, list[tuple[str, str]]]:
-    from handlers.registry import menu_entries
+    from bot.commands import menu_entries
 
     return {
         language: menu_entries(translator(language).gettext, staff=False)
@@ -283,7 +293,7 @@ def _menus() -> dict[str, list[tuple[str, str]]]:
 def _staff_chats(
     settings: Settings,
 ) -> Callable[[sqlite3.Connection], dict[int, list[tuple[str, str]]]]:
-    from handlers.registry import OBSERVER_COMMANDS, menu_entries
+    from bot.commands import OBSERVER_COMMANDS, menu_entries
 
     def read(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str]]]:
         ids = {a.split(":", 1)[1] for a in settings.admins if a.startswith("telegram:")}

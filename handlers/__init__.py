@@ -11,19 +11,27 @@ Order matters (first match wins):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
+from bot.commands import (
+    CDA_PLANNED,
+    STAKEHOLDER_PLANNED,
+    Audience,
+    announce,
+    command,
+    find,
+    find_flow,
+)
 from bot.engine import Context
 from bot.i18n import N_
-from handlers import (
+
+# Importing a conversation registers its commands and flows (bot/commands.py).
+from handlers import (  # noqa: F401
     activity,
     attendance,
     broadcast,
     deliveries,
     event_edit,
     event_press,
-    events_list,  # noqa: F401 -- registers /events and /myevents
+    events_list,
     menu,
     newmeeting,
     newvisit,
@@ -35,17 +43,9 @@ from handlers import (
     survey_admin,
     updates,
 )
-from handlers.registry import (
-    CDA_PLANNED,
-    STAKEHOLDER_PLANNED,
-    Audience,
-    announce,
-    command,
-    find,
-)
 
 
-@command("start", N_("Register, or open the main menu"), Audience.EVERYONE)
+@command("start", N_("Register, or open the main menu"), Audience.EVERYONE, takes_code=True)
 def start_or_menu(ctx: Context) -> None:
     if ctx.contact.registered:
         ctx.end()
@@ -77,39 +77,12 @@ for _name, _description, _audience in (*STAKEHOLDER_PLANNED, *CDA_PLANNED):
     announce(_name, _description, _audience)
 
 
-@dataclass(frozen=True)
-class Flow:
-    on_input: Callable[[Context], None]
-    own_commands: frozenset[str] = frozenset()  # commands the flow handles itself
-
-
-FLOWS: dict[str, Flow] = {
-    # /skip skips the optional onboarding questions (typed "skip" on WhatsApp is /skip).
-    onboarding.FLOW: Flow(onboarding.on_input, own_commands=frozenset({"skip"})),
-    profile.FLOW: Flow(profile.on_input),
-    privacy.FLOW: Flow(privacy.on_input),
-    "language": Flow(menu.language_input),
-    broadcast.FLOW: Flow(broadcast.on_input),
-    deliveries.FLOW: Flow(deliveries.on_input),
-    updates.FLOW: Flow(updates.on_input),
-    survey.FLOW: Flow(survey.on_input, own_commands=frozenset({"back", "skip", "cancel"})),
-    survey_admin.FLOW: Flow(survey_admin.on_input),
-    newmeeting.FLOW: Flow(newmeeting.on_input),
-    newvisit.FLOW: Flow(newvisit.on_input),
-    event_edit.FLOW: Flow(event_edit.on_input),
-    attendance.FLOW: Flow(attendance.on_input),
-    report.FLOW: Flow(report.on_input),
-    # /skip skips the optional steps of a new activity (target group, dates).
-    activity.FLOW: Flow(activity.on_input, own_commands=frozenset({"skip"})),
-}
-
-
 def route(ctx: Context) -> None:
     inbound = ctx.inbound
     name = inbound.command or (
         inbound.choice.removeprefix("cmd:") if inbound.choice.startswith("cmd:") else ""
     )
-    flow = FLOWS.get(ctx.conv.flow) if ctx.conv else None
+    flow = find_flow(ctx.conv.flow) if ctx.conv else None
     if inbound.choice and event_press.is_event_press(inbound.choice):
         # RSVP / Register under an invitation: answered from any state, flow untouched.
         event_press.on_press(ctx)

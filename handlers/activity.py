@@ -12,48 +12,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import activities
 from handlers import activity_draft, activity_note
 from handlers import activity_view as view
+from handlers import wizard as wz
 from handlers.activity_words import STATUS_LABELS
-from handlers.broadcast_draft import managed_clusters
 from handlers.common import picked, use_buttons
-from handlers.registry import Audience, command
 
 FLOW = view.FLOW
 P = view.P
 
 
-def _cluster_choices(ctx: Context) -> list[Choice]:
-    return [Choice(f"{P}:cluster:{c.id}", c.name[:40]) for c in managed_clusters(ctx)]
-
-
 @command("activity", N_("Action plan activities"), Audience.CDA)
 def start(ctx: Context) -> None:
-    options = _cluster_choices(ctx)
-    if not options:
-        ctx.reply(ctx._("No cluster has been set up yet. Add one with: clusterbot cluster add"))
-        return
-    ctx.end()  # whatever was in progress
-    if len(options) == 1:
-        view.step(ctx, "menu", cluster=int(options[0].id.rsplit(":", 1)[1]))
-        view.show_menu(ctx)
-        return
-    view.step(ctx, "cluster")
-    ctx.reply(ctx._("Which cluster's action plan?"), options)
+    wz.start_in_a_cluster(ctx, P, FLOW, ctx._("Which cluster's action plan?"), _open_menu)
+
+
+def _open_menu(ctx: Context, cluster_id: int) -> None:
+    view.step(ctx, "menu", cluster=cluster_id)
+    view.show_menu(ctx)
 
 
 def take_cluster(ctx: Context) -> None:
-    options = _cluster_choices(ctx)
-    choice = picked(ctx, options)
-    if choice is None:
-        use_buttons(ctx, options)
-        return
-    view.step(ctx, "menu", cluster=int(choice.id.rsplit(":", 1)[1]))
-    view.show_menu(ctx)
+    wz.take_cluster(ctx, P, _open_menu)
 
 
 def _navigate(ctx: Context, choice: Choice) -> None:
@@ -120,11 +105,12 @@ STEPS: dict[str, Callable[[Context], None]] = {
     "open": take_open,
     "note": activity_note.take_note,
     "publish": activity_note.take_publish,
-    **activity_draft.STEPS,
 }
 NEEDS_ACTIVITY = ("open", "note", "publish")
 
 
+# /skip skips the optional steps of a new activity (target group, dates).
+@flow(FLOW, own_commands=frozenset({"skip"}))
 def on_input(ctx: Context) -> None:
     """A message while in /activity: hand it to the current step."""
     step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
@@ -135,5 +121,8 @@ def on_input(ctx: Context) -> None:
         return
     if step in NEEDS_ACTIVITY and view.mine(ctx, int(view.data(ctx).get("activity", 0))) is None:
         view.show_menu(ctx)
+        return
+    if step.startswith("add."):
+        activity_draft.WIZARD.on_input(ctx, step.removeprefix("add."))
         return
     STEPS.get(step, take_cluster)(ctx)

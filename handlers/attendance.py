@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import iso
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
@@ -22,7 +23,6 @@ from bot.storage import events as ev
 from handlers import event_draft as d
 from handlers.common import picked, use_buttons
 from handlers.event_press import when_text
-from handlers.registry import Audience, command
 
 FLOW = "attendance"
 PAGE = 8  # names per page: with the navigation, fits WhatsApp's 10 list rows
@@ -153,6 +153,7 @@ def take_tick(ctx: Context) -> None:
         show(ctx)
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
     if step == "tick":

@@ -12,11 +12,13 @@ limits here, at compose time, in every language version: 4,096 characters for a 
 
 from __future__ import annotations
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
 from handlers import broadcast_event as by_event
 from handlers import broadcast_preview as preview
+from handlers import wizard as wz
 from handlers.broadcast_draft import (
     AUDIENCES,
     FLOW,
@@ -24,41 +26,25 @@ from handlers.broadcast_draft import (
     cluster,
     data,
     fits,
-    managed_clusters,
     media_from_inbound,
 )
-from handlers.common import ROLES, picked, use_buttons
-from handlers.registry import Audience, command
+from handlers.common import picked, use_buttons
 
 # --- start and cluster --------------------------------------------------------------------
 
 
 @command("broadcast", N_("Send an update to the cluster"), Audience.CDA)
 def start(ctx: Context) -> None:
-    options = managed_clusters(ctx)
-    if not options:
-        ctx.reply(ctx._("No cluster has been set up yet. Add one with: clusterbot cluster add"))
-        return
-    ctx.end()  # a fresh draft, whatever was in progress
-    if len(options) == 1:
-        ctx.go(FLOW, f"{FLOW}.audience", cluster=options[0].id)
-        ask_audience(ctx)
-        return
-    ctx.go(FLOW, f"{FLOW}.cluster")
-    ctx.reply(
-        ctx._("Which cluster is this update for?"),
-        [Choice(f"bc:cluster:{c.id}", c.name[:40]) for c in options],
-    )
+    wz.start_in_a_cluster(ctx, "bc", FLOW, ctx._("Which cluster is this update for?"), _begin)
+
+
+def _begin(ctx: Context, cluster_id: int) -> None:
+    ctx.go(FLOW, f"{FLOW}.audience", cluster=cluster_id)
+    ask_audience(ctx)
 
 
 def take_cluster(ctx: Context) -> None:
-    options = [Choice(f"bc:cluster:{c.id}", c.name[:40]) for c in managed_clusters(ctx)]
-    choice = picked(ctx, options)
-    if choice is None:
-        use_buttons(ctx, options)
-        return
-    ctx.go(FLOW, f"{FLOW}.audience", cluster=int(choice.id.rsplit(":", 1)[1]))
-    ask_audience(ctx)
+    wz.take_cluster(ctx, "bc", _begin)
 
 
 # --- audience -----------------------------------------------------------------------------
@@ -104,37 +90,22 @@ def take_audience(ctx: Context) -> None:
     ask_message(ctx)
 
 
-def _role_choices(ctx: Context) -> list[Choice]:
-    roles = [Choice(f"bc:role:{key}", ctx._(label)) for key, label in ROLES.items()]
-    return [*roles, Choice("bc:roles:done", ctx._("Done"))]
+ROLES_QUESTION = N_("Choose one or more roles, then press Done.")
 
 
 def ask_roles(ctx: Context, *, redraw: bool = False) -> None:
-    chosen = frozenset(f"bc:role:{r}" for r in data(ctx).get("roles", []))
-    ctx.reply(
-        ctx._("Choose one or more roles, then press Done."),
-        _role_choices(ctx),
-        columns=2,
-        selected=chosen,
-        replace=redraw,
-    )
+    wz.ask_roles(ctx, "bc", ctx._(ROLES_QUESTION), data(ctx).get("roles", []), redraw=redraw)
 
 
 def take_roles(ctx: Context) -> None:
-    choice = picked(ctx, _role_choices(ctx))
-    if choice is None:
-        use_buttons(ctx, _role_choices(ctx))
+    pressed = wz.press_role(ctx, "bc", data(ctx).get("roles", []))
+    if pressed is None:
         return
-    roles: list[str] = list(data(ctx).get("roles", []))
-    if choice.id == "bc:roles:done":
-        if not roles:
-            ctx.reply(ctx._("Choose at least one role, then press Done."))
-            return
+    roles, done = pressed
+    if done:
         ctx.go(FLOW, f"{FLOW}.message", audience={"roles": roles})
         ask_message(ctx)
         return
-    role = choice.id.removeprefix("bc:role:")
-    roles = [r for r in roles if r != role] if role in roles else [*roles, role]
     ctx.go(FLOW, f"{FLOW}.roles", roles=roles)
     ask_roles(ctx, redraw=True)
 
@@ -179,6 +150,7 @@ STEPS = {
 }
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     """A message while composing: hand it to the current step."""
     step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""

@@ -30,11 +30,6 @@ AUDIENCES = {
 }
 
 
-def managed_clusters(ctx: Context) -> list[Cluster]:
-    """The clusters this CDA administers (bootstrap admins: all of them)."""
-    return [c for c in clusters.all_clusters(ctx.conn) if ctx.access.may_manage(c.id)]
-
-
 def data(ctx: Context) -> dict[str, Any]:
     return ctx.conv.data if ctx.conv else {}
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from bot import broadcasting
 from bot.clock import iso, parse_iso
 from bot.engine import Context
-from bot.i18n import N_, SHIPPED_LANGUAGES, native_name
+from bot.i18n import SHIPPED_LANGUAGES, native_name
 from bot.messages import Choice, InboundKind
-from bot.parse.when import WhenError, parse_when
 from bot.storage import broadcasts
 from bot.storage.clusters import Cluster
 from handlers import when as when_
+from handlers import wizard as wz
 from handlers.broadcast_draft import (
     FLOW,
     ask_message,
@@ -27,14 +27,6 @@ from handlers.broadcast_draft import (
     media_of,
 )
 from handlers.common import picked, use_buttons
-
-WHEN_ERRORS = {
-    WhenError.FORMAT: N_("Please type the date and time like this: {example}"),
-    WhenError.NO_TIME: N_("Please add the time too, like this: {example}"),
-    WhenError.NO_SUCH_DATE: N_("There is no such date or time. Like this: {example}"),
-    WhenError.PAST: N_("That time has already passed. Please type a time in the future."),
-    WhenError.TOO_FAR: N_("That is more than a year away. Please choose a nearer date."),
-}
 
 
 def _here(ctx: Context) -> Cluster:
@@ -191,20 +183,18 @@ def ask_when(ctx: Context) -> None:
 def take_when(ctx: Context) -> None:
     tz = ZoneInfo(_here(ctx).timezone)
     choice = picked(ctx, _when_choices(ctx))
-    when: datetime | WhenError
     if choice is not None and choice.id == "bc:back":
         ctx.go(FLOW, f"{FLOW}.preview")
         show(ctx)
         return
     if choice is not None:
-        when = when_.tomorrow_at(tz, ctx.now, 9)
+        when: datetime | None = when_.tomorrow_at(tz, ctx.now, 9)
     elif ctx.inbound.kind is InboundKind.TEXT:
-        when = parse_when(ctx.inbound.text, tz, ctx.now)
+        when = wz.read_when(ctx)
     else:
         use_buttons(ctx, _when_choices(ctx))
         return
-    if isinstance(when, WhenError):
-        ctx.reply(ctx._(WHEN_ERRORS[when]).format(example=when_.example(tz, ctx.now)))
+    if when is None:
         return
     ctx.go(FLOW, f"{FLOW}.confirm", when=iso(when))
     ask_confirm(ctx)

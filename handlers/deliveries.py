@@ -25,7 +25,7 @@ from handlers import when as when_
 from handlers.ledger_lines import FLOW, counts_line, missing_lines
 
 __all__ = ["FLOW"]  # the flow name handlers/__init__.py routes to on_input
-from handlers.registry import Audience, command
+from bot.commands import Audience, command, flow
 
 RECENT = 5
 
@@ -107,6 +107,7 @@ def show_one(ctx: Context, b: Broadcast) -> None:
     ctx.reply("\n".join(lines), choices)
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
     action, _sep, ref = choice.removeprefix("dlv:").partition(":")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot import reminders
 from bot.clock import iso, parse_iso
+from bot.commands import flow
 from bot.engine import Context
 from bot.i18n import N_, SHIPPED_LANGUAGES, translator
 from bot.messages import Choice
@@ -26,6 +27,7 @@ from bot.storage import clusters
 from bot.storage import events as ev
 from bot.storage.events import Event
 from handlers import event_draft as d
+from handlers import wizard as wz
 
 FLOW = "eventedit"
 CHANGED = N_("Change: {title} is now on {when}, at {place}.")
@@ -48,7 +50,7 @@ def on_press(ctx: Context, event: Event, action: str) -> None:
     if action in ("time", "place"):
         ctx.go(FLOW, f"{FLOW}.{action}", event=event.id, cluster=event.cluster_id)
         if action == "time":
-            ctx.reply(d.when_prompt(ctx, ctx._("What is the new date and time?")))
+            ctx.reply(wz.when_prompt(ctx, ctx._("What is the new date and time?")))
         else:
             ctx.reply(ctx._("Type the new place."))
     elif action == "cancel":
@@ -72,17 +74,18 @@ def on_press(ctx: Context, event: Event, action: str) -> None:
         ctx.reply(ctx._("Nothing was changed."))
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     """The typed new time or place."""
     data = d.data(ctx)
     event = ev.get(ctx.conn, int(data.get("event", 0)))
     field = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
-    if event is None or event.status != "scheduled" or d.cluster(ctx) is None:
+    if event is None or event.status != "scheduled" or wz.cluster_of(ctx) is None:
         ctx.end()
         ctx.reply(ctx._("This event was cancelled."))
         return
     if field == "time":
-        when = d.typed_when(ctx)
+        when = wz.read_when(ctx)
         if when is None:
             return
         shift = when - parse_iso(event.starts_at)
@@ -94,7 +97,7 @@ def on_input(ctx: Context) -> None:
         )
         reminders.arm(ctx.conn, event, ctx.now)
     else:
-        place = d.typed_text(ctx, d.MAX_PLACE)
+        place = wz.read_text(ctx, d.MAX_PLACE)
         if place is None:
             return
         event = ev.update(ctx.conn, event.id, ctx.now_iso, place=place)
@@ -103,7 +106,7 @@ def on_input(ctx: Context) -> None:
     ctx.audit("event.change", subject=f"event:{event.id}", field=field, notified=count)
     ctx.reply(
         ctx._("Saved: {when}, {place}. {count} people will be told.").format(
-            when=d.show_when(ctx, event.starts_at), place=event.place, count=ctx._.number(count)
+            when=wz.show_moment(ctx, event.starts_at), place=event.place, count=ctx._.number(count)
         )
     )
 

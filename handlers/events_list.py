@@ -8,6 +8,7 @@ later.
 
 from __future__ import annotations
 
+from bot.commands import Audience, command
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
@@ -17,7 +18,6 @@ from bot.storage.events import Event
 from handlers import event_calendar, event_edit
 from handlers.event_press import eligible, rsvp_choices, when_text
 from handlers.ledger_lines import counts_line
-from handlers.registry import Audience, command
 
 LIMIT = 10
 ANSWER_LABELS = {"yes": N_("Yes"), "no": N_("No"), "maybe": N_("Maybe")}

@@ -3,9 +3,9 @@ registry. Its own module because both onboarding (which ends in it) and /help sh
 
 from __future__ import annotations
 
+from bot.commands import OBSERVER_COMMANDS, Audience, Command, commands
 from bot.engine import Context
 from bot.messages import Choice
-from handlers.registry import OBSERVER_COMMANDS, Audience, Command, commands
 
 MENU_COMMANDS = ("survey", "events", "updates", "profile", "language", "help")
 

@@ -5,12 +5,12 @@ here for the flows that return to the menu."""
 
 from __future__ import annotations
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from handlers import onboarding
 from handlers.common import language_choices, picked, use_buttons
 from handlers.main_menu import main_menu, visible_commands
-from handlers.registry import Audience, command
 
 __all__ = ["main_menu"]
 
@@ -51,6 +51,7 @@ def change_language(ctx: Context) -> None:
     )
 
 
+@flow("language")
 def language_input(ctx: Context) -> None:
     choice = picked(ctx, language_choices())
     if choice is None:

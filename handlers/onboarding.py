@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import erasure
+from bot.commands import flow
 from bot.engine import Context
 from bot.limits import MAX_NAME_LENGTH, MAX_PLACE_LENGTH
 from bot.messages import Choice, InboundKind, Request
@@ -393,6 +394,8 @@ def current_step(ctx: Context) -> str:
     return "language"
 
 
+# /skip skips the optional onboarding questions (typed "skip" on WhatsApp is /skip).
+@flow(FLOW, own_commands=frozenset({"skip"}))
 def on_input(ctx: Context) -> None:
     """A message while in onboarding: hand it to the current step, then move on."""
     name = current_step(ctx)

@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 from bot import erasure
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import contacts
 from handlers.common import picked, use_buttons
-from handlers.registry import Audience, command
 
 FLOW = "forget"
 
@@ -56,6 +56,7 @@ def ask_forget(ctx: Context) -> None:
     )
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     choice = picked(ctx, _choices(ctx))
     if choice is None:

@@ -10,10 +10,10 @@ characters in every language (tests/handlers/test_privacy.py).
 
 from __future__ import annotations
 
+from bot.commands import Audience, command
 from bot.config import Settings
 from bot.engine import Context
 from bot.i18n import N_, Translator
-from handlers.registry import Audience, command
 
 PARAGRAPHS = (
     N_("Who collects your data: {organisation}, through this bot."),

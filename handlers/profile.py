@@ -5,13 +5,13 @@ view --edit:<field>--> profile.<field> (the onboarding question) --> view
 
 from __future__ import annotations
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import clusters
 from handlers import onboarding
 from handlers.common import gender_label, role_label
-from handlers.registry import Audience, command
 
 FLOW = "profile"
 EDITABLE = ("name", "role", "cluster", "gender", "place", "phone")
@@ -48,6 +48,7 @@ def show_profile(ctx: Context) -> None:
     ctx.reply(text, [Choice(f"edit:{f}", labels[f]) for f in fields], columns=3)
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else "view"
     if step == "view":

@@ -21,6 +21,7 @@ import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.messages import Choice, Media, Outbound
@@ -32,7 +33,6 @@ from bot.reports.workbook import report_workbook
 from bot.storage import audit, clusters
 from bot.storage.clusters import Cluster
 from handlers.common import use_buttons
-from handlers.registry import Audience, command
 
 FLOW = "report"
 
@@ -75,6 +75,7 @@ def ask_period(ctx: Context, cluster: Cluster) -> None:
     )
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     assert ctx.conv is not None
     step, choice = ctx.conv.step, ctx.inbound.choice

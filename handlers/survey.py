@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
@@ -22,10 +23,9 @@ from bot.storage.surveys import Response, Survey
 from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
 from bot.surveys.model import localized
 from bot.surveys.navigation import Slot, SlotKind
-from bot.surveys.runner import Refusal, Runner, Step
+from bot.surveys.runner import Refusal, Runner, Step, session_values
 from handlers import menu
 from handlers.common import picked
-from handlers.registry import Audience, command
 from handlers.survey_render import (
     _range_buttons,
     display,
@@ -60,7 +60,7 @@ def visible(ctx: Context) -> list[Survey]:
     ]
 
 
-@command("survey", N_("Answer a survey"), Audience.MEMBER)
+@command("survey", N_("Answer a survey"), Audience.MEMBER, takes_code=True)
 def survey_command(ctx: Context) -> None:
     key = ctx.inbound.command_args.split()[0] if ctx.inbound.command_args else ""
     if key:
@@ -134,6 +134,7 @@ def _start(ctx: Context, survey: Survey) -> None:
     answer_input(ctx, resume=True)
 
 
+@flow(FLOW, own_commands=frozenset({"back", "skip", "cancel"}))
 def on_input(ctx: Context) -> None:
     """Anything sent while in the survey flow."""
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
@@ -186,9 +187,23 @@ def _load(ctx: Context) -> _Turn | None:
         today=local.date(),
         now=local.replace(tzinfo=None),
         language=ctx.language,
+        session=session_values(
+            ctx.contact.id,
+            name=ctx.contact.name,
+            phone=ctx.contact.phone,
+            started=response.started_at,
+        ),
     )
     step = runner.resume(response.position)
     return _Turn(response, survey, runner, step.slot, step.notes)
+
+
+def current_slot(ctx: Context) -> Slot | None:
+    """The question the person is at in an open survey (read only; for `handlers.media`)."""
+    turn = _load(ctx)
+    if turn is None or turn.response.status == "completed" or not turn.survey.open:
+        return None
+    return turn.slot
 
 
 def answer_input(ctx: Context, *, resume: bool = False) -> None:

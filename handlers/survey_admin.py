@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import sqlite3
 
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.messages import Choice, Media, Outbound
@@ -21,7 +22,6 @@ from bot.surveys.charts import chart
 from bot.surveys.export import export_xlsx
 from bot.surveys.model import localized
 from bot.surveys.results import Results, results
-from handlers.registry import Audience, command
 
 FLOW = "survey_admin"
 MAX_CHOICE_LINES = 12
@@ -64,7 +64,7 @@ def _find(ctx: Context, key: str) -> Survey | None:
     return survey
 
 
-@command("results", N_("Survey results"), Audience.CDA)
+@command("results", N_("Survey results"), Audience.CDA, takes_code=True)
 def results_command(ctx: Context) -> None:
     key = ctx.inbound.command_args.split()[0] if ctx.inbound.command_args else ""
     if not key:
@@ -73,7 +73,7 @@ def results_command(ctx: Context) -> None:
         show_results(ctx, survey)
 
 
-@command("export", N_("Survey answers as a spreadsheet"), Audience.CDA)
+@command("export", N_("Survey answers as a spreadsheet"), Audience.CDA, takes_code=True)
 def export_command(ctx: Context) -> None:
     key = ctx.inbound.command_args.split()[0] if ctx.inbound.command_args else ""
     if not key:
@@ -82,6 +82,7 @@ def export_command(ctx: Context) -> None:
         send_export(ctx, survey)
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     action, _, key = ctx.inbound.choice.removeprefix("sva:").partition(":")
     survey = next((s for s in managed(ctx) if s.key == key), None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.clock import parse_iso
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.limits import TELEGRAM_MAX_TEXT
@@ -19,7 +20,6 @@ from bot.storage import clusters, updates
 from handlers import menu
 from handlers import when as when_
 from handlers.broadcast_draft import text_length
-from handlers.registry import Audience, command
 
 FLOW = "updates"
 PAGE = 5
@@ -107,6 +107,7 @@ def show_page(ctx: Context, cluster_id: int, before: int | None = None) -> None:
             ctx.end()
 
 
+@flow(FLOW)
 def on_input(ctx: Context) -> None:
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
     parts = choice.split(":")

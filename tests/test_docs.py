@@ -8,8 +8,8 @@ import pytest
 
 import handlers  # noqa: F401 - registers the commands
 from bot.cli import parser
+from bot.commands import commands
 from bot.config import SETTINGS
-from handlers.registry import commands
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -12,8 +12,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.commands import commands, menu_entries
 from bot.i18n import SHIPPED_LANGUAGES, native_name, po_path, translator
-from handlers.registry import commands, menu_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}

@@ -1,16 +1,16 @@
 """Commands without the slash, and the "Menu" list message (SPEC §5: "On WhatsApp the same
 words work without the slash, and a menu button lists them").
 
-Both are built from the command table (`handlers.registry`), so a new command appears in
+Both are built from the command table (`bot.commands`), so a new command appears in
 the WhatsApp menu, and works typed without its slash, with no change here.
 """
 
 from __future__ import annotations
 
 from bot.channels.whatsapp_render import WaRequest, Words, list_message, list_row
+from bot.commands import OBSERVER_COMMANDS, Audience, commands, find
 from bot.i18n import translator
 from bot.limits import WHATSAPP_MAX_LIST_ROWS
-from handlers.registry import OBSERVER_COMMANDS, Audience, commands, find
 
 # Left out when a list would need more than its 10 rows: the Menu is the help (its text
 # says to type a word like help), so a stakeholder's Menu stays one list.
@@ -39,14 +39,11 @@ def slashless(text: str) -> tuple[str, bool]:
         return text, word[1:].split("@", 1)[0] in MENU_WORDS and not rest
     if word in MENU_WORDS and not rest:
         return "/menu", True
-    fits = not rest or (word in COMMANDS_WITH_A_CODE and len(parts[1].split()) == 1)
-    if word.isascii() and fits and find(word) is not None:
+    entry = find(word) if word.isascii() else None
+    fits = not rest or (entry is not None and entry.takes_code and len(parts[1].split()) == 1)
+    if entry is not None and fits:
         return f"/{word}{rest}", False
     return text, False
-
-
-# Commands whose argument is one code typed after the word: `start BAGRU`, `survey diag`.
-COMMANDS_WITH_A_CODE = frozenset({"start", "survey", "results", "export"})
 
 
 def menu_requests(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.commands import CDA_PLANNED
 from bot.i18n import translator
 from bot.storage import admins, audit, contacts
 from bot.storage.db import Database
-from handlers.registry import CDA_PLANNED
 from tests.driver import ChatDriver
 from tests.handlers.test_onboarding import contact_row, register
 

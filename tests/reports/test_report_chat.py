@@ -13,13 +13,13 @@ from bot.channels.whatsapp_menu import menu_requests
 from bot.channels.whatsapp_render import render
 from bot.channels.whatsapp_send import words_for
 from bot.cli import main
+from bot.commands import Audience, commands
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.limits import TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import Inbound, InboundKind, Outbound
 from bot.storage.db import Database
-from handlers.registry import Audience, commands
 from tests.driver import ChatDriver, check_limits
 from tests.reports.fixture import ALLEPPEY, BAGRU, NAMES, PHONES, PLACES, populate
 from tests.whatsapp.test_render import accepted, interactive

@@ -1,6 +1,10 @@
-"""The command table: one entry per chat command, in the order /help shows them.
+"""The command and flow table: one entry per chat command, in the order /help shows them,
+and one per multi-message flow, each registered by the module that handles it.
 
-`/help`, Telegram's `setMyCommands` and the WhatsApp menu are all built from this table.
+`/help`, Telegram's `setMyCommands`, the WhatsApp menu and its slash-free words are all
+built from this table, and the router finds a person's flow here. It lives in `bot/` so
+that the channels read it without importing the conversations (which fill it when
+`handlers` is imported).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Command:
     handler: Handler | None = None  # None: announced but not built yet ("coming soon")
     aliases: tuple[str, ...] = ()
     in_menu: bool = True  # listed in /help and the platform command menus
+    takes_code: bool = False  # one code may follow the word: `start BAGRU`, `survey diag`
 
 
 _COMMANDS: list[Command] = []
@@ -43,14 +48,42 @@ def command(
     *,
     aliases: tuple[str, ...] = (),
     in_menu: bool = True,
+    takes_code: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a handler for a command (decorator)."""
 
     def register(fn: Handler) -> Handler:
-        _replace(Command(name, description, audience, fn, aliases, in_menu))
+        _replace(Command(name, description, audience, fn, aliases, in_menu, takes_code))
         return fn
 
     return register
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A conversation of several messages: its input goes to `on_input` while a person is
+    in it; `own_commands` are the commands it handles itself (a survey's /back)."""
+
+    name: str
+    on_input: Handler
+    own_commands: frozenset[str] = frozenset()
+
+
+_FLOWS: dict[str, Flow] = {}
+
+
+def flow(name: str, *, own_commands: frozenset[str] = frozenset()) -> Callable[[Handler], Handler]:
+    """Register the input handler of a flow (decorator)."""
+
+    def register(fn: Handler) -> Handler:
+        _FLOWS[name] = Flow(name, fn, own_commands)
+        return fn
+
+    return register
+
+
+def find_flow(name: str) -> Flow | None:
+    return _FLOWS.get(name)
 
 
 def announce(name: str, description: str, audience: Audience, *, in_menu: bool = True) -> None:
