@@ -35,6 +35,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     load.add_argument("--key", default=None, help="survey key (default: the form id)")
     load.add_argument("--cluster", default=None, help="cluster code (default: every cluster)")
     load.add_argument("--roles", default=None, help="comma-separated roles (default: everyone)")
+    load.add_argument(
+        "--strict", action="store_true", help="refuse the form if there is any warning"
+    )
+    load.add_argument(
+        "--media", default=None, help="folder of the form's media files (choices CSV/XML)"
+    )
     survey.add_parser("list", help="surveys with status and response counts")
     out = survey.add_parser("export", help="responses as CSV or XLSX")
     out.add_argument("key")
@@ -67,7 +73,12 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     if unknown:
         return _fail(f"unknown role {unknown[0]!r}; roles are: {', '.join(ROLES)}")
     try:
-        report = load_form(path, key=args.key)
+        report = load_form(
+            path,
+            key=args.key,
+            strict=getattr(args, "strict", False),
+            media=getattr(args, "media", None),
+        )
     except FormImportError as err:
         print(f"clusterbot: {path.name} was not imported:", file=sys.stderr)
         for problem in err.problems:

@@ -43,6 +43,16 @@ PROBLEMS: dict[str, str] = {
     "audio": N_("Please send a voice note."),
     "choice": N_("Please choose one of the buttons."),
     "button": N_("Please press the button."),
+    "datetime": N_("Please send a date and a time such as 25-12-2024 9:30."),
+    "geotrace": N_(
+        "Please type at least 2 points, one latitude, longitude per line "
+        "(for example 26.81, 75.55)."
+    ),
+    "geoshape": N_(
+        "Please type at least 3 corners, one latitude, longitude per line "
+        "(for example 26.81, 75.55)."
+    ),
+    "rank": N_("Please put every choice in order, each number once, for example 2, 1, 3."),
 }
 RANGE_PROBLEM = N_("Please send a number from {start} to {end}.")
 RANGE_STEP_PROBLEM = N_("Please send a number from {start} to {end}, in steps of {step}.")
@@ -54,7 +64,16 @@ INSTRUCTIONS: dict[str, str] = {
     "image": N_("Send a photo."),
     "audio": N_("Send a voice note."),
     "geopoint": N_("Press the button below to share your location, or type latitude, longitude."),
+    "datetime": N_("Send the date and the time, for example 25-12-2024 9:30."),
+    "geotrace": N_("Type the points of the line, one latitude, longitude per line."),
+    "geoshape": N_("Type the corners of the area, one latitude, longitude per line."),
+    "rank": N_("Type the numbers of all the choices in your order, first the most important."),
 }
+# Types typed as text (with Keep / Use / Skip buttons).
+TYPED = frozenset(
+    {"text", "integer", "decimal", "date", "time", "image", "audio", "datetime", "geotrace",
+     "geoshape", "rank"}
+)  # fmt: skip
 
 
 def other_label(ctx: Context) -> str:
@@ -87,7 +106,7 @@ def display(ctx: Context, runner: Runner, slot: Slot, value: str) -> str:
     if slot.kind is SlotKind.OTHER:
         return value
     kind = question.type
-    if kind in ("select_one", "select_multiple"):
+    if kind in ("select_one", "select_multiple", "rank"):
         labels = {c.name: choice_label(c, ctx.language, runner.form.default_language)
                   for c in question.choices}  # fmt: skip
         labels[OTHER] = ctx._("Other")
@@ -101,6 +120,10 @@ def display(ctx: Context, runner: Runner, slot: Slot, value: str) -> str:
         return value[:5]
     if kind == "geopoint":
         return ", ".join(value.split()[:2])
+    if kind in ("geotrace", "geoshape"):
+        return "; ".join(", ".join(p.split()[:2]) for p in value.split(";"))
+    if kind == "datetime":
+        return value.replace("T", " ")[:16]
     if kind == "image":
         return ctx._("a photo")
     if kind == "audio":
@@ -189,8 +212,12 @@ def _prompt(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None
             answer=display(ctx, runner, slot, current)))  # fmt: skip
     text = "\n".join(line for line in lines if line)[: TELEGRAM_MAX_TEXT - 100]
     optional = not runner.required(slot)
-    if slot.kind is SlotKind.OTHER or question.type in ("text", "integer", "decimal", "date",
-                                                         "time", "image", "audio"):  # fmt: skip
+    if question.type == "rank" and slot.kind is SlotKind.QUESTION:
+        names = [choice_label(c, ctx.language, runner.form.default_language)
+                 for _, c in runner.choices(slot)]  # fmt: skip
+        listed = "\n".join(f"{i}. {label}" for i, label in enumerate(names, start=1))
+        text = f"{text}\n{listed}"[: TELEGRAM_MAX_TEXT - 100]
+    if slot.kind is SlotKind.OTHER or question.type in TYPED:
         return Outbound(text, tuple(_free_buttons(ctx, runner, slot, current, optional)))
     if question.type == "geopoint":
         return Outbound(

@@ -23,7 +23,7 @@ def test_import_prints_key_count_and_warnings(db: Path, capsys: pytest.CaptureFi
     assert main(["survey", "import", str(FORMS / "all_types.md")]) == 0
     out = capsys.readouterr().out
     assert "Imported survey all_types version 3: 17 questions, languages en, hi, te" in out
-    assert "metadata row 'start' is ignored" in out
+    assert "metadata row 'start' is filled in by the bot" in out
     assert "no Telugu (te) label" in out  # a missing translation is reported
     assert main(["survey", "import", str(FORMS / "all_types.md")]) == 0
     assert "Already imported (unchanged)" in capsys.readouterr().out
@@ -45,7 +45,8 @@ def test_rejected_form_one_line_per_problem_exit_2(
     lines = captured.err.strip().splitlines()
     assert len(lines) >= 10 and "Traceback" not in captured.err
     assert all(line.startswith("clusterbot: bad_everything.md") for line in lines)
-    assert any("row 4, column type: type 'geotrace'" in line for line in lines)
+    assert any("row 4, column type: the form needs the media file 'villages.csv'" in line
+               for line in lines)  # fmt: skip
     conn = connect_sync(db)
     try:  # the refused form stored nothing: only the good one is there
         assert [r[0] for r in conn.execute("SELECT key FROM surveys")] == ["q1"]

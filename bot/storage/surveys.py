@@ -116,7 +116,7 @@ def _form(form_sha: str, conn: sqlite3.Connection, survey_id: int) -> Form:
 # ------------------------------------------------------------------------- surveys ---
 def question_count(form: Form) -> int:
     """Questions a person answers (calculations and notes are not questions)."""
-    return sum(1 for _, q in form.walk() if q.type not in ("calculate", "note"))
+    return sum(1 for _, q in form.walk() if q.type not in ("calculate", "note", "metadata"))
 
 
 def import_form(

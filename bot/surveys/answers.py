@@ -11,6 +11,9 @@ Stored forms (what ODK Collect would submit):
     select_one                  'choice_name'        select_multiple  'a c' (form order)
     image / audio               the stored file path (or the platform file id)
     acknowledge                 'OK'                 text         the text, spaces tidied
+    datetime                    '2024-12-25T09:30:00'
+    geotrace / geoshape         '26.81 75.55 0 0;26.82 75.56 0 0' (a shape ends where it began)
+    rank                        'b a c' (every choice, in the person's order)
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from bot.limits import MAX_INPUT_LENGTH
-from bot.parse.dates import parse_date, parse_time
+from bot.parse.dates import parse_date, parse_time, split_time
 from bot.parse.digits import ascii_digits
 from bot.parse.numbers import parse_number
 from bot.surveys.model import Choice, Question, localized
@@ -65,6 +68,8 @@ def parse(
     kind = question.type
     if kind == "geopoint":
         return _geopoint(sent)
+    if kind in ("geotrace", "geoshape") and sent.kind == "text":
+        return _points(sent.text, closed=kind == "geoshape")
     if kind in ("image", "audio"):
         wanted = "photo" if kind == "image" else "audio"
         if sent.kind == wanted and sent.media:
@@ -94,6 +99,11 @@ def parse(
         return picked if picked is not None else Problem("choice")
     if kind == "select_multiple":
         return _multiple(text, choices, language, default_language, other_label)
+    if kind == "datetime":
+        return _datetime(text, today, question.appearance or "")
+    if kind == "rank":
+        return _rank(text, choices or list(enumerate(question.choices)), language,
+                     default_language)  # fmt: skip
     if kind == "acknowledge":
         return "OK"
     return Problem("button")
@@ -111,7 +121,58 @@ def _expected(kind: str) -> str:
     return {
         "integer": "integer", "decimal": "decimal", "range": "integer", "date": "date",
         "time": "time", "select_one": "choice", "select_multiple": "choice",
+        "datetime": "datetime", "geotrace": "geotrace", "geoshape": "geoshape", "rank": "rank",
     }.get(kind, "text")  # fmt: skip
+
+
+def _datetime(text: str, today: date, appearance: str) -> str | Problem:
+    """dateTime asked as one typed date and time ('25-12-2024 9:30') -> 'YYYY-MM-DDTHH:MM:SS'."""
+    parts = split_time(text)
+    if parts is None:
+        return Problem("datetime")
+    day = parse_date(parts[0], today, appearance=appearance)
+    moment = parse_time(parts[1], bare_hour=True)
+    if day is None or moment is None:
+        return Problem("datetime")
+    return f"{day.isoformat()}T{moment.strftime('%H:%M:%S')}"
+
+
+def _points(text: str, *, closed: bool) -> str | Problem:
+    """geotrace / geoshape typed as points, one 'latitude, longitude' per line (or ';'
+    between them) -> ODK's 'lat lon 0 0;lat lon 0 0'; a shape is closed (last = first)."""
+    code = "geoshape" if closed else "geotrace"
+    points = []
+    for part in re.split(r"[;\n]+", ascii_digits(text)):
+        if not part.strip():
+            continue
+        found = _geopoint(Sent("text", text=part))
+        if isinstance(found, Problem):
+            return Problem(code)
+        points.append(found)
+    if closed and points and points[0] != points[-1]:
+        points.append(points[0])
+    distinct = len(set(points))
+    if distinct < (3 if closed else 2):
+        return Problem(code)
+    return ";".join(points)
+
+
+def _rank(
+    text: str, choices: Sequence[tuple[int, Choice]], language: str, default_language: str
+) -> str | Problem:
+    """rank: every choice once, in the person's order ('2, 1, 3' or labels) -> names in that
+    order, space-separated (what ODK stores)."""
+    names: list[str] = []
+    for part in re.split(r"[,;\n]+|\s+(?=\S)", text) if "," not in text else text.split(","):
+        if not part.strip():
+            continue
+        found = match_choice(part, choices, language, default_language)
+        if found is None or found in names:
+            return Problem("rank")
+        names.append(found)
+    if len(names) != len(choices):
+        return Problem("rank")
+    return " ".join(names)
 
 
 def _number(text: str) -> Decimal | None:

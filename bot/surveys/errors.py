@@ -8,6 +8,12 @@ is a warning, kept apart in `WarningLog` so that the CDA sees both lists at once
 Like pyxform's `ErrorCode`, the messages are a catalogue (`MESSAGES`, one template per
 `Code`) in pyxform's shape: what is wrong, then "Please either ... or ...". Each problem
 carries its stable `code`, so tests and callers match codes, not prose.
+
+Warnings are a catalogue too (`Warn`, `WARNINGS`): each says what the form asks for and
+what the chat does instead. The rule (issue 13): a form is refused only when pyxform
+refuses it, or when it needs a media file that was not given; anything a chat cannot do
+exactly is carried out in the closest chat form and reported as a warning. `--strict`
+(`strict=True`) turns every warning into a refusal (`strict_problems`).
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ class Code(StrEnum):
     BAD_PARAMETERS = "bad_parameters"
     BAD_RANGE = "bad_range"
     BAD_DEFAULT = "bad_default"
+    MISSING_MEDIA = "missing_media"  # a choices file or pulldata CSV that was not given
+    STRICT = "strict"  # a warning refused because of --strict
 
 
 # The catalogue: what is wrong, then how to fix it (pyxform's "Please either ... or ...").
@@ -93,6 +101,88 @@ MESSAGES: dict[Code, str] = {
     "different from end and a step above 0.",
     Code.BAD_DEFAULT: "default {value!r} is not a valid {type} answer. Please either correct "
     "it or leave the default empty.",
+    Code.MISSING_MEDIA: "the form needs the media file {file!r} ({why}), which was not given. "
+    "Please put it in a folder and import with --media FOLDER (or put it beside the form).",
+    Code.STRICT: "{detail} (refused because of --strict)",
+}
+
+
+class Warn(StrEnum):
+    """Stable identifiers of import warnings: what the chat does instead of what was asked."""
+
+    PYXFORM = "pyxform"  # a warning pyxform gave
+    MISSING_TEXT = "missing_text"
+    LANGUAGE_CODE = "language_code"
+    DEFAULT_LANGUAGE = "default_language"
+    KEY_SHORTENED = "key_shortened"
+    CHOICE_NO_LIST = "choice_no_list"
+    DUPLICATE_CHOICE = "duplicate_choice"
+    CHOICE_NO_LABEL = "choice_no_label"
+    NO_LABEL = "no_label"
+    QUOTES = "quotes"
+    APPEARANCE = "appearance"
+    MEDIA_COLUMN = "media_column"
+    TRIGGER_COLUMN = "trigger_column"
+    CHOICE_FILTER = "choice_filter"
+    METADATA = "metadata"  # filled by the bot from the chat session
+    METADATA_EMPTY = "metadata_empty"  # a metadata row a chat has no value for
+    CARRIED_OUT = "carried_out"  # a type asked in its closest chat form
+    SKIPPED = "skipped"  # a row never asked
+    UNNAMED_NOTE = "unnamed_note"
+    SAME_NAME = "same_name"  # a name repeated in another group: stored by its path
+    DEFAULT_NOT_CHOICE = "default_not_choice"
+    BAD_DEFAULT = "bad_default"
+    FUNCTION_EMPTY = "function_empty"  # a known function the bot cannot evaluate
+    EXPRESSION_DROPPED = "expression_dropped"  # syntax the bot cannot read
+    LOOP = "loop"
+    LAST_SAVED = "last_saved"
+
+
+WARNINGS: dict[Warn, str] = {
+    Warn.PYXFORM: "pyxform: {detail}",
+    Warn.MISSING_TEXT: "no {missing} {column}; {shown} is shown",
+    Warn.LANGUAGE_CODE: "language {language!r} has no ISO code; write it as '{language} (xx)' "
+    "so users can pick it (using {iso!r} for now)",
+    Warn.DEFAULT_LANGUAGE: "default_language {setting!r} has no label column; using {used!r} "
+    "instead",
+    Warn.KEY_SHORTENED: "form id {raw!r} is used as key {key!r}",
+    Warn.CHOICE_NO_LIST: "choice without list_name is ignored",
+    Warn.DUPLICATE_CHOICE: "choice {name!r} is already in list {list!r} (row {first}); both "
+    "are kept",
+    Warn.CHOICE_NO_LABEL: "choice has no label; the bot shows its name",
+    Warn.NO_LABEL: "question has no label; the bot shows its name",
+    Warn.QUOTES: "typographic quotes in {header} were replaced with straight quotes",
+    Warn.APPEARANCE: "appearance '{appearance}' is ignored: the bot asks the question the plain "
+    "way",
+    Warn.MEDIA_COLUMN: "media (image/audio/video) columns are ignored: the bot sends the text only",
+    Warn.TRIGGER_COLUMN: "column trigger is ignored: the bot recalculates after every answer",
+    Warn.CHOICE_FILTER: "choice_filter is ignored on a {type} question",
+    Warn.METADATA: "metadata row '{type}' is filled in by the bot: {how}",
+    Warn.METADATA_EMPTY: "metadata row '{type}' stays empty: a chat has no {what}",
+    Warn.CARRIED_OUT: "type '{type}' is asked as {instead}",
+    Warn.SKIPPED: "type '{type}' is skipped: {why}",
+    Warn.UNNAMED_NOTE: "note without a name is shown as {name!r}",
+    Warn.SAME_NAME: "name {name!r} is also used on row {first} (another group); its answers "
+    "are stored and exported as {path!r}",
+    Warn.DEFAULT_NOT_CHOICE: "default {value!r} is not one of the choices of list {list!r}; "
+    "the question has no default",
+    Warn.BAD_DEFAULT: "default {value!r} is not a valid {type} answer; the question has no default",
+    Warn.FUNCTION_EMPTY: "{header} uses {name}() ({why}); the bot takes it as empty",
+    Warn.EXPRESSION_DROPPED: "the bot cannot read {header} {text!r} ({error}); {instead}",
+    Warn.LOOP: "'begin loop' is asked once, as a group: a chat has no loop over choices",
+    Warn.LAST_SAVED: "{header} uses ${{{name}}}, the previous response's answer; the bot "
+    "takes it as empty",
+}
+
+# What a dropped expression means, per column (Warn.EXPRESSION_DROPPED's "instead").
+DROPPED_MEANS: dict[str, str] = {
+    "relevant": "the question is always asked",
+    "constraint": "any answer is accepted",
+    "calculation": "the value stays empty",
+    "required": "the question is optional",
+    "default": "there is no default",
+    "choice_filter": "every choice is shown",
+    "repeat_count": 'the bot asks "add another?" instead',
 }
 
 
@@ -166,19 +256,34 @@ class WarningLog:
     """Collects warnings and merges identical messages into one line with all their rows.
 
     A big form that uses one ignored appearance on 40 rows gets one line naming the rows,
-    not 40 lines.
+    not 40 lines. `codes` keeps each line's `Warn` code, for tests and --strict.
     """
 
     unit: str = "row"
     _rows: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    _codes: dict[tuple[str, str], Warn] = field(default_factory=dict)
 
-    def add(self, sheet: str, row: int | None, message: str) -> None:
+    def add(self, sheet: str, row: int | None, code: Warn, **context: object) -> None:
+        message = WARNINGS[code].format(**context)
         rows = self._rows.setdefault((sheet, message), [])
+        self._codes.setdefault((sheet, message), code)
         if row is not None and row not in rows:
             rows.append(row)
 
     def lines(self) -> list[str]:
         return [self._line(sheet, message, rows) for (sheet, message), rows in self._rows.items()]
+
+    def codes(self) -> list[str]:
+        return [self._codes[key].value for key in self._rows]
+
+    def problems(self) -> list[ImportProblem]:
+        """Every warning as a refusal (--strict), at its first row."""
+        return [
+            ImportProblem.of(
+                Code.STRICT, sheet, min(rows) if rows else None, unit=self.unit, detail=message
+            )
+            for (sheet, message), rows in self._rows.items()
+        ]
 
     def _line(self, sheet: str, message: str, rows: list[int]) -> str:
         if not rows:

@@ -15,9 +15,12 @@ subset, lowest precedence first; all binary operators are left-associative)::
 
 As in XPath, ``and or div mod`` are operators only where an operator is
 expected, and ``-`` inside a name belongs to the name (``a-b`` is one name).
-``..`` alone is accepted only as ``position(..)``.  Predicates, unions,
-axes and ``instance()`` are not supported and fail at parse time, as do
-unknown functions, so an importer can reject the form row up front.
+``..`` alone is accepted only as ``position(..)``.  Predicates, unions and
+axes (``instance('x')/root/item[name = ...]``) fail at parse time, so the
+importer can drop such an expression with a warning.  Function names are
+checked against ``KNOWN_FUNCTIONS``: the ones implemented here
+(``SUPPORTED_FUNCTIONS``, the ODK XForms library) and the XPath, ODK and
+SurveyCTO ones the bot cannot evaluate (``UNEVALUATED_FUNCTIONS``, empty).
 
 Evaluation follows JavaRosa (ODK Collect).  Answers arrive as stored XForm
 strings, so strings that look like ``YYYY-MM-DD`` (or ISO date-times) turn
@@ -27,6 +30,8 @@ into day numbers wherever a number is needed, which makes
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import re
 import secrets
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import pairwise
 from typing import Protocol, TypeAlias
 
 # date/datetime are kept as such so format-date() can use them; datetime is a
@@ -179,7 +185,8 @@ def _tokenize(text: str) -> list[_Tok]:
         elif c == "$":
             end = text.find("}", i)
             name = text[i + 2 : end] if text.startswith("${", i) and end > 0 else ""
-            if not name or not _name_start(name[0]) or _scan_name(name, 0) != len(name):
+            bare = name.removeprefix("last-saved#")  # ${last-saved#q}: empty in a chat
+            if not bare or not _name_start(bare[0]) or _scan_name(bare, 0) != len(bare):
                 raise ExprError("invalid reference, expected ${name}", start)
             toks.append(_Tok("ref", name, start))
             i = end + 1
@@ -312,7 +319,7 @@ class _Parser:
 
     def call(self, name_tok: _Tok) -> Call:
         name = name_tok.text
-        if name not in _FUNCTIONS:
+        if name not in KNOWN_FUNCTIONS:
             raise ExprError(f"unknown function '{name}'", name_tok.pos)
         self.take()  # '('
         self.nest(name_tok)
@@ -327,7 +334,7 @@ class _Parser:
                 args.append(self.expr())
         self.expect(")")
         self.nesting -= 1
-        lo, hi, _ = _FUNCTIONS[name]
+        lo, hi, _ = _FUNCTIONS.get(name, (0, None, _empty))
         if len(args) < lo or (hi is not None and len(args) > hi):
             want = str(lo) if lo == hi else f"{lo}+" if hi is None else f"{lo}-{hi}"
             raise ExprError(
@@ -632,6 +639,12 @@ def evaluate(expr: Expr, env: Env) -> Value:
         if expr.name == "if":  # lazy, so the untaken branch cannot fail
             cond, then, other = expr.args
             return evaluate(then if truthy(evaluate(cond, env)) else other, env)
+        if expr.name not in _FUNCTIONS:
+            return ""  # a known function the bot cannot evaluate (import warned)
+        if expr.name in _NODESET_FUNCTIONS:
+            found = _nodeset_call(expr, env)
+            if found is not None:
+                return found
         args = [evaluate(arg, env) for arg in expr.args]
         if not args and expr.name in _CONTEXT_ARG:
             args = [env.current() or ""]
@@ -789,6 +802,195 @@ def _num(fn: Callable[[float], float]) -> _Impl:
     return lambda args, env: fn(_N(args[0])) if math.isfinite(_N(args[0])) else _N(args[0])
 
 
+def _empty(args: list[Value], env: Env) -> Value:
+    return ""
+
+
+def _domain(fn: Callable[[float], float]) -> _Impl:
+    """A math function that is NaN outside its domain (as Java's Math), never an error."""
+
+    def impl(args: list[Value], env: Env) -> Value:
+        x = _N(args[0])
+        try:
+            return fn(x)
+        except (ValueError, OverflowError):
+            return math.inf if x > 0 and fn is not math.asin else math.nan
+
+    return impl
+
+
+def _log(fn: Callable[[float], float]) -> Callable[[float], float]:
+    def impl(x: float) -> float:
+        if x == 0:
+            return -math.inf
+        if x < 0 or math.isnan(x):
+            return math.nan
+        return fn(x)
+
+    return impl
+
+
+def _substring(args: list[Value], env: Env) -> Value:
+    """XPath 1.0 substring(): 1-based, rounded positions (substring('12345', 2, 3) = '234')."""
+    s = _S(args[0])
+    start = _N(args[1])
+    length = _N(args[2]) if len(args) > 2 else math.inf
+    if math.isnan(start) or math.isnan(length):
+        return ""
+    first = _round([start], env)
+    assert isinstance(first, float)
+    last = first + (_round([length], env) if math.isfinite(length) else length)  # type: ignore[operator]
+    return "".join(c for i, c in enumerate(s, start=1) if first <= i < last)
+
+
+def _digest(args: list[Value], env: Env) -> Value:
+    """digest(data, 'MD5'|'SHA-1'|'SHA-256'|'SHA-384'|'SHA-512', 'base64'|'hex')."""
+    names = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
+             "SHA-512": "sha512"}  # fmt: skip
+    algorithm = names.get(_S(args[1]).strip().upper())
+    if algorithm is None:
+        raise _Fail(f"unknown algorithm {_S(args[1])!r}")
+    raw = hashlib.new(algorithm, _S(args[0]).encode("utf-8")).digest()
+    encoding = _S(args[2]).strip().lower() if len(args) > 2 else "base64"
+    return raw.hex() if encoding == "hex" else base64.b64encode(raw).decode("ascii")
+
+
+def _base64_decode(args: list[Value], env: Env) -> Value:
+    try:
+        return base64.b64decode(_S(args[0]), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
+def _decimal_time(args: list[Value], env: Env) -> Value:
+    """decimal-time('06:00:00.000-07:00') = 0.25: the time as a fraction of a day."""
+    match = re.fullmatch(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(.*)", _S(args[0]).strip())
+    if not match:
+        return math.nan
+    hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
+    if hours > 23 or minutes > 59 or seconds > 59:
+        return math.nan
+    fraction = float("0." + match[4]) if match[4] else 0.0
+    return (hours * 3600 + minutes * 60 + seconds + fraction) / 86400
+
+
+def _checklist(args: list[Value], env: Env) -> Value:
+    """checklist(min, max, v1, v2, ...): are between min and max of the values true?
+    A min or max of -1 means no bound."""
+    lo, hi = _N(args[0]), _N(args[1])
+    count = sum(1 for v in args[2:] if truthy(v))
+    return (lo < 0 or count >= lo) and (hi < 0 or count <= hi)
+
+
+def _weighted_checklist(args: list[Value], env: Env) -> Value:
+    """weighted-checklist(min, max, v1, w1, v2, w2, ...): the weights of the true values
+    add up to between min and max (-1: no bound)."""
+    lo, hi = _N(args[0]), _N(args[1])
+    rest = args[2:]
+    if len(rest) % 2:
+        raise _Fail("needs value, weight pairs")
+    total = sum(_N(w) for v, w in zip(rest[::2], rest[1::2], strict=True) if truthy(v))
+    return (lo < 0 or total >= lo) and (hi < 0 or total <= hi)
+
+
+_EARTH_RADIUS = 6_378_100.0  # metres, as JavaRosa's GeoUtils
+
+
+def _points(text: str) -> list[tuple[float, float]]:
+    """'lat lon [alt acc]; lat lon ...' (geotrace, geoshape) -> [(lat, lon), ...]."""
+    out = []
+    for part in text.split(";"):
+        fields = part.split()
+        if len(fields) >= 2:
+            try:
+                out.append((float(fields[0]), float(fields[1])))
+            except ValueError:
+                return []
+    return out
+
+
+def _distance(points: list[tuple[float, float]]) -> Value:
+    """Metres along the points, on a sphere (haversine), as ODK's distance()."""
+    if len(points) < 2:
+        return math.nan
+    total = 0.0
+    for (lat1, lon1), (lat2, lon2) in pairwise(points):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        dp, dl = p2 - p1, math.radians(lon2 - lon1)
+        h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        total += 2 * _EARTH_RADIUS * math.asin(min(1.0, math.sqrt(h)))
+    return total
+
+
+def _area(points: list[tuple[float, float]]) -> Value:
+    """Square metres inside a geoshape, on a sphere (the spherical excess formula that
+    ODK's area() uses, after Chamberlain and Duquette)."""
+    if len(points) < 3:
+        return math.nan
+    if points[0] != points[-1]:
+        points = [*points, points[0]]
+    total = 0.0
+    for (lat1, lon1), (lat2, lon2) in pairwise(points):
+        total += math.radians(lon2 - lon1) * (
+            2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat2))
+        )
+    return abs(total * _EARTH_RADIUS * _EARTH_RADIUS / 2.0)
+
+
+# Functions whose argument may be a node-set: every round of a question in a repeat.
+_NODESET_FUNCTIONS = frozenset(
+    {"count", "sum", "min", "max", "join", "count-non-empty", "indexed-repeat"}
+)
+
+
+def _nodeset(arg: Expr, env: Env) -> list[str] | None:
+    values = getattr(env, "values", None)
+    if not callable(values):
+        return None
+    name = arg.name if isinstance(arg, Ref) else arg.steps[-1] if isinstance(arg, Path) else None
+    return values(name) if name else None
+
+
+def _nodeset_call(call: Call, env: Env) -> Value | None:
+    """count/sum/min/max/join over every round of a repeat, and indexed-repeat(); None
+    when the arguments are plain values (the ordinary implementation runs)."""
+    name = call.name
+    if name == "indexed-repeat":
+        value_at = getattr(env, "value_at", None)
+        target = call.args[0]
+        if not (callable(value_at) and isinstance(target, Ref | Path)):
+            return None
+        rounds = {}
+        for repeat, position in zip(call.args[1::2], call.args[2::2], strict=False):
+            if not isinstance(repeat, Ref | Path):
+                return None
+            number = _N(evaluate(position, env))
+            rounds[repeat.name if isinstance(repeat, Ref) else repeat.steps[-1]] = (
+                int(number) if math.isfinite(number) else 0
+            )
+        target_name = target.name if isinstance(target, Ref) else target.steps[-1]
+        return value_at(target_name, rounds) or ""
+    which = 1 if name == "join" else 0
+    if len(call.args) != which + 1:
+        return None
+    items = _nodeset(call.args[which], env)
+    if items is None:
+        return None
+    filled = [v for v in items if v.strip() != ""]
+    if name == "count":
+        return float(len(items))
+    if name == "count-non-empty":
+        return float(len(filled))
+    if name == "join":
+        return _S(evaluate(call.args[0], env)).join(items)
+    nums = [to_number(v) for v in filled]
+    if name == "sum":
+        return float(sum(nums))
+    if not nums or any(math.isnan(x) for x in nums):
+        return math.nan
+    return min(nums) if name == "min" else max(nums)
+
+
 # name -> (min args, max args or None for any, implementation).  The single
 # source of truth for what forms may call; the parser checks names and arity.
 _FUNCTIONS: dict[str, tuple[int, int | None, _Impl]] = {
@@ -845,8 +1047,63 @@ _FUNCTIONS: dict[str, tuple[int, int | None, _Impl]] = {
     # stored value as current()).
     "once": (1, 1, lambda a, e: e.current() or a[0]),
     "uuid": (0, 1, _uuid),
+    # math (ODK XForms spec, "Math functions")
+    "sin": (1, 1, _num(math.sin)),
+    "cos": (1, 1, _num(math.cos)),
+    "tan": (1, 1, _num(math.tan)),
+    "asin": (1, 1, _domain(math.asin)),
+    "acos": (1, 1, _domain(math.acos)),
+    "atan": (1, 1, _num(math.atan)),
+    "atan2": (2, 2, lambda a, e: math.atan2(_N(a[0]), _N(a[1]))),
+    "exp": (1, 1, _domain(math.exp)),
+    "exp10": (1, 1, _domain(lambda x: 10.0**x)),
+    "log": (1, 1, _domain(_log(math.log))),
+    "log10": (1, 1, _domain(_log(math.log10))),
+    "pi": (0, 0, lambda a, e: math.pi),
+    "random": (0, 0, lambda a, e: secrets.randbelow(1 << 53) / float(1 << 53)),
+    # strings
+    "substring": (2, 3, _substring),
+    "digest": (2, 3, _digest),
+    "base64-decode": (1, 1, _base64_decode),
+    "decimal-time": (1, 1, _decimal_time),
+    # logic
+    "checklist": (2, None, _checklist),
+    "weighted-checklist": (2, None, _weighted_checklist),
+    # geo
+    "area": (1, 1, lambda a, e: _area(_points(_S(a[0])))),
+    "distance": (1, None, lambda a, e: _distance(_points(";".join(_S(v) for v in a)))),
+    # repeats (with a node-set argument they are handled by _nodeset_call)
+    "indexed-repeat": (3, None, lambda a, e: a[0]),
+    "index": (0, 0, lambda a, e: float(e.position())),  # SurveyCTO: the round number
+    "last": (0, 0, lambda a, e: float(e.position())),
 }
 SUPPORTED_FUNCTIONS: frozenset[str] = frozenset(_FUNCTIONS)
+
+# Functions of XPath 1.0, ODK XForms or SurveyCTO that the bot does not evaluate: the
+# import warns (with the reason below) and they are empty. Any other name is refused.
+UNEVALUATED_FUNCTIONS: dict[str, str] = {
+    "pulldata": "it reads a CSV file attached to the form",
+    "instance": "it reads a secondary instance (a data file attached to the form)",
+    "current": "it refers to the node being evaluated in a lookup",
+    "duration": "SurveyCTO's time spent on the form",
+    "device-info": "there is no device to ask in a chat",
+    "version": "the bot stores the form version with every response",
+    "plugin-metadata": "there is no field plug-in in a chat",
+    "choice-label": "SurveyCTO's choice label; use jr:choice-name",
+    "linear-regression": "SurveyCTO's regression over repeats",
+    "phone-call-log": "there is no phone call log in a chat",
+    "phone-call-duration": "there is no phone call log in a chat",
+    "username": "SurveyCTO's user name function; use a username metadata row",
+    "local-name": "XPath node names are not kept",
+    "name": "XPath node names are not kept",
+    "namespace-uri": "XPath namespaces are not kept",
+    "lang": "XPath xml:lang is not kept",
+    "id": "XPath ids are not kept",
+    "geofence": "the bot does not check locations against areas",
+    "extract-signed": "signed data needs keys the bot does not have",
+    "jr:itext": "it reads a form translation by id",
+}
+KNOWN_FUNCTIONS: frozenset[str] = SUPPORTED_FUNCTIONS | frozenset(UNEVALUATED_FUNCTIONS)
 
 
 def arity(name: str) -> tuple[int, int | None]:

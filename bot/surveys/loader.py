@@ -9,9 +9,10 @@ the same sheets. Then, for every format alike:
    `select_one list or_other`, `begin repeat` and the old `select one from list`;
 2. `model.build_form` builds the frozen model and refuses, with rows, whatever the chat
    runner cannot run (it collects every problem at once);
-3. only if that passes, pyxform's `workbook_to_json` runs on the untouched sheets as a
-   safety net for anything malformed that our checks do not cover; its error becomes an
-   `ImportProblem` that keeps pyxform's row number. Duplicate choice names are allowed
+3. only if that passes, pyxform's whole conversion (`workbook_to_json`, the builder and
+   `to_xml`, as `xls2xform.convert` runs them) runs on the untouched sheets: a form
+   pyxform refuses is refused, and its error becomes an `ImportProblem` that keeps
+   pyxform's row number and reason. Duplicate choice names are allowed
    there (`allow_choice_duplicates`) because real forms use them; we warn instead.
 
 pyxform is pinned (`pyxform>=4.5,<5`) and this module is tested against the real forms
@@ -56,16 +57,21 @@ typos such as `relevent`.
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
+import io
+import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 from pyxform import aliases, constants
+from pyxform.builder import create_survey_element_from_dict
 from pyxform.errors import PyXFormError
 from pyxform.parsing.sheet_headers import process_header
 from pyxform.question import MultipleChoiceQuestion, Option
@@ -74,7 +80,7 @@ from pyxform.utils import default_is_dynamic
 from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_OSM, RE_SELECT, workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
-from bot.surveys.errors import Code, FormImportError, ImportProblem
+from bot.surveys.errors import Code, FormImportError, ImportProblem, Warn, WarningLog
 from bot.surveys.model import Cell, ImportReport, SheetRow, SurveyRow, Workbook, build_form
 
 XLSFORM_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv", ".md"})
@@ -112,28 +118,98 @@ class _Source:
         return index + 2  # pyxform's numbering: the header is row 1
 
 
-def load_form(path: Path | str, *, key: str | None = None) -> ImportReport:
+def load_form(
+    path: Path | str,
+    *,
+    key: str | None = None,
+    strict: bool = False,
+    media: Path | str | None = None,
+) -> ImportReport:
     """Read and check a form file.
 
     Args:
         path: an XLSForm (`.xlsx`, `.xlsm`, `.xls`, `.csv`, `.md`) or a YAML form.
         key: the survey key to use instead of the form id or the file name.
+        strict: refuse the form when there is any warning (`clusterbot survey import
+            --strict`).
+        media: the folder of the form's media files (`--media DIR`); files beside the
+            form are found too, as Kobo and ODK keep them.
 
     Returns:
-        The frozen form and the warnings (ignored rows, missing translations, ...).
+        The frozen form and the warnings (what the chat does instead, missing
+        translations, ...).
 
     Raises:
         FormImportError: listing every problem, each with sheet, row and column.
     """
     source = _read(Path(path))
-    report = build_form(_workbook(source), key=key)
-    extra = _pyxform_check(source)
-    return ImportReport(form=report.form, warnings=[*report.warnings, *extra])
+    workbook = _workbook(source)
+    folders = [Path(media)] if media else []
+    workbook = replace(workbook, media=_media_files(workbook, [*folders, source.path.parent]))
+    report = build_form(workbook, key=key)
+    log = WarningLog(unit=source.unit)
+    for text in _pyxform_check(source):
+        log.add("file", None, Warn.PYXFORM, detail=text)
+    merged = ImportReport(
+        form=report.form,
+        warnings=[*report.warnings, *log.lines()],
+        codes=[*report.codes, *log.codes()],
+        strict=[*report.strict, *log.problems()],
+    )
+    if strict and merged.strict:
+        raise FormImportError(merged.strict)
+    return merged
 
 
 def read_workbook(path: Path | str) -> Workbook:
     """The rows of a form file, before any check (for tools and tests)."""
     return _workbook(_read(Path(path)))
+
+
+# ------------------------------------------------------------------------------ media ---
+def _media_files(workbook: Workbook, folders: list[Path]) -> dict[str, tuple[dict[str, str], ...]]:
+    """The rows of every choices file a select_*_from_file names, when it is found."""
+    wanted = {
+        row.list_name
+        for row in workbook.survey
+        if row.type_word in ("select_one_from_file", "select_multiple_from_file") and row.list_name
+    }
+    out = {}
+    for name in sorted(wanted):
+        found = next((f / name for f in folders if (f / name).is_file()), None)
+        if found is not None:
+            rows = _media_rows(found)
+            if rows is not None:
+                out[name] = rows
+    return out
+
+
+def _media_rows(path: Path) -> tuple[dict[str, str], ...] | None:
+    """CSV (a header row), XML (root/item/field, as ODK) or GeoJSON (feature
+    properties, `id` as name) -> rows of fields; None when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            return tuple(
+                {str(k).strip(): (v or "").strip() for k, v in row.items() if k}
+                for row in csv.DictReader(io.StringIO(text))
+            )
+        if suffix == ".xml":
+            root = ElementTree.fromstring(text)
+            return tuple({child.tag: (child.text or "").strip() for child in item} for item in root)
+        if suffix == ".geojson":
+            features = json.loads(text).get("features", [])
+            return tuple(
+                {
+                    "name": str(f.get("id", f.get("properties", {}).get("id", ""))),
+                    **{k: str(v) for k, v in (f.get("properties") or {}).items()},
+                }
+                for f in features
+            )
+    except (OSError, ValueError, ElementTree.ParseError, AttributeError):
+        return None
+    return None
 
 
 # ---------------------------------------------------------------------------- reading ---
@@ -357,6 +433,7 @@ _COVERED_WARNINGS = (
     "or_other and translations",
     "Row without name, text, or label",
     "form_id and id_string column headers",
+    "language declarations do not contain valid machine-readable codes",
 )
 _ROW = re.compile(r"\[row : (\d+)\]\s*")
 _SHEET = re.compile(r"On the '(\w+)' sheet")
@@ -371,20 +448,26 @@ def _pyxform_check(source: _Source) -> list[str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook_to_json(
+            converted = workbook_to_json(
                 workbook_dict=data, fallback_form_name=source.path.stem, warnings=found
             )
+            # The whole conversion, as `xls2xform.convert` runs it: the builder refuses
+            # types workbook_to_json lets through (e.g. 'caseid').
+            create_survey_element_from_dict(converted).to_xml(validate=False, warnings=found)
     except PyXFormError as err:
         raise FormImportError(_pyxform_problems(err, source)) from err
     except Exception as err:  # a pyxform crash on odd input must still be a clean refusal
         detail = f"could not convert the form ({type(err).__name__}: {err})"
         raise FormImportError([ImportProblem.of(Code.PYXFORM, "file", detail=detail)]) from err
-    return [f"pyxform: {w}" for w in found if not any(c in w for c in _COVERED_WARNINGS)]
+    return [w for w in found if not any(c in w for c in _COVERED_WARNINGS)]
 
 
 def _allow_choice_duplicates(data: DefinitionData) -> None:
     settings = dict(data.settings[0]) if data.settings else {}
     settings["allow_choice_duplicates"] = "yes"
+    # `form_title::Hindi (hi)` is ours (DESIGN.md); pyxform's to_xml cannot print it.
+    for name in [k for k in settings if str(k).startswith("form_title") and k != "form_title"]:
+        del settings[name]
     data.settings = [settings]
     header = dict(data.settings_header[0]) if data.settings_header else {}
     header.setdefault("allow_choice_duplicates", None)
@@ -402,14 +485,28 @@ def _pyxform_problems(err: PyXFormError, source: _Source) -> list[ImportProblem]
 def _pyxform_problem(text: str, context_row: Any, source: _Source) -> ImportProblem:
     match = _ROW.search(text)
     row = int(match.group(1)) if match else _int_or_none(context_row)
+    unknown = _UNKNOWN_TYPE.search(text)
+    if row is None and unknown:  # the builder names the type but not its row
+        row = _row_of_type(source, unknown.group(1))
     sheet_match = _SHEET.search(text)
     sheet = sheet_match.group(1) if sheet_match else ("survey" if row else "file")
     column_match = _VALUE.search(text)
     message = _ROW.sub("", text, count=1).strip()
     if row is not None:
         row = source.row_number(sheet, row - 2)
-    column = column_match.group(1) if column_match else None
+    column = column_match.group(1) if column_match else ("type" if unknown else None)
     return ImportProblem.of(Code.PYXFORM, sheet, row, column, unit=source.unit, detail=message)
+
+
+_UNKNOWN_TYPE = re.compile(r"Unknown question type '([^']+)'")
+
+
+def _row_of_type(source: _Source, type_word: str) -> int | None:
+    """pyxform's row number (header = 1) of the first survey row of this type."""
+    for i, raw in enumerate(source.data.survey or []):
+        if " ".join(str(raw.get("type") or "").split()) == type_word:
+            return i + 2
+    return None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -33,13 +33,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from difflib import get_close_matches
 from typing import Any, TypeAlias
 
 from bot.surveys import expr
-from bot.surveys.errors import Code, FormImportError, ImportProblem, WarningLog
+from bot.surveys.errors import (
+    DROPPED_MEANS,
+    Code,
+    FormImportError,
+    ImportProblem,
+    Warn,
+    WarningLog,
+)
 
 JSON_FORMAT = 1  # bump when the stored JSON shape changes; form_from_json checks it
 
@@ -47,6 +54,7 @@ SUPPORTED_TYPES = frozenset(
     {
         "text", "integer", "decimal", "select_one", "select_multiple", "date", "time",
         "geopoint", "image", "audio", "note", "acknowledge", "range", "calculate",
+        "datetime", "geotrace", "geoshape", "rank", "metadata",
     }
 )  # fmt: skip
 
@@ -317,12 +325,19 @@ class Workbook:
     content_hash: str = ""  # the version when the settings give none
     titles: dict[str, str] = field(default_factory=dict)  # language as written -> title
     unit: str = "row"  # "line" for YAML forms
+    # Form media files given with --media (or beside the form): name -> rows of fields.
+    media: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ImportReport:
+    """A form that loads: `warnings` one line each, `codes` their `Warn` codes (same order),
+    `strict` the same warnings as refusals (what --strict raises)."""
+
     form: Form
     warnings: list[str]
+    codes: list[str] = field(default_factory=list)
+    strict: list[ImportProblem] = field(default_factory=list)
 
 
 def build_form(workbook: Workbook, *, key: str | None = None) -> ImportReport:
@@ -358,66 +373,70 @@ QUESTION_TYPES: dict[str, str] = {
     "select_multiple": "select_multiple",
 }
 
-# Rows that a phone fills in by itself. The bot records who answered and when on its own,
-# so these rows are dropped with a warning rather than refusing the form.
-METADATA_TYPES = frozenset(
-    {
-        "start", "end", "today", "deviceid", "imei", "subscriberid", "simserial",
-        "phonenumber", "username", "email", "caseid", "uri:deviceid", "uri:subscriberid",
-        "uri:simserial", "uri:phonenumber", "uri:username", "uri:email", "start time",
-        "end time", "get start time", "get end time", "get today", "device id",
-        "get device id", "subscriber id", "get subscriber id", "sim id", "get sim id",
-        "get phone number",
-        # ODK's audit log and SurveyCTO's audits and field comments describe the device
-        # session, which a chat does not have; dropping them loses nothing a CDA needs.
-        "audit", "text audit", "audio audit", "comments", "speed violations count",
-        "speed violations list", "speed violations audit", "sensor_statistic",
-        "sensor_stream",
-    }
-)  # fmt: skip
-_TIME_METADATA = frozenset(
-    {"start", "end", "today", "start time", "end time", "get start time", "get end time",
-     "get today"}
-)  # fmt: skip
+# Metadata rows: what a phone fills in by itself. The bot fills them from the chat session
+# (`Runner(session=...)`): type -> the session value it takes ("" = none in a chat).
+METADATA_TYPES: dict[str, str] = {
+    **dict.fromkeys(("start", "start time", "get start time"), "start"),
+    **dict.fromkeys(("end", "end time", "get end time"), "end"),
+    **dict.fromkeys(("today", "get today"), "today"),
+    **dict.fromkeys(
+        ("deviceid", "imei", "uri:deviceid", "device id", "get device id"), "deviceid"
+    ),
+    **dict.fromkeys(("username", "uri:username"), "username"),
+    **dict.fromkeys(("phonenumber", "uri:phonenumber", "get phone number"), "phonenumber"),
+    # Nothing in a chat to fill these with: the rows stay empty (and `${name}` is "").
+    **dict.fromkeys(
+        ("email", "uri:email", "simserial", "uri:simserial", "sim id", "get sim id",
+         "subscriberid", "uri:subscriberid", "subscriber id", "get subscriber id", "caseid",
+         "audit", "text audit", "audio audit", "comments", "speed violations count",
+         "speed violations list", "speed violations audit", "sensor_statistic",
+         "sensor_stream", "start-geopoint", "background-geopoint", "background-audio"),
+        "",
+    ),
+}  # fmt: skip
+# What the import report says for each filled metadata value.
+METADATA_HOW: dict[str, str] = {
+    "start": "when the respondent started the survey",
+    "end": "when the respondent gave the last answer",
+    "today": "the day of the answer",
+    "deviceid": "a stable pseudonymous id of the respondent (clusterbot:<hash>)",
+    "username": "the respondent's registered name",
+    "phonenumber": "the phone number the respondent shared, if any",
+}
 
-_DATETIME_FIX = "ask for the date and the time as two questions (date, then time)"
-_FROM_FILE_FIX = "copy the choices into the choices sheet and use select_one / select_multiple"
-# Types the chat cannot ask -> how to rewrite them.
-UNSUPPORTED_TYPES: dict[str, str] = {
+# Types a chat asks in its closest form: type -> (our type, what the warning says).
+_DATETIME_AS = "one typed date and time (25-12-2024 9:30), stored YYYY-MM-DDTHH:MM:SS"
+CARRIED_OUT_TYPES: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("barcode", "q barcode", "add barcode prompt"),
+                    ("text", "typed text (the code written out)")),
     **dict.fromkeys(
         ("datetime", "dateTime", "q dateTime", "q date time", "date time",
          "add date time prompt", "add dateTime prompt"),
-        _DATETIME_FIX,
+        ("datetime", _DATETIME_AS),
     ),
-    **dict.fromkeys(("barcode", "q barcode", "add barcode prompt"), "use a text question"),
-    **dict.fromkeys(("video", "q video", "add video prompt"), "use an image or audio question"),
-    **dict.fromkeys(("file", "add file prompt"), "ask for a photo (image) instead"),
-    **dict.fromkeys(("geotrace", "geoshape", "q geotrace", "q geoshape"),
-                    "use geopoint for a single location"),
-    **dict.fromkeys(("xml-external", "csv-external"), "put the data in the choices sheet"),
-    **dict.fromkeys(("select_one_from_file", "select_multiple_from_file",
-                     "select_one_external"), _FROM_FILE_FIX),
-    "rank": "use select_multiple, or one select_one per rank",
-    "hidden": "use a calculate row",
-    "start-geopoint": "add a geopoint question",
-    "background-geopoint": "add a geopoint question",
-    "background-audio": "add an audio question",
-    "osm": "use geopoint",
-    "begin loop": "use begin repeat",
+    **dict.fromkeys(("geotrace", "q geotrace"), (
+        "geotrace", "typed points, one 'latitude, longitude' per line, at least 2")),
+    **dict.fromkeys(("geoshape", "q geoshape"), (
+        "geoshape", "typed corners, one 'latitude, longitude' per line, at least 3")),
+    "rank": ("rank", "the numbers of all the choices typed in order (e.g. 2, 1, 3)"),
+    "select_one_external": (
+        "text", "typed text: the external_choices sheet is not read by the bot"),
+    "osm": ("text", "typed text: OpenStreetMap widgets need a phone"),
 }  # fmt: skip
+# Rows never asked (their value stays empty): type -> why.
+SKIPPED_TYPES: dict[str, str] = {
+    **dict.fromkeys(("video", "q video", "add video prompt"),
+                    "the bot does not take videos in a survey yet"),
+    **dict.fromkeys(("file", "add file prompt"),
+                    "the bot does not take documents in a survey yet"),
+    **dict.fromkeys(("xml-external", "csv-external"),
+                    "it names a data file for instance() lookups, which the bot does not read"),
+    "hidden": "a hidden field is never asked; it keeps its default value",
+}  # fmt: skip
+_FROM_FILE = frozenset({"select_one_from_file", "select_multiple_from_file"})
+MEDIA_SUFFIXES = (".csv", ".xml", ".geojson")
 
-# What to say for functions that real forms use but the bot cannot evaluate.
-FUNCTION_HINTS: dict[str, str] = {
-    "pulldata": "it reads a CSV file attached to the form, which the bot does not have",
-    "duration": "the bot records start and finish times by itself",
-    "device-info": "there is no device to ask in a chat",
-    "indexed-repeat": "refer to the question inside the repeat instead",
-    "index": "use position(..) inside the repeat",
-    "instance": "secondary instances are not supported; use choice_filter",
-    "current": "use ${name} to refer to another question",
-    "random": "use uuid() if you need a random value",
-    "version": "the bot stores the form version with every response",
-}
+LAST_SAVED = "last-saved#"  # ${last-saved#name}: the previous response's answer
 _YES = frozenset({"yes", "true", "true()"})
 _NO = frozenset({"no", "false", "false()"})
 # Appearances that change nothing in a chat (buttons are buttons): no warning needed.
@@ -465,6 +484,8 @@ class _Frame:
     kind: str  # "group", "repeat" or "loop"
     row: SurveyRow
     children: list[Node] = field(default_factory=list)
+    name: str = ""  # the name it is stored under ("" for the root)
+    names: dict[str, int] = field(default_factory=dict)  # names of its children -> row
 
 
 class _Languages:
@@ -480,13 +501,7 @@ class _Languages:
                 continue
             code, known = language_code(language)
             if not known and code not in self.names:
-                warnings.add(
-                    sheet,
-                    None,
-                    f"language {language!r} has no ISO code; "
-                    f"write it as '{language} (xx)' so users can pick it "
-                    f"(using {code!r} for now)",
-                )
+                warnings.add(sheet, None, Warn.LANGUAGE_CODE, language=language, iso=code)
             self.names.setdefault(code, language)
             if code not in seen:
                 seen.append(code)
@@ -500,11 +515,7 @@ class _Languages:
         if plain or not seen or default in seen:
             return default or DEFAULT_LANGUAGE
         if default:
-            warnings.add(
-                "settings",
-                None,
-                f"default_language {setting!r} has no label column; using {seen[0]!r} instead",
-            )
+            warnings.add("settings", None, Warn.DEFAULT_LANGUAGE, setting=setting, used=seen[0])
         return seen[0]
 
     def code(self, language: str | None) -> str:
@@ -542,7 +553,6 @@ class _Builder:
         self.warnings = WarningLog(unit=wb.unit)
         self.lang = _Languages(wb, self.warnings)
         self.node_rows: dict[str, int] = {}  # every question/group/repeat name -> row
-        self.metadata_rows: dict[str, SurveyRow] = {}  # ignored metadata rows by name
         self.refs: list[tuple[str, int, str, set[str]]] = []  # sheet, row, header, names
         self.lists: dict[str, tuple[Choice, ...]] = {}
 
@@ -555,7 +565,8 @@ class _Builder:
         form = self._form(children, key)
         if self.problems:
             raise FormImportError(self.problems)
-        return ImportReport(form=form, warnings=self.warnings.lines())
+        log = self.warnings
+        return ImportReport(form, log.lines(), log.codes(), log.problems())
 
     def _problem(
         self,
@@ -568,8 +579,8 @@ class _Builder:
         problem = ImportProblem.of(code, sheet, row, column, unit=self.wb.unit, **context)
         self.problems.append(problem)
 
-    def _warn(self, sheet: str, row: int | None, message: str) -> None:
-        self.warnings.add(sheet, row, message)
+    def _warn(self, sheet: str, row: int | None, code: Warn, **context: object) -> None:
+        self.warnings.add(sheet, row, code, **context)
 
     # ----------------------------------------------------------------- form level ---
     def _form(self, children: tuple[Node, ...], key: str | None) -> Form:
@@ -577,7 +588,7 @@ class _Builder:
         raw_key = key or settings.get("id_string") or self.wb.fallback_key
         form_key = raw_key if _KEY.match(raw_key) else _slug_key(raw_key)
         if form_key != raw_key:
-            self._warn("file", None, f"form id {raw_key!r} is used as key {form_key!r}")
+            self._warn("file", None, Warn.KEY_SHORTENED, raw=raw_key, key=form_key)
         titles = {self.lang.code(lang or None): text for lang, text in self.wb.titles.items()}
         title = settings.get("title") or localized(titles, self.lang.default, "") or form_key
         titles.setdefault(self.lang.default, title)
@@ -599,7 +610,7 @@ class _Builder:
             list_name, name = row.get("list_name"), row.get("name")
             if not list_name:
                 if name:
-                    self._warn("choices", row.row, "choice without list_name is ignored")
+                    self._warn("choices", row.row, Warn.CHOICE_NO_LIST)
                 continue
             if not name:
                 self._problem(Code.CHOICE_WITHOUT_NAME, "choices", row.row, "name", list=list_name)
@@ -610,18 +621,16 @@ class _Builder:
                 # Real forms (IPA, UNHCR) repeat names, mostly in cascading lists that a
                 # choice_filter separates; pyxform allows it with allow_choice_duplicates.
                 self._warn(
-                    "choices",
-                    row.row,
-                    f"choice {name!r} is already in list "
-                    f"{list_name!r} (row {first}); both are kept",
-                )
+                    "choices", row.row, Warn.DUPLICATE_CHOICE, name=name, list=list_name,
+                    first=first,
+                )  # fmt: skip
             choices.append(self._choice(row, name))
         return {name: tuple(choices) for name, choices in lists.items()}
 
     def _choice(self, row: SheetRow, name: str) -> Choice:
         labels = self._texts("choices", row, "label")
         if not labels:
-            self._warn("choices", row.row, "choice has no label; the bot shows its name")
+            self._warn("choices", row.row, Warn.CHOICE_NO_LABEL)
         # Any other untranslated column is data for choice_filter, under its header.
         extra = {
             c.header: c.value
@@ -643,7 +652,7 @@ class _Builder:
                 self._begin(row, stack)
             elif row.kind.startswith("end "):
                 self._end(row, stack)
-            elif node := self._question(row):
+            elif node := self._question(row, stack[-1]):
                 stack[-1].children.append(node)
         while len(stack) > 1:
             self._problem(Code.UNCLOSED, "survey", stack[-1].row.row, "type", kind=stack[-1].kind)
@@ -662,12 +671,9 @@ class _Builder:
     def _begin(self, row: SurveyRow, stack: list[_Frame]) -> None:
         kind = row.kind.removeprefix("begin ")
         if kind == "loop":
-            fix = UNSUPPORTED_TYPES["begin loop"]
-            self._problem(
-                Code.UNSUPPORTED_TYPE, "survey", row.row, "type", type=row.type_word, fix=fix
-            )
-        self._claim_name(row)
-        stack.append(_Frame(kind, row))
+            self._warn("survey", row.row, Warn.LOOP)
+        name = self._claim_name(row, stack[-1]) or ""
+        stack.append(_Frame(kind, row, name=name))
 
     def _end(self, row: SurveyRow, stack: list[_Frame]) -> None:
         kind = row.kind.removeprefix("end ")
@@ -690,28 +696,35 @@ class _Builder:
     def _close(self, stack: list[_Frame]) -> None:
         frame = stack.pop()
         row, children = frame.row, tuple(frame.children)
-        name = row.get("name") or ""
         labels = self._texts("survey", row, "label")
         relevant = self._optional_expression("survey", row, "relevant")
         node: Node
         if frame.kind == "repeat":
             count = self._optional_expression("survey", row, "repeat_count")
-            node = Repeat(name, labels, relevant, count, children, row.row)
+            node = Repeat(frame.name, labels, relevant, count, children, row.row)
         else:
-            node = Group(name, labels, relevant, children, self._appearance(row), row.row)
+            node = Group(frame.name, labels, relevant, children, self._appearance(row), row.row)
         stack[-1].children.append(node)
 
     # ------------------------------------------------------------------ questions ---
-    def _question(self, row: SurveyRow) -> Question | None:
-        qtype = self._type(row)
-        named = self._claim_name(row, metadata=qtype == "metadata")
-        if qtype is None or qtype == "metadata" or not named:
+    def _question(self, row: SurveyRow, parent: _Frame) -> Question | None:
+        qtype, meta = self._type(row)
+        if qtype is None:
             return None
+        name: str | None
+        if qtype == "note" and not row.get("name"):
+            name = self._note_name(row)
+        else:
+            name = self._claim_name(row, parent)
+        if name is None:
+            return None
+        if qtype == "metadata":
+            return self._metadata(row, name, meta)
         required, required_if = self._required(row)
         default, default_is_expression = self._default(row)
         self._ignored_columns(row, qtype)
         question = Question(
-            name=row.get("name") or "",
+            name=name,
             type=qtype,
             labels=self._texts("survey", row, "label"),
             hints=self._texts("survey", row, "hint"),
@@ -725,7 +738,7 @@ class _Builder:
             default=default,
             default_is_expression=default_is_expression,
             choices=self._choices_for(row, qtype),
-            list_name=row.list_name if qtype.startswith("select") else None,
+            list_name=row.list_name if _has_choices(qtype) else None,
             choice_filter=self._choice_filter(row, qtype),
             or_other=row.or_other,
             parameters=self._parameters(row, qtype),
@@ -733,58 +746,98 @@ class _Builder:
             row=row.row,
         )
         if not (question.default is None or default_is_expression or _default_fits(question)):
-            self._problem(
-                Code.BAD_DEFAULT,
-                "survey",
-                row.row,
-                row.header("default"),
-                value=question.default,
-                type=qtype,
-            )
+            if question.type.startswith("select") and question.choices:
+                self._warn(
+                    "survey", row.row, Warn.DEFAULT_NOT_CHOICE, value=question.default,
+                    list=question.list_name,
+                )  # fmt: skip
+            else:
+                self._warn("survey", row.row, Warn.BAD_DEFAULT, value=question.default, type=qtype)
+            question = replace(question, default=None)
         return question
 
-    def _type(self, row: SurveyRow) -> str | None:
-        """Our type for the row, "metadata" for ignored rows, None when refused."""
-        word = row.type_word
-        qtype = QUESTION_TYPES.get(word) or QUESTION_TYPES.get(word.lower())
-        if qtype:
-            return qtype
-        if word.lower() in METADATA_TYPES:
-            self._warn(
-                "survey",
-                row.row,
-                f"metadata row '{word}' is ignored: the bot records "
-                "who answered and when by itself",
-            )
-            return "metadata"
-        fix = UNSUPPORTED_TYPES.get(word) or UNSUPPORTED_TYPES.get(word.lower())
-        if fix:
-            self._problem(Code.UNSUPPORTED_TYPE, "survey", row.row, "type", type=word, fix=fix)
-        else:
-            supported = ", ".join(sorted(SUPPORTED_TYPES))
-            self._problem(
-                Code.UNKNOWN_TYPE, "survey", row.row, "type", type=word, supported=supported
-            )
-        return None
+    def _metadata(self, row: SurveyRow, name: str, meta: str) -> Question:
+        """A row filled by the bot (metadata, hidden) or left empty (skipped types)."""
+        parameters = {"meta": meta}
+        if meta == "hidden" and row.get("default"):
+            parameters["value"] = row.get("default") or ""
+        return Question(
+            name=name,
+            type="metadata",
+            labels=self._texts("survey", row, "label"),
+            relevant=self._optional_expression("survey", row, "relevant"),
+            parameters=parameters,
+            row=row.row,
+        )
 
-    def _claim_name(self, row: SurveyRow, *, metadata: bool = False) -> bool:
+    def _type(self, row: SurveyRow) -> tuple[str | None, str]:
+        """(our type, metadata value) for the row; type None when the row is refused."""
+        word = row.type_word
+        lowered = word.lower()
+        qtype = QUESTION_TYPES.get(word) or QUESTION_TYPES.get(lowered)
+        if qtype:
+            return qtype, ""
+        if word in _FROM_FILE:
+            return ("select_one" if word == "select_one_from_file" else "select_multiple"), ""
+        if lowered in METADATA_TYPES:
+            meta = METADATA_TYPES[lowered]
+            if meta:
+                how = METADATA_HOW[meta]
+                self._warn("survey", row.row, Warn.METADATA, type=word, how=how)
+            else:
+                what = "location or recording" if "geopoint" in lowered or "audio" in lowered else (
+                    "device or account to read it from")  # fmt: skip
+                self._warn("survey", row.row, Warn.METADATA_EMPTY, type=word, what=what)
+            return "metadata", meta
+        carried = CARRIED_OUT_TYPES.get(word) or CARRIED_OUT_TYPES.get(lowered)
+        if carried:
+            self._warn("survey", row.row, Warn.CARRIED_OUT, type=word, instead=carried[1])
+            return carried[0], ""
+        why = SKIPPED_TYPES.get(word) or SKIPPED_TYPES.get(lowered)
+        if why:
+            self._warn("survey", row.row, Warn.SKIPPED, type=word, why=why)
+            return "metadata", "hidden" if lowered == "hidden" else ""
+        supported = ", ".join(sorted(SUPPORTED_TYPES - {"metadata"}))
+        self._problem(Code.UNKNOWN_TYPE, "survey", row.row, "type", type=word, supported=supported)
+        return None, ""
+
+    def _note_name(self, row: SurveyRow) -> str:
+        """pyxform accepts a note without a name; it gets one that no row uses."""
+        name = f"note_row{row.row}"
+        while name in self.node_rows:
+            name += "_"
+        self.node_rows[name] = row.row
+        self._warn("survey", row.row, Warn.UNNAMED_NOTE, name=name)
+        return name
+
+    def _claim_name(self, row: SurveyRow, parent: _Frame) -> str | None:
+        """The name the node is stored under, or None after recording why it is refused.
+
+        XLSForm names are unique within their nearest group or repeat. The same name in
+        another group is stored under '<group>.<name>' (its path), with a warning.
+        """
         name = row.get("name")
         if not name:
             self._problem(Code.NO_NAME, "survey", row.row, "name")
-            return False
+            return None
         column = row.header("name")
         if not _NAME.match(name):
             self._problem(Code.INVALID_NAME, "survey", row.row, column, name=name)
-            return False
-        first = self.node_rows.get(name) or getattr(self.metadata_rows.get(name), "row", None)
-        if first is not None:
+            return None
+        if name in parent.names:
+            first = parent.names[name]
             self._problem(Code.DUPLICATE_NAME, "survey", row.row, column, name=name, first=first)
-            return False
-        if metadata:
-            self.metadata_rows[name] = row
-        else:
-            self.node_rows[name] = row.row
-        return True
+            return None
+        parent.names[name] = row.row
+        stored = name
+        if name in self.node_rows:
+            stored = f"{parent.name}.{name}" if parent.name else f"_.{name}"
+            while stored in self.node_rows:
+                stored += "_"
+            first = self.node_rows[name]
+            self._warn("survey", row.row, Warn.SAME_NAME, name=name, first=first, path=stored)
+        self.node_rows[stored] = row.row
+        return stored
 
     def _required(self, row: SurveyRow) -> tuple[bool, str | None]:
         value = (row.get("required") or "").strip()
@@ -797,18 +850,24 @@ class _Builder:
     def _calculation(self, row: SurveyRow, qtype: str) -> str | None:
         if qtype == "calculate" and not row.get("calculation"):
             self._problem(Code.EMPTY_CALCULATION, "survey", row.row, "calculation")
-        return self._optional_expression("survey", row, "calculation")
+        found = self._optional_expression("survey", row, "calculation")
+        if qtype == "calculate" and found is None and row.get("calculation"):
+            return "''"  # dropped with a warning: the value stays empty
+        return found
 
     def _default(self, row: SurveyRow) -> tuple[str | None, bool]:
         value = row.get("default")
         if value is None or not row.default_dynamic:
             return value, False
-        return self._expression("survey", row, "default", value), True
+        found = self._expression("survey", row, "default", value)
+        return found, found is not None
 
     def _choices_for(self, row: SurveyRow, qtype: str) -> tuple[Choice, ...]:
-        if not qtype.startswith("select"):
+        if not _has_choices(qtype):
             return ()
         list_name = row.list_name
+        if row.type_word in _FROM_FILE and list_name:
+            return self._file_choices(row, list_name)
         if not list_name:
             self._problem(Code.MISSING_LIST_NAME, "survey", row.row, "type", type=qtype)
         elif list_name.startswith("${"):
@@ -821,11 +880,30 @@ class _Builder:
             return self.lists[list_name]
         return ()
 
+    def _file_choices(self, row: SurveyRow, file_name: str) -> tuple[Choice, ...]:
+        """select_one_from_file: the choices are the rows of a media file (CSV, XML,
+        GeoJSON) given with --media; `parameters` value= and label= name its columns."""
+        rows = self.wb.media.get(file_name)
+        if rows is None:
+            why = f"the choices of {row.type_word} on row {row.row}"
+            self._problem(Code.MISSING_MEDIA, "survey", row.row, "type", file=file_name, why=why)
+            return ()
+        params = parse_parameters(row.get("parameters") or "") or {}
+        value_key, label_key = params.get("value", "name"), params.get("label", "label")
+        out = []
+        for number, item in enumerate(rows, start=2):
+            name = (item.get(value_key) or "").strip()
+            if name:
+                label = (item.get(label_key) or "").strip()
+                labels = {self.lang.default: label} if label else {}
+                out.append(Choice(name=name, labels=labels, extra=dict(item), row=number))
+        return tuple(out)
+
     def _choice_filter(self, row: SurveyRow, qtype: str) -> str | None:
-        if qtype.startswith("select"):
+        if _has_choices(qtype):
             return self._optional_expression("survey", row, "choice_filter")
         if row.get("choice_filter"):
-            self._warn("survey", row.row, f"choice_filter is ignored on a {qtype} question")
+            self._warn("survey", row.row, Warn.CHOICE_FILTER, type=qtype)
         return None
 
     def _parameters(self, row: SurveyRow, qtype: str) -> dict[str, str]:
@@ -849,28 +927,16 @@ class _Builder:
             if bare.lower() in HARMLESS_APPEARANCES or _NUMBERED_APPEARANCE.match(bare):
                 continue
             shown = f"{bare}(…)" if "(" in word else word
-            self._warn(
-                "survey",
-                row.row,
-                f"appearance '{shown}' is ignored: the bot asks the question the plain way",
-            )
+            self._warn("survey", row.row, Warn.APPEARANCE, appearance=shown)
         return value
 
     def _ignored_columns(self, row: SurveyRow, qtype: str) -> None:
         if any(c.column.startswith("media") for c in row.cells):
-            self._warn(
-                "survey",
-                row.row,
-                "media (image/audio/video) columns are ignored: the bot sends the text only",
-            )
+            self._warn("survey", row.row, Warn.MEDIA_COLUMN)
         if row.get("trigger"):
-            self._warn(
-                "survey",
-                row.row,
-                "column trigger is ignored: the bot recalculates after every answer",
-            )
+            self._warn("survey", row.row, Warn.TRIGGER_COLUMN)
         if qtype != "calculate" and not row.texts("label"):
-            self._warn("survey", row.row, "question has no label; the bot shows its name")
+            self._warn("survey", row.row, Warn.NO_LABEL)
 
     # ---------------------------------------------------------------- expressions ---
     def _optional_expression(self, sheet: str, row: SheetRow, column: str) -> str | None:
@@ -878,23 +944,36 @@ class _Builder:
         return self._expression(sheet, row, column, value) if value else None
 
     def _expression(self, sheet: str, row: SheetRow, column: str, text: str) -> str | None:
-        """The expression with straight quotes, or None after recording why it is refused."""
+        """The expression with straight quotes, or None when it cannot be used.
+
+        A name that is a function nowhere (not XPath, ODK or SurveyCTO) refuses the form;
+        a known function the bot cannot evaluate is a warning (it is empty); syntax the
+        bot cannot read drops the expression with a warning saying what happens instead.
+        """
         header = row.header(column)
         fixed, changed = expr.normalise_quotes(text.strip())
         if changed:
-            self._warn(
-                sheet, row.row, f"typographic quotes in {header} were replaced with straight quotes"
-            )
-        # expr.parse stops at the first unknown function; name them all at once.
-        unknown = sorted(called_functions(fixed) - expr.SUPPORTED_FUNCTIONS)
+            self._warn(sheet, row.row, Warn.QUOTES, header=header)
+        called = called_functions(fixed)
+        unknown = sorted(called - expr.KNOWN_FUNCTIONS)
         for name in unknown:
-            why = FUNCTION_HINTS.get(name, "the bot cannot evaluate it")
-            self._problem(Code.UNKNOWN_FUNCTION, sheet, row.row, header, name=name, why=why)
+            self._problem(
+                Code.UNKNOWN_FUNCTION, sheet, row.row, header, name=name,
+                why="no XPath, ODK or SurveyCTO function has this name",
+            )  # fmt: skip
+        if unknown:
+            return None
+        for name in sorted(called - expr.SUPPORTED_FUNCTIONS):
+            why = expr.UNEVALUATED_FUNCTIONS[name]
+            self._warn(sheet, row.row, Warn.FUNCTION_EMPTY, header=header, name=name, why=why)
         try:
             parsed = expr.parse(fixed)
         except expr.ExprError as err:
-            if not unknown:
-                self._problem(Code.BAD_EXPRESSION, sheet, row.row, header, text=fixed, error=err)
+            instead = DROPPED_MEANS.get(column, "it is not used")
+            self._warn(
+                sheet, row.row, Warn.EXPRESSION_DROPPED, header=header, text=fixed,
+                error=err.message, instead=instead,
+            )  # fmt: skip
             return None
         self.refs.append((sheet, row.row, header, expr.references(parsed)))
         return fixed
@@ -910,34 +989,25 @@ class _Builder:
             for code in self.lang.order:
                 if code not in texts:
                     missing = _language_name(self.lang, code)
-                    self._warn(sheet, row.row, f"no {missing} {column}; {shown} is shown")
+                    self._warn(
+                        sheet, row.row, Warn.MISSING_TEXT, missing=missing, column=column,
+                        shown=shown,
+                    )  # fmt: skip
         return texts
 
     def _check_references(self) -> None:
         for sheet, row, header, names in self.refs:
             for name in sorted(names - self.node_rows.keys()):
-                meta = self.metadata_rows.get(name)
-                if meta is not None:
-                    kind = meta.type_word.lower()
-                    fix = (
-                        "use today() or now() instead"
-                        if kind in _TIME_METADATA
-                        else "ask for the value with a question"
-                    )
-                    self._problem(
-                        Code.METADATA_REFERENCE,
-                        sheet,
-                        row,
-                        header,
-                        name=name,
-                        type=kind,
-                        first=meta.row,
-                        fix=fix,
-                    )
+                if name.startswith(LAST_SAVED):
+                    self._warn(sheet, row, Warn.LAST_SAVED, header=header, name=name)
                     continue
                 near = get_close_matches(name, list(self.node_rows), n=1)
                 hint = f" (did you mean ${{{near[0]}}}?)" if near else ""
                 self._problem(Code.UNKNOWN_REFERENCE, sheet, row, header, name=name, hint=hint)
+
+
+def _has_choices(qtype: str) -> bool:
+    return qtype.startswith("select") or qtype == "rank"
 
 
 def _questions(nodes: tuple[Node, ...]) -> Iterator[Question]:

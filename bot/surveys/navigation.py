@@ -184,10 +184,14 @@ class FormIndex:
         node = self.info[name].node
         if not isinstance(node, Question):
             return None
-        kind = {"calculate": SlotKind.CALCULATE, "note": SlotKind.NOTE}.get(
-            node.type, SlotKind.QUESTION
-        )
-        return Slot(kind, path, key, node, context)
+        return Slot(slot_kind(node), path, key, node, context)
+
+
+def slot_kind(question: Question) -> SlotKind:
+    """Calculations and metadata (filled by the bot) are computed on the way; notes shown."""
+    if question.type in ("calculate", "metadata"):
+        return SlotKind.CALCULATE
+    return SlotKind.NOTE if question.type == "note" else SlotKind.QUESTION
 
 
 def _last_name(path: str) -> str:
@@ -239,6 +243,56 @@ class AnswerEnv:
         if not isinstance(node, Question):
             return None
         return self.answers.get(self.index.path_for(name, self.context))
+
+    def values(self, name: str) -> list[str] | None:
+        """Every value of `name` seen from here: all the rounds of the repeats around it
+        that the context does not fix (a node-set, for count() and sum()); a repeat's
+        name gives one entry per round. None for a single value."""
+        info = self.index.info.get(name)
+        if info is None:
+            return None
+        fixed = dict(self.context)
+        repeats = [*info.repeats, name] if isinstance(info.node, Repeat) else list(info.repeats)
+        if not any(r not in fixed for r in repeats):
+            return None
+        out: list[str] = []
+        for rounds in self._rounds(repeats, fixed, ""):
+            if isinstance(info.node, Repeat):
+                out.append(str(rounds[name]))
+            elif isinstance(info.node, Question):
+                path = "".join(f"{r}[{rounds[r]}]/" for r in info.repeats) + name
+                out.append(self.answers.get(path, ""))
+        return out
+
+    def _rounds(
+        self, repeats: list[str], fixed: dict[str, int], base: str
+    ) -> Iterator[dict[str, int]]:
+        if not repeats:
+            yield dict(fixed)
+            return
+        first, rest = repeats[0], repeats[1:]
+        numbers = [fixed[first]] if first in fixed else range(1, self.round_count(base, first) + 1)
+        for number in numbers:
+            yield from self._rounds(rest, {**fixed, first: number}, f"{base}{first}[{number}]/")
+
+    def round_count(self, base: str, repeat: str) -> int:
+        """Rounds of a repeat under `base` ('' or 'outer[2]/'), from the stored answers."""
+        prefix = f"{base}{repeat}["
+        count = 0
+        for path in self.answers:
+            if path.startswith(prefix):
+                number = path[len(prefix) :].split("]", 1)[0]
+                if number.isdigit():
+                    count = max(count, int(number))
+        stored = self.answers.get(f"{base}{repeat}@count", "")
+        return max(count, int(stored) if stored.isdigit() else 0)
+
+    def value_at(self, name: str, rounds: dict[str, int]) -> str | None:
+        """indexed-repeat(): the value of `name` in the given rounds of its repeats."""
+        if name not in self.index.info:
+            return None
+        merged = {**dict(self.context), **rounds}
+        return self.answers.get(self.index.path_for(name, tuple(merged.items())))
 
     def current(self) -> str | None:
         return self.current_value
@@ -348,10 +402,7 @@ class Walker:
     ) -> Iterator[Slot]:
         path = base + question.name
         if key > after:
-            kind = {"calculate": SlotKind.CALCULATE, "note": SlotKind.NOTE}.get(
-                question.type, SlotKind.QUESTION
-            )
-            yield Slot(kind, path, key, question, context)
+            yield Slot(slot_kind(question), path, key, question, context)
         if question.or_other and OTHER in self.answers.get(path, "").split():
             other_key = (*key, 0)
             if other_key > after:

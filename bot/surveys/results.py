@@ -55,7 +55,7 @@ def results(
     by_name: dict[str, QuestionResult] = {}
     for form in reversed(forms):  # the newest version's question wins for a shared name
         for _, question in form.walk():
-            if question.type not in ("note",):
+            if question.type not in ("note", "metadata"):
                 by_name[question.name] = QuestionResult(question)
     order = [q.name for _, q in forms[0].walk() if q.name in by_name]
     order += [name for name in by_name if name not in order]

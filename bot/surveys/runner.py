@@ -1,6 +1,7 @@
 """The survey state machine: pure and synchronous over a `Form` and one response's answers.
 
-    runner = Runner(form, stored_answers, today=..., now=..., language="hi")
+    runner = Runner(form, stored_answers, today=..., now=..., language="hi",
+                    session={"start": ..., "deviceid": ..., "username": ...})
     step = runner.start()                    # Step(slot=first question, notes=[...])
     step = runner.submit(step.slot, "12")    # Step | Refusal (constraint, required)
     runner.changes                           # {path: value or None}: write these in the turn
@@ -17,6 +18,7 @@ the walk no longer reaches, so what is stored is always what would be submitted.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,6 +40,21 @@ from bot.surveys.navigation import (
 )
 
 _WAITS = (SlotKind.QUESTION, SlotKind.OTHER, SlotKind.ANOTHER)
+
+
+def session_values(
+    contact_id: int, *, name: str | None, phone: str | None, started: str
+) -> dict[str, str]:
+    """What a form's metadata rows take from the chat session: `start` when the response
+    was started, `deviceid` a stable pseudonym of the person (never their chat id),
+    `username` their registered name, `phonenumber` the phone they shared (or nothing)."""
+    digest = hashlib.sha256(f"clusterbot-contact:{contact_id}".encode()).hexdigest()[:16]
+    out = {"start": started, "deviceid": f"clusterbot:{digest}"}
+    if name:
+        out["username"] = name
+    if phone:
+        out["phonenumber"] = phone
+    return out
 
 
 @dataclass
@@ -67,8 +84,16 @@ class Runner:
         today: date,
         now: datetime,
         language: str,
+        session: Mapping[str, str] | None = None,
     ) -> None:
         self.form = form
+        # What metadata rows take (`model.METADATA_TYPES`): start, deviceid, username,
+        # phonenumber from the handler; today and end from the clock.
+        self.session = {
+            "today": today.isoformat(),
+            "end": now.isoformat(timespec="seconds"),
+            **(session or {}),
+        }
         self.index = index_of(form)
         self.language = language
         self.answers: dict[str, str] = dict(answers)
@@ -234,6 +259,14 @@ class Runner:
 
     def _calculate(self, slot: Slot) -> None:
         question: Question = slot.question
+        if question.type == "metadata":
+            meta = question.parameters.get("meta", "")
+            if meta == "hidden":
+                value = question.parameters.get("value", "")
+            else:
+                value = self.session.get(meta, "") if meta else ""
+            self._set(slot.path, value or None)
+            return
         assert question.calculation is not None
         env = self.env.within(slot.context, self.answers.get(slot.path))
         value = expr.to_string(evaluate(question.calculation, env))

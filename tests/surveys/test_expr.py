@@ -295,7 +295,7 @@ def test_conversions() -> None:
         ("'abc", "unterminated string at column 1"),
         ("${a b} = 1", "invalid reference, expected ${name} at column 1"),
         ("1 = ${", "invalid reference, expected ${name} at column 5"),
-        ("pulldata('a', 'b', 'c', 'd')", "unknown function 'pulldata' at column 1"),
+        ("lower-case('a', 'b', 'c', 'd')", "unknown function 'lower-case' at column 1"),
         ("1 + lower-case('A')", "unknown function 'lower-case' at column 5"),
         ("selected(${a})", "function 'selected' expects 2 argument(s), got 1 at column 1"),
         ("if(1, 2)", "function 'if' expects 3 argument(s), got 2 at column 1"),

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.surveys.errors import Code, FormImportError, ImportProblem
+from bot.surveys.errors import Code, FormImportError, ImportProblem, Warn
 from bot.surveys.loader import load_form, read_workbook
 from bot.surveys.model import (
     SUPPORTED_TYPES,
@@ -60,7 +60,8 @@ def all_types() -> ImportReport:
 class TestSupportedTypes:
     def test_every_supported_type_loads(self, all_types: ImportReport) -> None:
         types = {q.type for _, q in all_types.form.walk()}
-        assert types == SUPPORTED_TYPES
+        # The ODK types a chat carries out in its own way: forms/odk_types.md (test_odk_types).
+        assert types == SUPPORTED_TYPES - {"datetime", "geotrace", "geoshape", "rank"}
 
     def test_form_settings(self, all_types: ImportReport) -> None:
         form = all_types.form
@@ -117,10 +118,13 @@ class TestSupportedTypes:
             "step": "1",
         }
 
-    def test_metadata_row_is_ignored_with_a_warning(self, all_types: ImportReport) -> None:
-        with pytest.raises(KeyError):
-            all_types.form.question("started")
-        assert any("row 2: metadata row 'start' is ignored" in w for w in all_types.warnings)
+    def test_metadata_row_is_filled_by_the_bot(self, all_types: ImportReport) -> None:
+        started = all_types.form.question("started")
+        assert (started.type, started.parameters) == ("metadata", {"meta": "start"})
+        assert any(
+            "row 2: metadata row 'start' is filled in by the bot: when the respondent started" in w
+            for w in all_types.warnings
+        )
 
     def test_required_can_be_an_expression(self, tmp_path: Path) -> None:
         report = load_md(
@@ -281,17 +285,16 @@ class TestRefused:
         ("row", "column", "code", "words"),
         [
             (3, "name", Code.DUPLICATE_NAME, "already used on row 2"),
-            (4, "type", Code.UNSUPPORTED_TYPE, "'geotrace'"),
+            (4, "type", Code.MISSING_MEDIA, "'villages.csv'"),
             (5, "type", Code.MISSING_LIST, "'nosuch'"),
             (6, "calculation", Code.EMPTY_CALCULATION, "needs a calculation"),
-            (7, "relevant", Code.UNKNOWN_FUNCTION, "unknown function 'pulldata'"),
+            (7, "relevant", Code.UNKNOWN_FUNCTION, "unknown function 'lower-case'"),
             (8, "constraint", Code.UNKNOWN_REFERENCE, "${nosuch}"),
-            (9, "relevant", Code.BAD_EXPRESSION, "cannot read"),
+            (9, "name", Code.NO_NAME, "has no name"),
             (10, "type", Code.UNKNOWN_TYPE, "'widget'"),
-            (11, "default", Code.BAD_DEFAULT, "'yesterday'"),
+            (11, "name", Code.INVALID_NAME, "'1when'"),
             (12, "parameters", Code.BAD_RANGE, "start=5 end=5"),
-            (13, "repeat_count", Code.UNKNOWN_FUNCTION, "'indexed-repeat'"),
-            (17, "label", Code.METADATA_REFERENCE, "${began}"),
+            (13, "repeat_count", Code.UNKNOWN_FUNCTION, "'repeat-count'"),
         ],
     )
     def test_problem_names_row_and_column(
@@ -303,15 +306,15 @@ class TestRefused:
         assert found[0].sheet == "survey"
 
     def test_every_problem_is_reported_at_once(self, problems: list[ImportProblem]) -> None:
-        assert len(problems) == 12
+        assert len(problems) == 11
 
     def test_message_lists_one_line_per_problem(self) -> None:
         with pytest.raises(FormImportError) as caught:
             load_form(FORMS / "bad_everything.md")
         lines = str(caught.value).splitlines()
-        assert len(lines) == 12
+        assert len(lines) == 11
         assert lines[4].startswith(
-            "survey sheet, row 7, column relevant: unknown function 'pulldata'"
+            "survey sheet, row 7, column relevant: unknown function 'lower-case'"
         )
         assert "Please either remove it" in lines[4]
 
@@ -335,21 +338,27 @@ class TestRefused:
         (problem,) = problems_of(path)
         assert (problem.row, problem.column, problem.code) == (2, "type", Code.MISSING_LIST.value)
 
-    def test_select_default_must_be_a_choice(self, tmp_path: Path) -> None:
-        path = write_md(
+    def test_select_default_not_a_choice_is_ignored_with_a_warning(self, tmp_path: Path) -> None:
+        # "Fixme: I need this list": pyxform accepts it, so the bot does, without the default.
+        report = load_md(
             tmp_path,
             """
 | survey |
-| | type                   | name | label | default |
+| | type                   | name | label | default   |
 | | select_multiple yes_no | a    | A?    | yes maybe |
+| | date                   | d    | D?    | yesterday |
 | choices |
 | | list_name | name | label |
 | | yes_no    | yes  | Yes   |
 | | yes_no    | no   | No    |
 """,
         )
-        (problem,) = problems_of(path)
-        assert problem.code == Code.BAD_DEFAULT.value
+        assert report.form.question("a").default is None
+        assert report.form.question("d").default is None
+        assert report.codes == [Warn.DEFAULT_NOT_CHOICE.value, Warn.BAD_DEFAULT.value]
+        assert (
+            "default 'yes maybe' is not one of the choices of list 'yes_no'" in (report.warnings[0])
+        )
 
     def test_unmatched_end_group(self, tmp_path: Path) -> None:
         path = write_md(
@@ -461,7 +470,7 @@ class TestXlsx:
                 ["text", "name", "Name?", "नाम?", None],
                 [None, None, None, None, None],
                 [None, None, None, None, None],
-                ["integer", "n", "N?", "N?", "pulldata('a', 'b', 'c', 'd') > 1"],
+                ["integer", "n", "N?", "N?", "lower-case('a') > 1"],
             ],
         )
         (problem,) = problems_of(path)
