@@ -34,3 +34,15 @@ MAX_INPUT_LENGTH = 2000
 # stay bounded when handling falls behind.
 WHATSAPP_INTAKE_MAX_PENDING = 10_000
 WHATSAPP_INTAKE_MAX_ATTEMPTS = 10  # then the payload is set aside (status "failed") and logged
+
+# Photos, voice notes and documents people send (issue 12). A file is fetched only when
+# the person's current step asks for that kind (bot/media_gate.py), and only up to these
+# sizes, as the platform reports them before the download (and counted while it runs).
+MEDIA_MAX_BYTES = {
+    "photo": 10 * 1024 * 1024,
+    "audio": 16 * 1024 * 1024,  # voice notes and audio files
+    "document": 20 * 1024 * 1024,  # also Telegram's own limit for a bot's download
+}
+# Per person, over the last 24 hours: files beyond either limit are refused, not fetched.
+MEDIA_MAX_FILES_PER_DAY = 30
+MEDIA_MAX_BYTES_PER_DAY = 200 * 1024 * 1024

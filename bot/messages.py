@@ -39,6 +39,7 @@ class Inbound:
     latitude: float | None = None
     longitude: float | None = None
     media_ref: str = ""  # platform file id; the channel may fetch it later
+    media_size: int = 0  # bytes, as the platform reports them before a download (0: unknown)
     profile_name: str = ""  # display name the platform gives (offered, never stored unasked)
     language_code: str = ""  # the client's language, a hint for the first message
     message_id: str = ""

@@ -37,6 +37,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.telegram_updates import PerPersonUpdates
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
+from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound, Request
 from bot.outbox import OutboxItem, Payload
 from bot.ratelimit import RateLimiter
@@ -173,8 +174,10 @@ class TelegramChannel:
         media_dir: Path | None = None,
         limiter: RateLimiter | None = None,
         paid_broadcast: bool = False,
+        media_gate: MediaGate | None = None,
     ):
         self.application = application
+        self.media_gate = media_gate  # whether to fetch a file someone sent; None: never
         self.handle = handle
         self.on_blocked = on_blocked
         self.media_dir = media_dir
@@ -193,6 +196,8 @@ class TelegramChannel:
         if inbound is None:
             return
         inbound = await self._fetch_media(update, inbound)
+        if inbound is None:
+            return  # a file refused (too large, quota): the person was told
         query = update.callback_query
         replies = await self.handle(inbound, str(update.update_id))
         if query is not None:
@@ -202,11 +207,15 @@ class TelegramChannel:
                 await self._acknowledge_press(query)
         await self.send(int(inbound.chat_id), replies)
 
-    async def _fetch_media(self, update: Update, inbound: Inbound) -> Inbound:
-        """Store a photo, voice note or document under media_dir; media_ref becomes its path."""
+    async def _fetch_media(self, update: Update, inbound: Inbound) -> Inbound | None:
+        """Store a photo, voice note or document under media_dir when the person's current
+        step asks for it (`media_gate`, issue 12); media_ref becomes its path, or "" when
+        nothing was fetched. None: refused (too large, quota), and the person told so."""
         kinds = (InboundKind.PHOTO, InboundKind.AUDIO, InboundKind.DOCUMENT)
-        if self.media_dir is None or inbound.kind not in kinds:
+        if inbound.kind not in kinds:
             return inbound
+        if self.media_dir is None or self.media_gate is None:
+            return replace(inbound, media_ref="")  # nowhere to keep files: fetch none
         message = update.message
         assert message is not None
         media: PhotoSize | Voice | Audio | Document | None = (
@@ -222,13 +231,27 @@ class TelegramChannel:
         else:
             suffix = ".jpg" if message.photo else ".ogg"
             target = self.media_dir / "telegram" / f"{media.file_unique_id}{suffix}"
+        inbound = replace(inbound, media_ref="", media_size=media.file_size or 0)
+        verdict = await self.media_gate.verdict(inbound)
+        if verdict.refusal is not None:
+            await self.send(int(inbound.chat_id), [verdict.refusal])
+            return None
+        if not verdict.take:
+            return inbound  # this step takes no file: the handlers answer as to any input
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             file = await media.get_file()
             await file.download_to_drive(target)
+            size = target.stat().st_size
         except (TelegramError, OSError) as exc:
             log.warning("could not fetch media %s: %s", media.file_id, exc)
             return inbound
+        if size > verdict.max_bytes:  # the platform did not say, or said less
+            target.unlink(missing_ok=True)
+            if verdict.too_large is not None:
+                await self.send(int(inbound.chat_id), [verdict.too_large])
+            return None
+        await self.media_gate.received(inbound, size)
         return replace(inbound, media_ref=str(target))
 
     async def _redraw(self, query: CallbackQuery, message: Outbound) -> bool:

@@ -42,7 +42,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.whatsapp_api import OUTSIDE_WINDOW, UNDELIVERABLE, GraphClient, GraphError
+from bot.channels.whatsapp_api import (
+    OUTSIDE_WINDOW,
+    UNDELIVERABLE,
+    GraphClient,
+    GraphError,
+    MediaTooLarge,
+)
 from bot.channels.whatsapp_menu import menu_requests, slashless
 from bot.channels.whatsapp_render import SHARE_NUMBER
 from bot.channels.whatsapp_send import WhatsAppSender, person, words_for
@@ -60,6 +66,7 @@ from bot.clock import iso
 from bot.config import Settings
 from bot.engine import Engine
 from bot.limits import WHATSAPP_INTAKE_MAX_ATTEMPTS, WHATSAPP_INTAKE_MAX_PENDING
+from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound
 from bot.ratelimit import RateLimiter
 from bot.storage import intake
@@ -95,6 +102,7 @@ class WhatsAppChannel:
         max_pending: int = WHATSAPP_INTAKE_MAX_PENDING,
         retry_delay: float = 1.0,
         hold: bool = False,
+        media_gate: MediaGate | None = None,
     ):
         self.engine = engine
         # `wrap` adds what the app does after every turn (wake the outbox senders).
@@ -106,6 +114,7 @@ class WhatsAppChannel:
         self.limiter = self.sender.limiter
         self.deliver = self.sender.deliver  # for the outbox sender
         self.media_dir = media_dir
+        self.media_gate = media_gate  # whether to fetch a file someone sent; None: never
         self.max_pending = max_pending
         self.retry_delay = retry_delay  # seconds before the first retry; doubles, up to 64x
         self.hold = hold  # see HOLD_ENV
@@ -318,8 +327,11 @@ class WhatsAppChannel:
             phone = chat_id if chat_id.isdigit() else ""
             kind = InboundKind.CONTACT if phone else InboundKind.OTHER
             inbound = replace(inbound, kind=kind, choice="", phone=f"+{phone}" if phone else "")
-        if incoming.media_id and inbound.kind in (InboundKind.PHOTO, InboundKind.AUDIO):
-            inbound = await self._fetch_media(inbound, incoming.media_id)
+        if incoming.media_id:
+            fetched = await self._fetch_media(replace(inbound, media_ref=""), incoming.media_id)
+            if fetched is None:
+                return  # refused (too large, quota): the person was told
+            inbound = fetched
         menu_asked = False
         if inbound.kind is InboundKind.TEXT:
             text, menu_asked = slashless(inbound.text)
@@ -337,16 +349,36 @@ class WhatsAppChannel:
             requests = self.sender.render_all(replies, words, inbound.chat_id)
         await self.sender.send_requests(inbound.chat_id, requests)
 
-    async def _fetch_media(self, inbound: Inbound, media_id: str) -> Inbound:
-        """Store a photo or voice note under the media folder; the answer records its path."""
-        if self.media_dir is None:
+    async def _fetch_media(self, inbound: Inbound, media_id: str) -> Inbound | None:
+        """Store a photo, voice note or document under the media folder when the person's
+        current step asks for it (`media_gate`, issue 12); the answer records its path.
+        WhatsApp's webhook gives no size: the media URL's answer does, before the download.
+        None: refused, and the person told why."""
+        if self.media_dir is None or self.media_gate is None:
             return inbound
+        verdict = await self.media_gate.verdict(inbound)
+        if verdict.refusal is not None:
+            await self._say(inbound, [verdict.refusal])
+            return None
+        if not verdict.take:
+            return inbound  # this step takes no file: the handlers answer as to any input
         try:
-            path = await self.api.download(media_id, self.media_dir)
+            path = await self.api.download(media_id, self.media_dir, max_bytes=verdict.max_bytes)
+            size = path.stat().st_size
+        except MediaTooLarge:
+            if verdict.too_large is not None:
+                await self._say(inbound, [verdict.too_large])
+            return None
         except (GraphError, OSError) as exc:
             log.warning("could not fetch whatsapp media %s: %s", media_id, exc)
             return inbound
+        await self.media_gate.received(inbound, size)
         return replace(inbound, media_ref=str(path))
+
+    async def _say(self, inbound: Inbound, replies: list[Outbound]) -> None:
+        who = await self.db.read(partial(person, inbound.user_id, self.engine.settings))
+        requests = self.sender.render_all(replies, words_for(who.language), inbound.chat_id)
+        await self.sender.send_requests(inbound.chat_id, requests)
 
     # --- statuses -------------------------------------------------------------------------
 
@@ -419,6 +451,7 @@ async def start(
     media_dir: Path,
     *,
     wrap: Callable[[Engine], Handle] | None = None,
+    media_gate: MediaGate | None = None,
 ) -> WhatsAppChannel:
     """Wire the channel onto the shared listener (`bot.app.run`).
 
@@ -435,6 +468,7 @@ async def start(
         media_dir=media_dir / CHANNEL,
         wrap=wrap,
         hold=os.environ.get(HOLD_ENV) == "1",
+        media_gate=media_gate,
     )
     await channel.load_aliases()
     await channel.recover()  # what a crash left stored goes first

@@ -43,6 +43,14 @@ class GraphError(Exception):
         self.result = result
 
 
+class MediaTooLarge(GraphError):
+    """A file someone sent is larger than we take (checked before and during the download)."""
+
+    def __init__(self, size: int):
+        super().__init__(SendResult(Outcome.FAILED, f"media too large ({size} bytes)"))
+        self.size = size
+
+
 def recipient_fields(chat_id: str) -> dict[str, str]:
     """Phone numbers go in `to`; a business-scoped user id ("IN.1234…") in `recipient`."""
     return {"to": chat_id} if _PHONE.match(chat_id) else {"recipient": chat_id}
@@ -167,13 +175,20 @@ class GraphClient:
             raise GraphError(result)
         return result.platform_message_id
 
-    async def download(self, media_id: str, folder: Path) -> Path:
-        """GET /{media-id} for the URL, then the file itself (same token), into `folder`."""
+    async def download(
+        self, media_id: str, folder: Path, *, max_bytes: int = MEDIA_MAX_BYTES
+    ) -> Path:
+        """GET /{media-id} for the URL, then the file itself (same token), into `folder`.
+        Raises MediaTooLarge, before the download when the size WhatsApp reports is over
+        `max_bytes`, else as soon as the bytes received pass it."""
         try:
             info = await self.http.get(f"{self.root}/{media_id}")
             data = info.json()
             if info.status_code != 200 or "url" not in data:
                 raise GraphError(classify(info.status_code, data, info.headers))
+            reported = data.get("file_size")
+            if isinstance(reported, int) and reported > max_bytes:
+                raise MediaTooLarge(reported)
             target = folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', media_id)}"
             target = target.with_suffix(_extension(str(data.get("mime_type", ""))))
             folder.mkdir(parents=True, exist_ok=True)
@@ -185,8 +200,8 @@ class GraphClient:
                     with target.open("wb") as out:
                         async for chunk in response.aiter_bytes():
                             size += len(chunk)
-                            if size > MEDIA_MAX_BYTES:
-                                raise GraphError(SendResult(Outcome.FAILED, "media too large"))
+                            if size > max_bytes:
+                                raise MediaTooLarge(size)
                             out.write(chunk)
                 except BaseException:
                     target.unlink(missing_ok=True)  # never leave half a file as an answer

@@ -1,0 +1,39 @@
+"""Which steps take a file (issue 12): the policy `bot.media_gate` asks before a channel
+downloads a photo, voice note or document.
+
+    survey.answer at an `image` question        -> a photo     (the person consented)
+    survey.answer at an `audio` question        -> a voice note / audio file
+    broadcast.message, broadcast.preview (CDA)  -> a photo or a document to attach
+
+Anything else — a stranger, someone who has not consented, any other step — gets no
+download: the message reaches the handlers without a file, as any unexpected input does.
+"""
+
+from __future__ import annotations
+
+from bot.engine import Context
+from bot.messages import InboundKind
+from bot.surveys.navigation import SlotKind
+from handlers import survey
+from handlers.broadcast_draft import FLOW as BROADCAST
+
+SURVEY_MEDIA = {"image": InboundKind.PHOTO, "audio": InboundKind.AUDIO}
+BROADCAST_STEPS = frozenset({f"{BROADCAST}.message", f"{BROADCAST}.preview"})
+ATTACHMENTS = frozenset({InboundKind.PHOTO, InboundKind.DOCUMENT})
+
+
+def wanted(ctx: Context) -> bool:
+    """Whether the person's current step asks for the kind of file in `ctx.inbound`."""
+    conv, kind = ctx.conv, ctx.inbound.kind
+    if conv is None:
+        return False
+    if conv.flow == BROADCAST:
+        return conv.step in BROADCAST_STEPS and kind in ATTACHMENTS and bool(ctx.access.cda)
+    if conv.flow == survey.FLOW and conv.step == survey.ANSWER and ctx.contact.consent_at:
+        slot = survey.current_slot(ctx)
+        return (
+            slot is not None
+            and slot.kind is SlotKind.QUESTION
+            and SURVEY_MEDIA.get(slot.question.type) is kind
+        )
+    return False
