@@ -369,7 +369,10 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
         )
     _seed_events(conn, cluster.id, now)
     _seed_activities(conn, cluster.id, now)
-    demo_history.seed_history(conn, cluster.id, utc_now())  # after: it adds past events
+    from handlers.newmeeting import invitation_payloads
+
+    # after the upcoming events: it adds past ones
+    demo_history.seed_history(conn, cluster.id, utc_now(), invitation_payloads)
 
 
 def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:

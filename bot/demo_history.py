@@ -22,13 +22,15 @@ database) lets you be one of them.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import iso
-from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.outbox import Payload, fan_out, iso_ms
 from bot.storage import attendance, broadcasts, contacts, events, outbox, updates
+from bot.storage.events import Event
 
 CDA = "console:cda"  # who planned the meetings and marked attendance
 
@@ -123,7 +125,14 @@ UPDATE = {
 }
 
 
-def seed_history(conn: sqlite3.Connection, cluster_id: int, now: datetime) -> None:
+# The invitation of a meeting, per language, as /newmeeting queues it (handed in by the
+# caller, so that the runtime never imports the conversations).
+Invitations = Callable[[Event, ZoneInfo], dict[str, Payload]]
+
+
+def seed_history(
+    conn: sqlite3.Connection, cluster_id: int, now: datetime, invitations: Invitations
+) -> None:
     """Add the demo's stakeholders and past activity to the cluster, once (idempotent:
     nothing happens when member01 exists). Runs in the caller's transaction."""
     if contacts.find(conn, "console", MEMBERS[0].user) is not None:
@@ -131,13 +140,13 @@ def seed_history(conn: sqlite3.Connection, cluster_id: int, now: datetime) -> No
     ids = {n: _register(conn, cluster_id, m, now) for n, m in enumerate(MEMBERS, start=1)}
     last_seen = {n: _registered_at(m, now) for n, m in enumerate(MEMBERS, start=1)}
     # In time order: each fan-out takes people's state (blocked, opted out) of that day.
-    _meeting(conn, cluster_id, MEETINGS[0], ids, last_seen, now)
-    _meeting(conn, cluster_id, MEETINGS[1], ids, last_seen, now)
+    _meeting(conn, cluster_id, MEETINGS[0], ids, last_seen, now, invitations)
+    _meeting(conn, cluster_id, MEETINGS[1], ids, last_seen, now, invitations)
     contacts.update(conn, ids[BLOCKED], unreachable=1)  # the platform answered 403
     _update(conn, cluster_id, now - timedelta(days=UPDATE_DAYS_AGO))
     third_invited = MEETINGS[2].days_ago + 7
     _stop(conn, ids, last_seen, now, [(n, d) for n, d in OPTED_OUT if d > third_invited])
-    _meeting(conn, cluster_id, MEETINGS[2], ids, last_seen, now)
+    _meeting(conn, cluster_id, MEETINGS[2], ids, last_seen, now, invitations)
     _stop(conn, ids, last_seen, now, [(n, d) for n, d in OPTED_OUT if d <= third_invited])
     for n, seen in last_seen.items():
         contacts.update(conn, ids[n], last_inbound_at=iso(seen))
@@ -183,14 +192,10 @@ def _meeting(
     ids: dict[int, int],
     last_seen: dict[int, datetime],
     now: datetime,
+    invitations: Invitations,
 ) -> None:
     """/newmeeting a week before (invitations as its `invite` queues them), the answers
     over the next days, and /attendance after the meeting."""
-    from zoneinfo import ZoneInfo
-
-    from handlers.event_press import rsvp_choices
-    from handlers.newmeeting import invitation_text
-
     starts = (now - timedelta(days=meeting.days_ago)).replace(
         hour=4, minute=30, second=0, microsecond=0
     )  # 10:00 IST
@@ -215,14 +220,7 @@ def _meeting(
         ref=f"event:{event.id}",
         where=where,
         params=params,
-        payloads={
-            language: Payload(
-                invitation_text(translator(language), event, zone),
-                rsvp_choices(translator(language), event.id),
-                columns=3,
-            )
-            for language in SHIPPED_LANGUAGES
-        },
+        payloads=invitations(event, zone),
         default_language="en",
         now=planned,
     )

@@ -35,30 +35,29 @@ def audience_count(ctx: Context, audience: dict[str, Any]) -> int:
     return broadcasts.audience_count(ctx.conn, here.id, audience).recipients
 
 
-def invite(
-    ctx: Context,
-    event: Event,
-    text_of: Callable[[Translator], str],
-    choices_of: Callable[[Translator], tuple[Choice, ...]],
-) -> dict[str, int]:
-    """Queue the invitation or announcement for the event's audience, each person in
-    their language (one payload per shipped language), in this turn's transaction."""
+def payloads(
+    text_of: Callable[[Translator], str], choices_of: Callable[[Translator], tuple[Choice, ...]]
+) -> dict[str, Payload]:
+    """One message per shipped language: each person gets theirs."""
+    found = {}
+    for language in SHIPPED_LANGUAGES:
+        _ = translator(language)
+        found[language] = Payload(text_of(_), choices_of(_), columns=3)
+    return found
+
+
+def invite(ctx: Context, event: Event, messages: dict[str, Payload]) -> dict[str, int]:
+    """Queue the invitation or announcement for the event's audience, in this turn's
+    transaction."""
     where, params = broadcasts.audience_where(event.cluster_id, event.audience)
-    payloads = {
-        language: Payload(
-            text_of(translator(language)), choices_of(translator(language)), columns=3
-        )
-        for language in SHIPPED_LANGUAGES
-    }
+    default = ctx.settings.default_language
     return fan_out(
         ctx.conn,
         kind="invitation",
         ref=f"event:{event.id}",
         where=where,
         params=params,
-        payloads=payloads,
-        default_language=ctx.settings.default_language
-        if ctx.settings.default_language in payloads
-        else "en",
+        payloads=messages,
+        default_language=default if default in messages else "en",
         now=ctx.now,
     )

@@ -19,6 +19,7 @@ from bot.clock import parse_iso
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
+from bot.outbox import Payload
 from bot.storage import events as ev
 from handlers import event_draft as d
 from handlers import wizard as wz
@@ -77,12 +78,7 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
     )
     reminders.arm(ctx.conn, event, ctx.now)
     zone = ZoneInfo(here.timezone)
-    counts = d.invite(
-        ctx,
-        event,
-        lambda t: invitation_text(t, event, zone),
-        lambda t: rsvp_choices(t, event.id),
-    )
+    counts = d.invite(ctx, event, invitation_payloads(event, zone))
     ctx.audit("event.create", subject=f"event:{event.id}", kind="meeting", **counts)
     ctx.reply(
         ctx._("Done: {count} invitations are on their way.").format(
@@ -141,6 +137,13 @@ def start(ctx: Context) -> None:
 
 def _begin(ctx: Context, cluster: int) -> None:
     WIZARD.begin(ctx, cluster=cluster)
+
+
+def invitation_payloads(event: ev.Event, zone: ZoneInfo) -> dict[str, Payload]:
+    """The invitation in every language, with its Yes / No / Maybe buttons."""
+    return d.payloads(
+        lambda t: invitation_text(t, event, zone), lambda t: rsvp_choices(t, event.id)
+    )
 
 
 def invitation_text(_: Translator, event: ev.Event, zone: ZoneInfo) -> str:

@@ -99,8 +99,10 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
     counts = d.invite(
         ctx,
         event,
-        lambda t: announcement(t, event, zone),
-        lambda t: (Choice(f"reg:{event.id}", t("Register")),),
+        d.payloads(
+            lambda t: announcement(t, event, zone),
+            lambda t: (Choice(f"reg:{event.id}", t("Register")),),
+        ),
     )
     ctx.audit("event.create", subject=f"event:{event.id}", kind="visit", **counts)
     ctx.reply(

@@ -16,6 +16,7 @@ from bot.demo_history import seed_history
 from bot.reports import indicators
 from bot.storage import clusters, contacts
 from bot.storage.db import connect_sync, migrate
+from handlers.newmeeting import invitation_payloads
 from tests.cli_env import run_console
 
 # A fixed day: the three meetings (80, 45 and 12 days before) fall in Sept, Oct and Nov.
@@ -27,9 +28,9 @@ def _seeded(tmp_path: Path) -> tuple[sqlite3.Connection, int]:
     migrate(conn)
     with conn:
         cluster = clusters.add(conn, "BAGRU", "Bagru printers", "Asia/Kolkata", "x")
-        seed_history(conn, cluster.id, NOW)
+        seed_history(conn, cluster.id, NOW, invitation_payloads)
     with conn:
-        seed_history(conn, cluster.id, NOW)  # every demo start: nothing twice
+        seed_history(conn, cluster.id, NOW, invitation_payloads)  # every demo start: nothing twice
     return conn, cluster.id
 
 
