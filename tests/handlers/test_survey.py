@@ -173,6 +173,47 @@ async def test_every_type_through_the_chat(chat: ChatDriver, db: Database, one_c
     assert "product_rows[2]/material" not in answers and "village" not in answers
 
 
+async def test_odk_types_carried_out_through_the_chat(
+    chat: ChatDriver, db: Database, one_cluster
+) -> None:
+    """Issue 13: metadata filled from the session, an unnamed note, barcode as text, dateTime
+    typed, geotrace/geoshape as typed points, rank as typed order, the same name in two
+    groups stored by path, pulldata() empty (forms/odk_types.md)."""
+    await install(db, "odk_types.md")
+    await start(chat, key="odk_types")
+    assert "Hello Sunita Devi, today is 20" in chat.text  # ${username}, ${today}
+    assert "Scan the code" in chat.text
+    await chat.say("ABC-123")
+    assert "25-12-2024 9:30" in chat.text  # how to type a date and a time
+    await chat.say("25 December")
+    assert "date and a time" in chat.text  # refused: no time
+    await chat.say("25-12-2024 9:30")
+    await chat.say("26.81, 75.55")
+    assert "at least 2 points" in chat.text
+    await chat.say("26.81, 75.55\n26.82, 75.55")
+    await chat.say("26.81, 75.55; 26.82, 75.56; 26.83, 75.55")
+    assert "1. Water" in chat.text and "3. Credit" in chat.text
+    await chat.say("3, 1")
+    assert "every choice in order" in chat.text
+    await chat.say("3, 1, 2")
+    assert [c.label for c in chat.last[-1].choices] == ["Yes", "No", "Skip"]  # no "Use: maybe"
+    await chat.tap("Yes")
+    await chat.say("Jaipur")
+    await chat.say("Bagru")
+    assert "Device clusterbot:" in chat.text and "phone +91" in chat.text
+    assert "secret 42" in chat.text and "1113 m" in chat.text  # distance(${route})
+    assert "Thank you! You have answered" in chat.text
+    answers = await rows(db)
+    assert answers["code"] == "ABC-123" and answers["visit"] == "2024-12-25T09:30:00"
+    assert answers["route"] == "26.810000 75.550000 0 0;26.820000 75.550000 0 0"
+    assert answers["plot"].count(";") == 3  # closed: the first corner again at the end
+    assert answers["order"] == "credit water power"
+    assert answers["place"] == "Jaipur" and answers["b.place"] == "Bagru"
+    assert answers["user"] == "Sunita Devi" and answers["device"].startswith("clusterbot:")
+    assert answers["started"] and answers["secret"] == "42" and answers["metres"] == "1113"
+    assert "lookup" not in answers and "mail" not in answers and "clip" not in answers
+
+
 async def test_back_skip_and_stale_buttons(
     chat: ChatDriver, db: Database, mini: store.Survey
 ) -> None:
