@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot import reminders
+from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import SHIPPED_LANGUAGES, Translator, translator
 from bot.messages import Choice
@@ -61,3 +63,20 @@ def invite(ctx: Context, event: Event, messages: dict[str, Payload]) -> dict[str
         default_language=default if default in messages else "en",
         now=ctx.now,
     )
+
+
+def still_ahead(ctx: Context, starts_at: str) -> bool:
+    """At Send: the start may have passed while the preview waited."""
+    if parse_iso(starts_at) > ctx.now:
+        return True
+    ctx.reply(ctx._("That time has already passed. Please type a time in the future."))
+    return False
+
+
+def announce(ctx: Context, event: Event, messages: dict[str, Payload], done: str) -> None:
+    """A new event goes out: its reminders armed, its invitation queued for the audience,
+    the action audited, and the CDA told how many (`done`, a msgid with {count})."""
+    reminders.arm(ctx.conn, event, ctx.now)
+    counts = invite(ctx, event, messages)
+    ctx.audit("event.create", subject=f"event:{event.id}", kind=event.kind, **counts)
+    ctx.reply(ctx._(done).format(count=ctx._.number(counts.get("queued", 0))))

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from bot import reminders
 from bot.clock import parse_iso
-from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.outbox import Payload
@@ -42,6 +41,21 @@ def audience_of(draft: wz.Draft) -> dict[str, object]:
     return {} if key == "all" else {"gender": key}
 
 
+def invitation_payloads(event: ev.Event, zone: ZoneInfo) -> dict[str, Payload]:
+    """The invitation in every language, with its Yes / No / Maybe buttons."""
+    return d.payloads(
+        lambda t: invitation_text(t, event, zone), lambda t: rsvp_choices(t, event.id)
+    )
+
+
+def invitation_text(_: Translator, event: ev.Event, zone: ZoneInfo) -> str:
+    return _(INVITATION).format(
+        title=event.title,
+        when=reminders.local_when(_, parse_iso(event.starts_at), zone),
+        place=event.place,
+    )
+
+
 def preview(ctx: Context, draft: wz.Draft) -> list[str]:
     _ = ctx._
     audience = audience_of(draft)
@@ -59,8 +73,7 @@ def preview(ctx: Context, draft: wz.Draft) -> list[str]:
 
 
 def finish(ctx: Context, draft: wz.Draft) -> None:
-    if parse_iso(draft["starts_at"]) <= ctx.now:
-        ctx.reply(ctx._("That time has already passed. Please type a time in the future."))
+    if not d.still_ahead(ctx, draft["starts_at"]):
         return
     here = wz.cluster_of(ctx)
     assert here is not None  # on_input checked it this turn
@@ -76,15 +89,8 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
         created_by=ctx.contact.ref,
         now=ctx.now_iso,
     )
-    reminders.arm(ctx.conn, event, ctx.now)
-    zone = ZoneInfo(here.timezone)
-    counts = d.invite(ctx, event, invitation_payloads(event, zone))
-    ctx.audit("event.create", subject=f"event:{event.id}", kind="meeting", **counts)
-    ctx.reply(
-        ctx._("Done: {count} invitations are on their way.").format(
-            count=ctx._.number(counts.get("queued", 0))
-        )
-    )
+    messages = invitation_payloads(event, ZoneInfo(here.timezone))
+    d.announce(ctx, event, messages, N_("Done: {count} invitations are on their way."))
 
 
 WIZARD = wz.Wizard(
@@ -129,40 +135,4 @@ WIZARD = wz.Wizard(
     send=("yes", N_("Yes, invite them")),
 )
 
-
-@command("newmeeting", N_("Plan a meeting"), Audience.CDA)
-def start(ctx: Context) -> None:
-    wz.start_in_a_cluster(ctx, P, FLOW, ctx._("Which cluster is this meeting for?"), _begin)
-
-
-def _begin(ctx: Context, cluster: int) -> None:
-    WIZARD.begin(ctx, cluster=cluster)
-
-
-def invitation_payloads(event: ev.Event, zone: ZoneInfo) -> dict[str, Payload]:
-    """The invitation in every language, with its Yes / No / Maybe buttons."""
-    return d.payloads(
-        lambda t: invitation_text(t, event, zone), lambda t: rsvp_choices(t, event.id)
-    )
-
-
-def invitation_text(_: Translator, event: ev.Event, zone: ZoneInfo) -> str:
-    return _(INVITATION).format(
-        title=event.title,
-        when=reminders.local_when(_, parse_iso(event.starts_at), zone),
-        place=event.place,
-    )
-
-
-
-@flow(FLOW)
-def on_input(ctx: Context) -> None:
-    step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
-    if step == "cluster":
-        wz.take_cluster(ctx, P, _begin)
-        return
-    if wz.cluster_of(ctx) is None:
-        ctx.end()
-        ctx.reply(ctx._("You no longer manage that cluster. Send /newmeeting to start again."))
-        return
-    WIZARD.on_input(ctx, step)
+WIZARD.register(N_("Plan a meeting"), N_("Which cluster is this meeting for?"))

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from bot import reminders
 from bot.clock import parse_iso
-from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.messages import Choice
@@ -75,8 +74,7 @@ def preview(ctx: Context, draft: wz.Draft) -> list[str]:
 
 def finish(ctx: Context, draft: wz.Draft) -> None:
     planned = _draft_event(ctx, draft)
-    if parse_iso(planned.starts_at) <= ctx.now:
-        ctx.reply(ctx._("That time has already passed. Please type a time in the future."))
+    if not d.still_ahead(ctx, planned.starts_at):
         return
     event = ev.create(
         ctx.conn,
@@ -94,22 +92,12 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
         created_by=ctx.contact.ref,
         now=ctx.now_iso,
     )
-    reminders.arm(ctx.conn, event, ctx.now)
     zone = wz.zone_of(ctx)
-    counts = d.invite(
-        ctx,
-        event,
-        d.payloads(
-            lambda t: announcement(t, event, zone),
-            lambda t: (Choice(f"reg:{event.id}", t("Register")),),
-        ),
+    messages = d.payloads(
+        lambda t: announcement(t, event, zone),
+        lambda t: (Choice(f"reg:{event.id}", t("Register")),),
     )
-    ctx.audit("event.create", subject=f"event:{event.id}", kind="visit", **counts)
-    ctx.reply(
-        ctx._("Done: the announcement goes to {count} people.").format(
-            count=ctx._.number(counts.get("queued", 0))
-        )
-    )
+    d.announce(ctx, event, messages, N_("Done: the announcement goes to {count} people."))
 
 
 WIZARD = wz.Wizard(
@@ -170,24 +158,4 @@ WIZARD = wz.Wizard(
     send=("yes", N_("Yes, announce it")),
 )
 
-
-@command("newvisit", N_("Plan an exposure visit"), Audience.CDA)
-def start(ctx: Context) -> None:
-    wz.start_in_a_cluster(ctx, P, FLOW, ctx._("Which cluster is this visit for?"), _begin)
-
-
-def _begin(ctx: Context, cluster: int) -> None:
-    WIZARD.begin(ctx, cluster=cluster)
-
-
-@flow(FLOW)
-def on_input(ctx: Context) -> None:
-    step = ctx.conv.step.removeprefix(f"{FLOW}.") if ctx.conv else ""
-    if step == "cluster":
-        wz.take_cluster(ctx, P, _begin)
-        return
-    if wz.cluster_of(ctx) is None:
-        ctx.end()
-        ctx.reply(ctx._("You no longer manage that cluster. Send /newvisit to start again."))
-        return
-    WIZARD.on_input(ctx, step)
+WIZARD.register(N_("Plan an exposure visit"), N_("Which cluster is this visit for?"))

@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
+from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
@@ -477,6 +478,41 @@ class Wizard:
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    # the flow's two entry points
+    def register(self, description: str, cluster_question: str) -> None:
+        """Make the wizard a CDA command of its own (`/<command>`, `description` in /help)
+        that asks `cluster_question` first when the CDA has several clusters."""
+
+        def start(ctx: Context) -> None:
+            self.start(ctx, ctx._(cluster_question))
+
+        command(self.command, description, Audience.CDA)(start)
+        flow(self.flow)(self.handle)
+
+    def start(self, ctx: Context, question: str) -> None:
+        """The command: the cluster first for a CDA of several (`question`), then field 1."""
+        start_in_a_cluster(ctx, self.prefix, self.flow, question, self._begin_in)
+
+    def handle(self, ctx: Context) -> None:
+        """A message while in the flow: the cluster step, or the current field, as long as
+        this CDA still manages the draft's cluster (checked at every turn)."""
+        step = ctx.conv.step.removeprefix(f"{self.flow}.") if ctx.conv else ""
+        if step == "cluster":
+            take_cluster(ctx, self.prefix, self._begin_in)
+            return
+        if cluster_of(ctx) is None:
+            ctx.end()
+            ctx.reply(
+                ctx._("You no longer manage that cluster. Send /{command} to start again.").format(
+                    command=self.command
+                )
+            )
+            return
+        self.on_input(ctx, step.removeprefix(self.step_prefix))
+
+    def _begin_in(self, ctx: Context, cluster: int) -> None:
+        self.begin(ctx, cluster=cluster)
 
     # walking
     def begin(self, ctx: Context, **data: Any) -> None:
