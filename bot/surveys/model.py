@@ -385,6 +385,8 @@ METADATA_TYPES: dict[str, str] = {
     **dict.fromkeys(("username", "uri:username"), "username"),
     **dict.fromkeys(("phonenumber", "uri:phonenumber", "get phone number"), "phonenumber"),
     # Nothing in a chat to fill these with: the rows stay empty (and `${name}` is "").
+    # SurveyCTO's (caseid, text audit, comments, speed violations, sensors) are here so
+    # that pyxform, which does not know them, refuses the form with its own reason.
     **dict.fromkeys(
         ("email", "uri:email", "simserial", "uri:simserial", "sim id", "get sim id",
          "subscriberid", "uri:subscriberid", "subscriber id", "get subscriber id", "caseid",
@@ -714,6 +716,8 @@ class _Builder:
         name: str | None
         if qtype == "note" and not row.get("name"):
             name = self._note_name(row)
+        elif row.type_word.lower() == "audit" and not row.get("name"):
+            name = self._unnamed(row, "audit")  # pyxform wants the audit row unnamed
         else:
             name = self._claim_name(row, parent)
         if name is None:
@@ -803,11 +807,14 @@ class _Builder:
 
     def _note_name(self, row: SurveyRow) -> str:
         """pyxform accepts a note without a name; it gets one that no row uses."""
-        name = f"note_row{row.row}"
+        name = self._unnamed(row, f"note_row{row.row}")
+        self._warn("survey", row.row, Warn.UNNAMED_NOTE, name=name)
+        return name
+
+    def _unnamed(self, row: SurveyRow, name: str) -> str:
         while name in self.node_rows:
             name += "_"
         self.node_rows[name] = row.row
-        self._warn("survey", row.row, Warn.UNNAMED_NOTE, name=name)
         return name
 
     def _claim_name(self, row: SurveyRow, parent: _Frame) -> str | None:
@@ -963,9 +970,6 @@ class _Builder:
             )  # fmt: skip
         if unknown:
             return None
-        for name in sorted(called - expr.SUPPORTED_FUNCTIONS):
-            why = expr.UNEVALUATED_FUNCTIONS[name]
-            self._warn(sheet, row.row, Warn.FUNCTION_EMPTY, header=header, name=name, why=why)
         try:
             parsed = expr.parse(fixed)
         except expr.ExprError as err:
@@ -975,6 +979,9 @@ class _Builder:
                 error=err.message, instead=instead,
             )  # fmt: skip
             return None
+        for name in sorted(called - expr.SUPPORTED_FUNCTIONS):
+            why = expr.UNEVALUATED_FUNCTIONS[name]
+            self._warn(sheet, row.row, Warn.FUNCTION_EMPTY, header=header, name=name, why=why)
         self.refs.append((sheet, row.row, header, expr.references(parsed)))
         return fixed
 

@@ -36,6 +36,7 @@ def test_odk_types_import_with_one_warning_each() -> None:
     assert "row 14: type 'video' is skipped" in lines
     assert "row 21: name 'place' is also used on row 18 (another group)" in lines
     assert "row 23: calculation uses pulldata()" in lines
+    assert "row 24: calculation uses instance()" not in lines  # said once: dropped
     form = report.form
     types = {q.name: q.type for _, q in form.walk()}
     assert types["code"] == "text" and types["visit"] == "datetime" and types["order"] == "rank"
@@ -144,3 +145,15 @@ def test_repeat_node_sets_and_indexed_repeat(tmp_path: Path) -> None:
     assert (answers["total"], answers["rounds"], answers["second"], answers["oldest"]) == (
         "19", "3", "9", "9",
     )  # fmt: skip
+
+
+def test_an_unnamed_audit_row_loads_empty(tmp_path: Path) -> None:
+    path = write_md(tmp_path, """
+| survey |
+| | type  | name | label |
+| | audit |      |       |
+| | text  | a    | A?    |
+""")  # fmt: skip
+    report = load_form(path)
+    assert report.form.question("audit").type == "metadata"
+    assert report.codes == [Warn.METADATA_EMPTY.value]
