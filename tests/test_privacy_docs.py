@@ -22,13 +22,13 @@ def test_each_statement_names_its_tests() -> None:
     for bullet in bullets:
         if bullet.startswith("**Not reached by erasure:**"):
             continue  # what erasure does not do: a limit, stated, not a behaviour
-        assert re.search(r"`[\w/]+\.py(::\w+)?`|`::\w+`", bullet), bullet[:60]
+        assert re.search(r"`(\w+/)*test_\w+\.py(::\w+)?`|`::\w+`", bullet), bullet[:60]
 
 
 def test_the_named_tests_exist() -> None:
     current = ""
     named = 0
-    for path, name in re.findall(r"`(?:([\w/]+\.py))?(?:::(\w+))?`", section()):
+    for path, name in re.findall(r"`(?:((?:[\w]+/)*test_\w+\.py))?(?:::(\w+))?`", section()):
         if path:
             current = path
             assert (ROOT / "tests" / path).exists(), path
