@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
-from bot.messages import Choice, InboundKind
+from bot.messages import Choice, InboundKind, Outbound, Request
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
@@ -278,9 +278,13 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
             "skip",
         )
         and slot.kind is SlotKind.QUESTION
-        and slot.question.type == "geopoint"
+        and slot.question.type in _LOCATIONS
     ):
         return runner.skip(slot)
+    if slot.kind is SlotKind.QUESTION and slot.question.type in _SHAPES:
+        handled, shared = _shared_points(ctx, turn, slot)
+        if handled:
+            return shared
     sent = Sent(
         kind={
             InboundKind.TEXT: "text", InboundKind.LOCATION: "location",
@@ -306,6 +310,51 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
     if isinstance(result, Step):
         _confirm(ctx, turn, slot, value)
     return result
+
+
+_LOCATIONS = frozenset({"geopoint", "geotrace", "geoshape"})
+_SHAPES = frozenset({"geotrace", "geoshape"})
+
+
+def _shared_points(
+    ctx: Context, turn: _Turn, slot: Slot
+) -> tuple[bool, Step | Refusal | Problem | None]:
+    """geotrace / geoshape by location shares: each share is kept in the conversation and
+    acknowledged; "Done" submits them. (False, None): neither a share nor Done (typed
+    points go on to `parse`)."""
+    inbound = ctx.inbound
+    pending = ctx.conv.data.get("points") if ctx.conv else None
+    points = list(pending.get("list", [])) if isinstance(pending, dict) and (
+        pending.get("path") == slot.path) else []  # fmt: skip
+    if inbound.kind is InboundKind.LOCATION and inbound.latitude is not None:
+        points.append(f"{inbound.latitude}, {inbound.longitude}")
+        ctx.go(FLOW, ANSWER, points={"path": slot.path, "list": points})
+        ctx.out.append(
+            Outbound(
+                ctx._("Point {number} saved. Send the next one, or press Done.").format(
+                    number=len(points)
+                ),
+                request=Request.LOCATION,
+                request_label=ctx._("Send my location"),
+                skip_label=ctx._("Done"),
+            )
+        )
+        return True, None
+    typed = inbound.text.strip().casefold() if inbound.kind is InboundKind.TEXT else ""
+    if typed in (ctx._("Done").casefold(), "done"):
+        if not points:
+            return True, Problem(slot.question.type)
+        ctx.go(FLOW, ANSWER, points=None)
+        value = parse(slot.question, Sent("text", text="\n".join(points)),
+                      today=turn.runner.env.today_value, language=ctx.language,
+                      default_language=turn.runner.form.default_language)  # fmt: skip
+        if isinstance(value, Problem):
+            return True, value
+        result = turn.runner.submit(slot, value)
+        if isinstance(result, Step):
+            _confirm(ctx, turn, slot, value)
+        return True, result
+    return False, None
 
 
 def _takes_numbers(slot: Slot) -> bool:
@@ -369,7 +418,7 @@ def _confirm(ctx: Context, turn: _Turn, slot: Slot, value: str) -> None:
     kind = slot.question.type
     if kind == "date":
         ctx.reply("✓ " + display(ctx, turn.runner, slot, value))
-    elif kind == "geopoint":
+    elif kind in _LOCATIONS:
         ctx.reply(ctx._("✓ Location saved."), remove_keyboard=True)
 
 
@@ -412,5 +461,5 @@ def _show(ctx: Context, turn: _Turn, step: Step) -> None:
         menu.main_menu(ctx)
         return
     store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
-    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None)
+    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None, points=None)
     ctx.out.append(prompt(ctx, runner, step.slot))

@@ -65,14 +65,19 @@ INSTRUCTIONS: dict[str, str] = {
     "audio": N_("Send a voice note."),
     "geopoint": N_("Press the button below to share your location, or type latitude, longitude."),
     "datetime": N_("Send the date and the time, for example 25-12-2024 9:30."),
-    "geotrace": N_("Type the points of the line, one latitude, longitude per line."),
-    "geoshape": N_("Type the corners of the area, one latitude, longitude per line."),
+    "geotrace": N_(
+        "Share your location at each point of the line, then press Done; or type the "
+        "points, one latitude, longitude per line."
+    ),
+    "geoshape": N_(
+        "Share your location at each corner of the area, then press Done; or type the "
+        "corners, one latitude, longitude per line."
+    ),
     "rank": N_("Type the numbers of all the choices in your order, first the most important."),
 }
 # Types typed as text (with Keep / Use / Skip buttons).
 TYPED = frozenset(
-    {"text", "integer", "decimal", "date", "time", "image", "audio", "datetime", "geotrace",
-     "geoshape", "rank"}
+    {"text", "integer", "decimal", "date", "time", "image", "audio", "datetime", "rank"}
 )  # fmt: skip
 
 
@@ -219,7 +224,7 @@ def _prompt(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None
         text = f"{text}\n{listed}"[: TELEGRAM_MAX_TEXT - 100]
     if slot.kind is SlotKind.OTHER or question.type in TYPED:
         return Outbound(text, tuple(_free_buttons(ctx, runner, slot, current, optional)))
-    if question.type == "geopoint":
+    if question.type in ("geopoint", "geotrace", "geoshape"):
         return Outbound(
             text,
             request=Request.LOCATION,

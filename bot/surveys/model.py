@@ -417,9 +417,9 @@ CARRIED_OUT_TYPES: dict[str, tuple[str, str]] = {
         ("datetime", _DATETIME_AS),
     ),
     **dict.fromkeys(("geotrace", "q geotrace"), (
-        "geotrace", "typed points, one 'latitude, longitude' per line, at least 2")),
+        "geotrace", "location shares then Done (or typed points), at least 2")),
     **dict.fromkeys(("geoshape", "q geoshape"), (
-        "geoshape", "typed corners, one 'latitude, longitude' per line, at least 3")),
+        "geoshape", "location shares then Done (or typed corners), at least 3")),
     "rank": ("rank", "the numbers of all the choices typed in order (e.g. 2, 1, 3)"),
     "select_one_external": (
         "text", "typed text: the external_choices sheet is not read by the bot"),

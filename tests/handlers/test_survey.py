@@ -177,7 +177,8 @@ async def test_odk_types_carried_out_through_the_chat(
     chat: ChatDriver, db: Database, one_cluster
 ) -> None:
     """Issue 13: metadata filled from the session, an unnamed note, barcode as text, dateTime
-    typed, geotrace/geoshape as typed points, rank as typed order, the same name in two
+    typed, geotrace by location shares then Done, geoshape as typed points, rank as typed
+    order, the same name in two
     groups stored by path, pulldata() empty (forms/odk_types.md)."""
     await install(db, "odk_types.md")
     await start(chat, key="odk_types")
@@ -188,9 +189,15 @@ async def test_odk_types_carried_out_through_the_chat(
     await chat.say("25 December")
     assert "date and a time" in chat.text  # refused: no time
     await chat.say("25-12-2024 9:30")
-    await chat.say("26.81, 75.55")
+    assert chat.last[-1].request.value == "location"  # geotrace: share point by point
+    await chat.say("Done")
     assert "at least 2 points" in chat.text
-    await chat.say("26.81, 75.55\n26.82, 75.55")
+    await chat._send(kind=InboundKind.LOCATION, latitude=26.81, longitude=75.55)
+    assert "Point 1 saved" in chat.text and chat.last[-1].skip_label == "Done"
+    await chat._send(kind=InboundKind.LOCATION, latitude=26.82, longitude=75.55)
+    assert "Point 2 saved" in chat.text
+    await chat.say("Done")
+    assert "✓ Location saved." in chat.text
     await chat.say("26.81, 75.55; 26.82, 75.56; 26.83, 75.55")
     assert "1. Water" in chat.text and "3. Credit" in chat.text
     await chat.say("3, 1")
