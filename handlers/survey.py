@@ -360,7 +360,7 @@ def _shared_points(
 def _takes_numbers(slot: Slot) -> bool:
     return slot.kind is SlotKind.OTHER or (
         slot.kind is SlotKind.QUESTION
-        and slot.question.type not in ("select_one", "select_multiple", "acknowledge")
+        and slot.question.type not in ("select_one", "select_multiple", "rank", "acknowledge")
     )
 
 
@@ -388,9 +388,14 @@ def _press(ctx: Context, turn: _Turn, slot: Slot, action: str) -> Step | Refusal
     kind, which = action[:1], action[1:]
     if kind == "c" and which in names and question.type == "select_one":
         return runner.submit(slot, names[which])
-    if kind == "t" and which in names and question.type == "select_multiple":
+    if kind == "t" and which in names and question.type in ("select_multiple", "rank"):
         _toggle(ctx, turn, slot, names[which])
         return None
+    if action == "done" and question.type == "rank":
+        chosen = _selected(ctx, turn, slot)  # in the order pressed
+        if sorted(chosen) != sorted(names[k] for k in names if k != "o"):
+            return Problem("rank")  # every choice needs its place
+        return runner.submit(slot, " ".join(chosen))
     if action == "done" and question.type == "select_multiple":
         chosen = _selected(ctx, turn, slot)
         return runner.submit(slot, join_selected(chosen, runner.choices(slot)))

@@ -4,13 +4,15 @@ every refusal. Channel-neutral (Outbound); `handlers/survey.py` decides what to 
 Button ids are `sv:<tag>:<action>` where `tag` is a short hash of the slot's path, so a
 button pressed on an older question is recognised as stale instead of answering the
 current one; actions: `c<i>` choose choice i (its index in the form's list, `co` for
-"other"), `t<i>`/`to` toggle in a multi-select, `done`, `r<i>` range step i, `ok`,
+"other"), `t<i>`/`to` toggle in a multi-select (in a rank: take the next place),
+`done`, `r<i>` range step i, `ok`,
 `keep`, `skip`, `yes`, `no`.
 """
 
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -73,11 +75,14 @@ INSTRUCTIONS: dict[str, str] = {
         "Share your location at each corner of the area, then press Done; or type the "
         "corners, one latitude, longitude per line."
     ),
-    "rank": N_("Type the numbers of all the choices in your order, first the most important."),
+    "rank": N_(
+        "Press the choices in your order, the most important first, then Done; or type "
+        "their numbers in that order, for example 2, 1, 3."
+    ),
 }
 # Types typed as text (with Keep / Use / Skip buttons).
 TYPED = frozenset(
-    {"text", "integer", "decimal", "date", "time", "image", "audio", "datetime", "rank"}
+    {"text", "integer", "decimal", "date", "time", "image", "audio", "datetime"}
 )  # fmt: skip
 
 
@@ -217,11 +222,6 @@ def _prompt(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None
             answer=display(ctx, runner, slot, current)))  # fmt: skip
     text = "\n".join(line for line in lines if line)[: TELEGRAM_MAX_TEXT - 100]
     optional = not runner.required(slot)
-    if question.type == "rank" and slot.kind is SlotKind.QUESTION:
-        names = [choice_label(c, ctx.language, runner.form.default_language)
-                 for _, c in runner.choices(slot)]  # fmt: skip
-        listed = "\n".join(f"{i}. {label}" for i, label in enumerate(names, start=1))
-        text = f"{text}\n{listed}"[: TELEGRAM_MAX_TEXT - 100]
     if slot.kind is SlotKind.OTHER or question.type in TYPED:
         return Outbound(text, tuple(_free_buttons(ctx, runner, slot, current, optional)))
     if question.type in ("geopoint", "geotrace", "geoshape"):
@@ -285,7 +285,7 @@ def _range(
 def select_buttons(ctx: Context, runner: Runner, slot: Slot) -> list[tuple[str, Choice]]:
     """(choice name, button) for the choices shown, "other" last when the form adds it."""
     question = slot.question
-    multiple = question.type == "select_multiple"
+    multiple = question.type in ("select_multiple", "rank")
     out = []
     for i, choice in runner.choices(slot):
         label = choice_label(choice, ctx.language, runner.form.default_language)
@@ -305,13 +305,17 @@ def _select(
     selected: list[str] | None,
 ) -> Outbound:
     pairs = select_buttons(ctx, runner, slot)
-    multiple = slot.question.type == "select_multiple"
-    ticked_names = set(selected if selected is not None else (current or "").split())
-    ticked = frozenset(b.id for name, b in pairs if name in ticked_names)
+    rank = slot.question.type == "rank"
+    multiple = rank or slot.question.type == "select_multiple"
+    order = list(selected if selected is not None else (current or "").split())
+    ticked = frozenset(b.id for name, b in pairs if name in order)
+    if rank:  # the place each pressed choice got: "1. Water"
+        pairs = [(n, replace(b, label=_short(f"{order.index(n) + 1}. {b.label}")))
+                 if n in order else (n, b) for n, b in pairs]  # fmt: skip
     choices = [b for _, b in pairs]
     if multiple:
         choices.append(button(slot, "done", ctx._("Done")))
-    elif optional:
+    if optional and (rank or not multiple):
         choices.append(button(slot, "skip", ctx._("Skip")))
     if not pairs:
         text += "\n" + ctx._("(There is nothing to choose from here.)")

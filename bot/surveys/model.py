@@ -420,7 +420,7 @@ CARRIED_OUT_TYPES: dict[str, tuple[str, str]] = {
         "geotrace", "location shares then Done (or typed points), at least 2")),
     **dict.fromkeys(("geoshape", "q geoshape"), (
         "geoshape", "location shares then Done (or typed corners), at least 3")),
-    "rank": ("rank", "the numbers of all the choices typed in order (e.g. 2, 1, 3)"),
+    "rank": ("rank", "the choices pressed in order, then Done (or their numbers typed in order)"),
     "select_one_external": (
         "text", "typed text: the external_choices sheet is not read by the bot"),
     "osm": ("text", "typed text: OpenStreetMap widgets need a phone"),

@@ -177,8 +177,8 @@ async def test_odk_types_carried_out_through_the_chat(
     chat: ChatDriver, db: Database, one_cluster
 ) -> None:
     """Issue 13: metadata filled from the session, an unnamed note, barcode as text, dateTime
-    typed, geotrace by location shares then Done, geoshape as typed points, rank as typed
-    order, the same name in two
+    typed, geotrace by location shares then Done, geoshape as typed points, rank by presses
+    in order (or typed), the same name in two
     groups stored by path, pulldata() empty (forms/odk_types.md)."""
     await install(db, "odk_types.md")
     await start(chat, key="odk_types")
@@ -199,10 +199,13 @@ async def test_odk_types_carried_out_through_the_chat(
     await chat.say("Done")
     assert "✓ Location saved." in chat.text
     await chat.say("26.81, 75.55; 26.82, 75.56; 26.83, 75.55")
-    assert "1. Water" in chat.text and "3. Credit" in chat.text
-    await chat.say("3, 1")
-    assert "every choice in order" in chat.text
-    await chat.say("3, 1, 2")
+    assert [c.label for c in chat.last[-1].choices] == ["Water", "Power", "Credit", "Done", "Skip"]
+    await chat.tap("Credit")  # rank: each press takes the next place
+    assert chat.last[0].replace and "1. Credit" in [c.label for c in chat.last[0].choices]
+    await chat.tap("Water")
+    await chat.tap("Done")
+    assert "every choice in order" in chat.text  # Power has no place yet
+    await chat.say("3, 1, 2")  # or typed, by the numbers shown
     assert [c.label for c in chat.last[-1].choices] == ["Yes", "No", "Skip"]  # no "Use: maybe"
     await chat.tap("Yes")
     await chat.say("Jaipur")
