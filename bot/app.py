@@ -369,7 +369,7 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
         )
     _seed_events(conn, cluster.id, now)
     _seed_activities(conn, cluster.id, now)
-    from handlers.newmeeting import invitation_payloads
+    from handlers.events.meeting import invitation_payloads
 
     # after the upcoming events: it adds past ones
     demo_history.seed_history(conn, cluster.id, utc_now(), invitation_payloads)

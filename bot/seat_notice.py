@@ -1,6 +1,6 @@
 """The notice to the waiting person who gets a freed seat of an exposure visit.
 
-Shared by the "cancel registration" button (handlers/event_press.py) and erasure
+Shared by the "cancel registration" button (handlers/events/press.py) and erasure
 (bot/erasure.py: /forget, `clusterbot forget`, the retention job), which free seats too.
 """
 

@@ -15,7 +15,7 @@ from bot.engine import Context
 from bot.messages import InboundKind
 from bot.surveys.navigation import SlotKind
 from handlers import survey
-from handlers.broadcast_draft import FLOW as BROADCAST
+from handlers.broadcasts.draft import FLOW as BROADCAST
 
 SURVEY_MEDIA = {"image": InboundKind.PHOTO, "audio": InboundKind.AUDIO}
 BROADCAST_STEPS = frozenset({f"{BROADCAST}.message", f"{BROADCAST}.preview"})

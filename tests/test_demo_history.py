@@ -16,7 +16,7 @@ from bot.demo_history import seed_history
 from bot.reports import indicators
 from bot.storage import clusters, contacts
 from bot.storage.db import connect_sync, migrate
-from handlers.newmeeting import invitation_payloads
+from handlers.events.meeting import invitation_payloads
 from tests.cli_env import run_console
 
 # A fixed day: the three meetings (80, 45 and 12 days before) fall in Sept, Oct and Nov.

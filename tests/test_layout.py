@@ -125,5 +125,5 @@ def test_the_checks_can_fail() -> None:
     """The cycle finder sees a cycle (so an empty result above means something)."""
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     graph = _graph()  # and the graph has the edges, also those inside functions
-    assert "handlers.wizard" in graph["handlers.newmeeting"]
-    assert "handlers.newmeeting" in graph["bot.app"]
+    assert "handlers.wizard" in graph["handlers.events.meeting"]
+    assert "handlers.events.meeting" in graph["bot.app"]

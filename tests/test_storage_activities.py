@@ -1,4 +1,4 @@
-"""bot/storage/activities.py and the vocabulary in handlers/activity_words.py (issue 7)."""
+"""bot/storage/activities.py and the vocabulary in handlers/activities/words.py (issue 7)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.i18n import translator
 from bot.parse.numbers import AmountError, parse_rupees
 from bot.storage import activities, clusters, updates
 from bot.storage.db import connect_sync, migrate
-from handlers.activity_words import CATEGORY_LABELS, STATUS_LABELS, key_for, rupees
+from handlers.activities.words import CATEGORY_LABELS, STATUS_LABELS, key_for, rupees
 
 NOW = "2026-11-28T09:00:00+00:00"
 

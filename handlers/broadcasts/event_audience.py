@@ -22,7 +22,7 @@ from bot.messages import Choice
 from bot.storage import broadcasts
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers.broadcast_draft import FLOW, ask_message, cluster, data
+from handlers.broadcasts.draft import FLOW, ask_message, cluster, data
 from handlers.common import picked, use_buttons
 
 PAGE = 6

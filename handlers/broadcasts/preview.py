@@ -1,6 +1,6 @@
 """/broadcast, second half: the preview (exact text, recipients, who is left out), language
 versions, a photo or document added late, now or later, and the confirmation that queues
-it (see handlers/broadcast.py for the first half)."""
+it (see handlers/broadcasts/compose.py for the first half)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.storage import broadcasts
 from bot.storage.clusters import Cluster
 from handlers import when as when_
 from handlers import wizard as wz
-from handlers.broadcast_draft import (
+from handlers.broadcasts.draft import (
     FLOW,
     ask_message,
     cluster,

@@ -16,10 +16,10 @@ from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind
-from handlers import broadcast_event as by_event
-from handlers import broadcast_preview as preview
 from handlers import wizard as wz
-from handlers.broadcast_draft import (
+from handlers.broadcasts import event_audience as by_event
+from handlers.broadcasts import preview as preview
+from handlers.broadcasts.draft import (
     AUDIENCES,
     FLOW,
     ask_message,

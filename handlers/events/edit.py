@@ -26,8 +26,8 @@ from bot.outbox import Payload, fan_out
 from bot.storage import clusters
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers import event_draft as d
 from handlers import wizard as wz
+from handlers.events import draft as d
 
 FLOW = "eventedit"
 CHANGED = N_("Change: {title} is now on {when}, at {place}.")

@@ -7,9 +7,9 @@ the same outbox ledger as broadcasts (issue 4, SPEC §8).
          reminder and why (blocked the bot, opted out, skipped after the start…)
 
 A CDA sees only the events of the clusters they administer. The screens are steps of the
-deliveries flow (handlers/deliveries.py routes the presses here, with its list screen to go
-back to) and share handlers/ledger_lines.py, so a status reads the same for a broadcast and
-an invitation.
+deliveries flow (handlers/broadcasts/deliveries.py routes the presses here, with its list
+screen to go back to) and share handlers/broadcasts/ledger.py, so a status reads the same for
+a broadcast and an invitation.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from bot.storage import clusters, outbox
 from bot.storage import event_reminders as er
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers.event_press import when_text
-from handlers.ledger_lines import FLOW, counts_line, missing_lines
+from handlers.broadcasts.ledger import FLOW, counts_line, missing_lines
+from handlers.events.press import when_text
 from handlers.offsets import show_offset
 
 PAGE = 4  # events a page: with their counts the message stays short on a phone

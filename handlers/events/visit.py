@@ -5,7 +5,7 @@
              -> contribution -> preview: Send | Change a field | Cancel
              -> announcement with Register (outbox)   (* only with several clusters)
 
-Registration itself is a button handled from any state (handlers/event_press.py): seats
+Registration itself is a button handled from any state (handlers/events/press.py): seats
 are counted inside the turn's transaction, the rest join a waiting list, and registration
 closes at the deadline. Money is kept in paise and shown with Babel (₹1,500).
 """
@@ -20,8 +20,8 @@ from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.messages import Choice
 from bot.storage import events as ev
-from handlers import event_draft as d
 from handlers import wizard as wz
+from handlers.events import draft as d
 
 FLOW = "newvisit"
 P = "vs"  # button id prefix

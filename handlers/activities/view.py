@@ -17,7 +17,7 @@ from bot.messages import Choice
 from bot.storage import activities, clusters
 from bot.storage.activities import Activity, Note
 from bot.storage.clusters import Cluster
-from handlers.activity_words import CATEGORY_LABELS, STATUS_LABELS, rupees
+from handlers.activities.words import CATEGORY_LABELS, STATUS_LABELS, rupees
 
 FLOW = "activity"
 P = "ac"  # button id prefix

@@ -3,7 +3,7 @@
     /deliveries -> recent broadcasts with counts by status -> one broadcast: who did not
     get it and why (and Cancel, while it is still scheduled)
                 -> Meetings and visits (dlv:evp:<page>) -> one event (dlv:ev:<id>):
-                   invitations and reminders, see handlers/deliveries_events.py
+                   invitations and reminders, see handlers/events/deliveries.py
 
 A CDA sees only the broadcasts and events of the clusters they administer.
 """
@@ -20,9 +20,10 @@ from bot.messages import Choice, InboundKind
 from bot.storage import broadcasts, clusters, outbox
 from bot.storage import whatsapp as whatsapp_ledger
 from bot.storage.broadcasts import Broadcast
-from handlers import deliveries_events, menu
+from handlers import menu
 from handlers import when as when_
-from handlers.ledger_lines import FLOW, counts_line, missing_lines
+from handlers.broadcasts.ledger import FLOW, counts_line, missing_lines
+from handlers.events import deliveries as deliveries_events
 
 __all__ = ["FLOW"]  # the flow name handlers/__init__.py routes to on_input
 from bot.commands import Audience, command, flow

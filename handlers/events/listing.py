@@ -2,7 +2,7 @@
 this person's state and the buttons that apply (RSVP, Register, Cancel, Calendar for an
 `.ics` file; for the cluster's CDA also what became of the invitations, and Change
 time / Change place / Cancel event). The
-presses are global routes (handlers/event_press.py), so these messages keep working days
+presses are global routes (handlers/events/press.py), so these messages keep working days
 later.
 """
 
@@ -15,9 +15,10 @@ from bot.messages import Choice
 from bot.storage import events as ev
 from bot.storage import outbox
 from bot.storage.events import Event
-from handlers import event_calendar, event_edit
-from handlers.event_press import eligible, rsvp_choices, when_text
-from handlers.ledger_lines import counts_line
+from handlers.broadcasts.ledger import counts_line
+from handlers.events import calendar as event_calendar
+from handlers.events import edit as event_edit
+from handlers.events.press import eligible, rsvp_choices, when_text
 
 LIMIT = 10
 ANSWER_LABELS = {"yes": N_("Yes"), "no": N_("No"), "maybe": N_("Maybe")}

@@ -3,8 +3,8 @@
     rsvp:<event>:y|n|m   a meeting answer (the latest wins)
     reg:<event>          register for a visit: a seat, or the waiting list with a position
     reg:<event>:x        cancel; the first waiting person gets the seat and is told
-    evm:<event>:<action> a CDA's change / cancel buttons (handlers/event_edit.py)
-    ics:<event>          the event as an .ics calendar file (handlers/event_calendar.py)
+    evm:<event>:<action> a CDA's change / cancel buttons (handlers/events/edit.py)
+    ics:<event>          the event as an .ics calendar file (handlers/events/calendar.py)
 
 An invitation can be pressed days later, in the middle of a survey: the press is handled
 here and the conversation is left exactly where it was (the route is global, see
@@ -24,7 +24,8 @@ from bot.reminders import local_when
 from bot.storage import clusters, contacts
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers import event_calendar, event_edit
+from handlers.events import calendar as event_calendar
+from handlers.events import edit as event_edit
 
 PREFIXES = ("rsvp:", "reg:", "evm:", event_calendar.PREFIX)
 ANSWER_CODES = {"y": "yes", "n": "no", "m": "maybe"}

@@ -1,7 +1,7 @@
 """/activity: a CDA keeps the cluster's action plan (SPEC §5, issue 7).
 
     cluster* -> menu -> list (all, or of one status; pages of 5) -> activity -> status | note
-                     -> add (handlers/activity_draft.py)     (* only with several clusters)
+                     -> add (handlers/activities/draft.py)     (* only with several clusters)
 
 Screens are in activity_view.py, adding in activity_draft.py, notes in activity_note.py.
 A CDA sees and changes only the activities of clusters they administer (checked at every
@@ -17,10 +17,11 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import activities
-from handlers import activity_draft, activity_note
-from handlers import activity_view as view
 from handlers import wizard as wz
-from handlers.activity_words import STATUS_LABELS
+from handlers.activities import draft as activity_draft
+from handlers.activities import note as activity_note
+from handlers.activities import view as view
+from handlers.activities.words import STATUS_LABELS
 from handlers.common import picked, use_buttons
 
 FLOW = view.FLOW

@@ -1,4 +1,4 @@
-"""/activity, adding an activity step by step (see handlers/activity.py for the menu), a
+"""/activity, adding an activity step by step (see handlers/activities/plan.py for the menu), a
 wizard (handlers/wizard.py):
 
     title -> category -> target group* -> responsible* -> start date* -> end date*
@@ -14,9 +14,9 @@ from __future__ import annotations
 from bot.engine import Context
 from bot.i18n import N_
 from bot.storage import activities
-from handlers import activity_view as view
 from handlers import wizard as wz
-from handlers.activity_words import CATEGORY_LABELS
+from handlers.activities import view as view
+from handlers.activities.words import CATEGORY_LABELS
 
 MAX_TITLE = 120
 MAX_TEXT = 200  # target group, responsible

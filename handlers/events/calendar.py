@@ -1,7 +1,7 @@
 """The Calendar button of /events and /myevents (issue 5, optional): the meeting or visit as
 an `.ics` document the phone's calendar app can open (bot/ics.py).
 
-    ics:<event>   pressed from any state, like the RSVP buttons (handlers/event_press.py)
+    ics:<event>   pressed from any state, like the RSVP buttons (handlers/events/press.py)
 
 The texts inside the file are in the reader's language; the times are UTC in the file and
 the calendar shows them in the phone's zone.

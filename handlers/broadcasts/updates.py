@@ -19,7 +19,7 @@ from bot.messages import Choice, InboundKind
 from bot.storage import clusters, updates
 from handlers import menu
 from handlers import when as when_
-from handlers.broadcast_draft import text_length
+from handlers.broadcasts.draft import text_length
 
 FLOW = "updates"
 PAGE = 5

@@ -18,7 +18,7 @@ from bot.messages import Choice
 from bot.outbox import Payload, fan_out
 from bot.storage import broadcasts
 from bot.storage.events import Event
-from handlers.broadcast_draft import describe_audience
+from handlers.broadcasts.draft import describe_audience
 from handlers.wizard import cluster_of
 
 __all__ = ["describe_audience"]  # re-exported: the broadcast wording of an audience

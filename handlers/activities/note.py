@@ -1,4 +1,4 @@
-"""/activity, a progress note on one activity (see handlers/activity.py for the menu):
+"""/activity, a progress note on one activity (see handlers/activities/plan.py for the menu):
 
     note text -> save only | publish to /updates and send to the whole cluster
 
@@ -16,8 +16,8 @@ from bot.i18n import N_, SHIPPED_LANGUAGES, translator
 from bot.messages import Choice, InboundKind
 from bot.storage import activities, broadcasts
 from bot.storage.activities import Activity
-from handlers import activity_view as view
-from handlers.broadcast_draft import fits, text_length
+from handlers.activities import view as view
+from handlers.broadcasts.draft import fits, text_length
 from handlers.common import picked, use_buttons
 
 P = view.P

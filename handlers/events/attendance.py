@@ -20,9 +20,9 @@ from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import attendance as att
 from bot.storage import events as ev
-from handlers import event_draft as d
 from handlers.common import picked, use_buttons
-from handlers.event_press import when_text
+from handlers.events import draft as d
+from handlers.events.press import when_text
 
 FLOW = "attendance"
 PAGE = 8  # names per page: with the navigation, fits WhatsApp's 10 list rows

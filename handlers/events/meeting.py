@@ -20,10 +20,10 @@ from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.outbox import Payload
 from bot.storage import events as ev
-from handlers import event_draft as d
 from handlers import wizard as wz
-from handlers.broadcast_draft import AUDIENCES
-from handlers.event_press import rsvp_choices
+from handlers.broadcasts.draft import AUDIENCES
+from handlers.events import draft as d
+from handlers.events.press import rsvp_choices
 from handlers.offsets import show_offsets
 
 FLOW = "newmeeting"
