@@ -18,6 +18,7 @@ from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind, Outbound, Request
+from bot.parse.dates import parse_date, parse_time, split_time
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
@@ -285,6 +286,10 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
         handled, shared = _shared_points(ctx, turn, slot)
         if handled:
             return shared
+    if slot.kind is SlotKind.QUESTION and slot.question.type == "datetime":
+        handled, result = _date_then_time(ctx, turn, slot)
+        if handled:
+            return result
     sent = Sent(
         kind={
             InboundKind.TEXT: "text", InboundKind.LOCATION: "location",
@@ -355,6 +360,34 @@ def _shared_points(
             _confirm(ctx, turn, slot, value)
         return True, result
     return False, None
+
+
+def _date_then_time(
+    ctx: Context, turn: _Turn, slot: Slot
+) -> tuple[bool, Step | Refusal | Problem | None]:
+    """dateTime as a date, then a time: a date alone is kept and confirmed, and the time is
+    asked next. (False, None): a date and time typed at once (or nothing readable) goes on
+    to `parse`."""
+    inbound = ctx.inbound
+    if inbound.kind is not InboundKind.TEXT or split_time(inbound.text) is not None:
+        return False, None
+    runner = turn.runner
+    pending = ctx.conv.data.get("day") if ctx.conv else None
+    if isinstance(pending, dict) and pending.get("path") == slot.path:
+        moment = parse_time(inbound.text, bare_hour=True)
+        if moment is not None:
+            ctx.go(FLOW, ANSWER, day=None)
+            value = f"{pending['date']}T{moment.strftime('%H:%M:%S')}"
+            return True, runner.submit(slot, value)
+    day = parse_date(
+        inbound.text, runner.env.today_value, appearance=slot.question.appearance or ""
+    )
+    if day is None:
+        return False, None
+    ctx.go(FLOW, ANSWER, day={"path": slot.path, "date": day.isoformat()})
+    ctx.reply("✓ " + ctx._.date(day, "long"))
+    ctx.reply(ctx._("Send the time, for example 9:30."))
+    return True, None
 
 
 def _takes_numbers(slot: Slot) -> bool:
@@ -466,5 +499,5 @@ def _show(ctx: Context, turn: _Turn, step: Step) -> None:
         menu.main_menu(ctx)
         return
     store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
-    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None, points=None)
+    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None, points=None, day=None)
     ctx.out.append(prompt(ctx, runner, step.slot))

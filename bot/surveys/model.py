@@ -407,7 +407,7 @@ METADATA_HOW: dict[str, str] = {
 }
 
 # Types a chat asks in its closest form: type -> (our type, what the warning says).
-_DATETIME_AS = "one typed date and time (25-12-2024 9:30), stored YYYY-MM-DDTHH:MM:SS"
+_DATETIME_AS = "a date, then a time (or both typed at once), stored YYYY-MM-DDTHH:MM:SS"
 CARRIED_OUT_TYPES: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("barcode", "q barcode", "add barcode prompt"),
                     ("text", "typed text (the code written out)")),

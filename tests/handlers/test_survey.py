@@ -186,9 +186,9 @@ async def test_odk_types_carried_out_through_the_chat(
     assert "Scan the code" in chat.text
     await chat.say("ABC-123")
     assert "25-12-2024 9:30" in chat.text  # how to type a date and a time
-    await chat.say("25 December")
-    assert "date and a time" in chat.text  # refused: no time
-    await chat.say("25-12-2024 9:30")
+    await chat.say("25/12/2024")  # a date alone: kept, then the time is asked
+    assert "✓ 25 December 2024" in chat.text and "Send the time" in chat.text
+    await chat.say("9:30")
     assert chat.last[-1].request.value == "location"  # geotrace: share point by point
     await chat.say("Done")
     assert "at least 2 points" in chat.text

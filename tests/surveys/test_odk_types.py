@@ -32,7 +32,7 @@ def test_odk_types_import_with_one_warning_each() -> None:
         }
     )  # fmt: skip
     lines = "\n".join(report.warnings)
-    assert "row 10: type 'dateTime' is asked as one typed date and time" in lines
+    assert "row 10: type 'dateTime' is asked as a date, then a time" in lines
     assert "row 14: type 'video' is skipped" in lines
     assert "row 21: name 'place' is also used on row 18 (another group)" in lines
     assert "row 23: calculation uses pulldata()" in lines
