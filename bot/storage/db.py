@@ -132,6 +132,10 @@ CHECKPOINT_INTERVAL = 0.2  # seconds between WAL checkpoints while writes keep c
 # (pages, ~16 MB) the writer itself checkpoints between two batches: only the frames
 # written since the reader's checkpoint are left to copy, and the next write restarts it.
 WAL_RESTART_FRAMES = 4096
+# After an erasure, every commit for this long is followed by a truncating checkpoint: what
+# the erasing turn leaves for others to delete just after (the WhatsApp payload it came in,
+# bot/storage/intake.py) must not stay in the database file or the log either.
+WIPE_WINDOW = 10.0
 
 
 class Busy(Exception):
@@ -216,6 +220,8 @@ class Database:
         self._checkpoint: asyncio.Task[None] | None = None
         self._checkpointed_at = asyncio.get_running_loop().time()
         self._restart_wal = False  # set by a checkpoint: the writer checkpoints too
+        self._wipe_until = 0.0  # loop time until which checkpoints truncate (`wipe_wal`)
+        self._wipe_again = False  # a commit came during a truncation: truncate once more
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -298,23 +304,30 @@ class Database:
         """Start a WAL checkpoint on the reader's thread, at most one at a time and one
         per CHECKPOINT_INTERVAL: the writer goes on committing meanwhile."""
         loop = asyncio.get_running_loop()
-        if (
-            self._checkpoint is not None
-            or loop.time() - self._checkpointed_at < CHECKPOINT_INTERVAL
-        ):
+        wiping = loop.time() < self._wipe_until  # soon after an erasure: never skipped
+        if self._checkpoint is not None:
+            self._wipe_again = self._wipe_again or wiping
+            return
+        if not wiping and loop.time() - self._checkpointed_at < CHECKPOINT_INTERVAL:
             return
         self._checkpointed_at = loop.time()
-        self._checkpoint = loop.create_task(self._run_checkpoint())
+        self._checkpoint = loop.create_task(self._run_checkpoint(truncate=wiping))
 
-    async def _run_checkpoint(self) -> None:
+    async def _run_checkpoint(self, *, truncate: bool = False) -> None:
         try:
-            frames = await self._reader._execute(checkpoint, self._reader._conn)
-            # The writer's own connection is used by `_drain` alone: it checkpoints there.
-            self._restart_wal = frames > WAL_RESTART_FRAMES
+            if truncate:
+                await self._reader._execute(truncate_wal, self._reader._conn)
+            else:
+                frames = await self._reader._execute(checkpoint, self._reader._conn)
+                # The writer's own connection is used by `_drain` alone: it checkpoints there.
+                self._restart_wal = frames > WAL_RESTART_FRAMES
         except Exception:  # a checkpoint is housekeeping: the next one retries
             log.exception("WAL checkpoint failed")
         finally:
             self._checkpoint = None
+            if self._wipe_again:
+                self._wipe_again = False
+                self._after_commit()
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks)."""
@@ -322,7 +335,9 @@ class Database:
 
     async def wipe_wal(self) -> bool:
         """`truncate_wal` on the reader's thread (after an erasure has committed): it waits
-        for a write in progress, then empties the log. Turns go on meanwhile."""
+        for a write in progress, then empties the log. Turns go on meanwhile. For
+        WIPE_WINDOW seconds after, each commit is followed by a truncation too."""
+        self._wipe_until = asyncio.get_running_loop().time() + WIPE_WINDOW
         if self._checkpoint is not None:
             await self._checkpoint
         return await self._reader._execute(truncate_wal, self._reader._conn)
@@ -336,7 +351,7 @@ class Database:
             dest.close()
 
     async def close(self) -> None:
-        if self._checkpoint is not None:
+        while self._checkpoint is not None:  # (one may start another: `_wipe_again`)
             await self._checkpoint
         await self._reader.close()
         await self._writer.close()
