@@ -806,6 +806,15 @@ def _empty(args: list[Value], env: Env) -> Value:
     return ""
 
 
+def _choice_field(args: list[Value], env: Env) -> Value:
+    """A field of the choice named args[1] in list args[0]: its label in the reader's
+    language for 'label', else the choices sheet's column (an Env without lists: '')."""
+    lookup = getattr(env, "list_field", None)
+    if not callable(lookup):
+        return ""
+    return lookup(_S(args[0]), _S(args[1]).strip(), _S(args[2])) or ""
+
+
 def _domain(fn: Callable[[float], float]) -> _Impl:
     """A math function that is NaN outside its domain (as Java's Math), never an error."""
 
@@ -1076,8 +1085,11 @@ _FUNCTIONS: dict[str, tuple[int, int | None, _Impl]] = {
     "indexed-repeat": (3, None, lambda a, e: a[0]),
     "index": (0, 0, lambda a, e: float(e.position())),  # SurveyCTO: the round number
     "last": (0, 0, lambda a, e: float(e.position())),
+    # The importer's rewrite of instance('list')/root/item[name = X]/field (model.py).
+    "_choice-field": (3, 3, _choice_field),
 }
-SUPPORTED_FUNCTIONS: frozenset[str] = frozenset(_FUNCTIONS)
+# What a form may call by name; "_choice-field" is the importer's own, not a form's.
+SUPPORTED_FUNCTIONS: frozenset[str] = frozenset(k for k in _FUNCTIONS if not k.startswith("_"))
 
 # Functions of XPath 1.0, ODK XForms or SurveyCTO that the bot does not evaluate: the
 # import warns (with the reason below) and they are empty. Any other name is refused.
@@ -1103,7 +1115,7 @@ UNEVALUATED_FUNCTIONS: dict[str, str] = {
     "extract-signed": "signed data needs keys the bot does not have",
     "jr:itext": "it reads a form translation by id",
 }
-KNOWN_FUNCTIONS: frozenset[str] = SUPPORTED_FUNCTIONS | frozenset(UNEVALUATED_FUNCTIONS)
+KNOWN_FUNCTIONS: frozenset[str] = frozenset(_FUNCTIONS) | frozenset(UNEVALUATED_FUNCTIONS)
 
 
 def arity(name: str) -> tuple[int, int | None]:

@@ -125,6 +125,8 @@ class Form:
     children: tuple[Node, ...]
     titles: dict[str, str] = field(default_factory=dict)
     source: str = ""  # the file name it was imported from
+    # Choice lists read by instance('list')/root/item[name = ...]/field lookups.
+    lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[tuple[str, ...], Question]]:
         """Every question in form order with its path, e.g. ("enterprise", "products", "q")."""
@@ -179,6 +181,8 @@ def form_to_json(form: Form) -> str:
         "source": form.source,
         "children": [_node_to_dict(n) for n in form.children],
     }
+    if form.lists:
+        data["lists"] = {k: [c.__dict__ for c in v] for k, v in form.lists.items()}
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -195,6 +199,7 @@ def form_from_json(text: str) -> Form:
         languages=tuple(data["languages"]),
         source=data["source"],
         children=tuple(_node_from_dict(n) for n in data["children"]),
+        lists={k: tuple(Choice(**c) for c in v) for k, v in data.get("lists", {}).items()},
     )
 
 
@@ -456,6 +461,10 @@ _APPEARANCE_WORD = re.compile(r"[^\s(]+(?:\([^)]*\))?")
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 _TEXT_REF = re.compile(r"\$\{\s*([^}\s]*)\s*\}")
+_LOOKUP = re.compile(
+    r"instance\(\s*['\"](?P<list>[^'\"]+)['\"]\s*\)\s*/\s*root\s*/\s*item\s*"
+    r"\[\s*name\s*=\s*(?P<key>\$\{[^}]+\}|'[^']*'|\"[^\"]*\")\s*\]\s*/\s*(?P<field>[\w:-]+)"
+)
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _FUNCTION_CALL = re.compile(r"(?<![\w${}.:\-])([A-Za-z_][\w.:\-]*)\s*\(")
 _OPERATOR_WORDS = frozenset({"and", "or", "div", "mod"})
@@ -556,6 +565,7 @@ class _Builder:
         self.lang = _Languages(wb, self.warnings)
         self.node_rows: dict[str, int] = {}  # every question/group/repeat name -> row
         self.refs: list[tuple[str, int, str, set[str]]] = []  # sheet, row, header, names
+        self.looked_up: set[str] = set()  # lists read by instance() lookups
         self.lists: dict[str, tuple[Choice, ...]] = {}
 
     def build(self, key: str | None) -> ImportReport:
@@ -603,6 +613,7 @@ class _Builder:
             languages=self.lang.order,
             children=children,
             source=self.wb.source,
+            lists={name: self.lists[name] for name in sorted(self.looked_up) if name in self.lists},
         )
 
     # -------------------------------------------------------------------- choices ---
@@ -961,6 +972,7 @@ class _Builder:
         fixed, changed = expr.normalise_quotes(text.strip())
         if changed:
             self._warn(sheet, row.row, Warn.QUOTES, header=header)
+        fixed = self._lookups(fixed)
         called = called_functions(fixed)
         unknown = sorted(called - expr.KNOWN_FUNCTIONS)
         for name in unknown:
@@ -979,11 +991,25 @@ class _Builder:
                 error=err.message, instead=instead,
             )  # fmt: skip
             return None
-        for name in sorted(called - expr.SUPPORTED_FUNCTIONS):
+        for name in sorted(called & expr.UNEVALUATED_FUNCTIONS.keys()):
             why = expr.UNEVALUATED_FUNCTIONS[name]
             self._warn(sheet, row.row, Warn.FUNCTION_EMPTY, header=header, name=name, why=why)
         self.refs.append((sheet, row.row, header, expr.references(parsed)))
         return fixed
+
+    def _lookups(self, text: str) -> str:
+        """instance('list')/root/item[name = X]/field, the "label of a choice" idiom, read
+        from the choices sheet: rewritten as the bot's own _choice-field('list', X, 'field').
+        Lookups of lists that are not on the choices sheet stay (a data file: dropped)."""
+
+        def rewrite(match: re.Match[str]) -> str:
+            list_name, key, wanted = match.group("list"), match.group("key"), match.group("field")
+            if list_name not in self.lists:
+                return match.group(0)
+            self.looked_up.add(list_name)
+            return f"_choice-field('{list_name}', {key.strip()}, '{wanted}')"
+
+        return _LOOKUP.sub(rewrite, text)
 
     def _texts(self, sheet: str, row: SheetRow, column: str) -> dict[str, str]:
         cells = row.texts(column)

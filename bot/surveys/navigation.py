@@ -315,6 +315,16 @@ class AnswerEnv:
     def position(self) -> int:
         return self.context[-1][1] if self.context else 1
 
+    def list_field(self, list_name: str, choice_name: str, wanted: str) -> str | None:
+        """instance('list')/root/item[name = ...]/field over the choices sheet."""
+        form = self.index.form
+        for choice in form.lists.get(list_name, ()):
+            if choice.name == choice_name:
+                if wanted == "label":
+                    return localized(choice.labels, self.language, form.default_language)
+                return choice.name if wanted == "name" else choice.extra.get(wanted)
+        return None
+
     def column(self, name: str) -> str | None:
         return self.columns.get(name)
 

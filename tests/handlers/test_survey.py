@@ -222,6 +222,7 @@ async def test_odk_types_carried_out_through_the_chat(
     assert answers["user"] == "Sunita Devi" and answers["device"].startswith("clusterbot:")
     assert answers["started"] and answers["secret"] == "42" and answers["metres"] == "1113"
     assert "lookup" not in answers and "mail" not in answers and "clip" not in answers
+    assert answers["label_of"] == "Yes" and "village" not in answers  # instance() lookups
 
 
 async def test_back_skip_and_stale_buttons(

@@ -22,6 +22,10 @@ def write_md(tmp_path: Path, text: str, name: str = "form.md") -> Path:
     return path
 
 
+def form_calculation(report: object, name: str) -> str | None:
+    return report.form.question(name).calculation  # type: ignore[attr-defined]
+
+
 def test_odk_types_import_with_one_warning_each() -> None:
     report = load_form(FORMS / "odk_types.md")
     assert sorted(set(report.codes)) == sorted(
@@ -36,7 +40,9 @@ def test_odk_types_import_with_one_warning_each() -> None:
     assert "row 14: type 'video' is skipped" in lines
     assert "row 21: name 'place' is also used on row 18 (another group)" in lines
     assert "row 23: calculation uses pulldata()" in lines
-    assert "row 24: calculation uses instance()" not in lines  # said once: dropped
+    assert "row 24" not in lines  # the label of a choice, read from the choices sheet
+    assert "row 26: the bot cannot read calculation \"instance('villages')" in lines
+    assert form_calculation(report, "label_of") == "_choice-field('yn', ${ok}, 'label')"
     form = report.form
     types = {q.name: q.type for _, q in form.walk()}
     assert types["code"] == "text" and types["visit"] == "datetime" and types["order"] == "rank"
