@@ -23,7 +23,7 @@ from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
 from bot.surveys.model import localized
-from bot.surveys.navigation import Slot, SlotKind
+from bot.surveys.navigation import Slot, SlotKind, index_of
 from bot.surveys.runner import Refusal, Runner, Step, session_values
 from handlers import menu
 from handlers.common import picked
@@ -182,8 +182,13 @@ def _load(ctx: Context) -> _Turn | None:
         return None
     response, survey = found
     local = ctx.now.astimezone(ZoneInfo(ctx.settings.timezone))
+    form = survey.form(ctx.conn)
+    # ${last-saved#name}: the person's previous completed response (read only when used).
+    last = store.last_completed(ctx.conn, ctx.contact.id, survey.key) if (
+        index_of(form).last_saved) else None  # fmt: skip
+    reads_last = last is not None and last.id != response.id
     runner = Runner(
-        survey.form(ctx.conn),
+        form,
         store.answers(ctx.conn, response.id),
         today=local.date(),
         now=local.replace(tzinfo=None),
@@ -194,6 +199,7 @@ def _load(ctx: Context) -> _Turn | None:
             phone=ctx.contact.phone,
             started=response.started_at,
         ),
+        last_saved=store.answers(ctx.conn, last.id) if reads_last and last else None,
     )
     step = runner.resume(response.position)
     return _Turn(response, survey, runner, step.slot, step.notes)

@@ -135,7 +135,6 @@ class Warn(StrEnum):
     FUNCTION_EMPTY = "function_empty"  # a known function the bot cannot evaluate
     EXPRESSION_DROPPED = "expression_dropped"  # syntax the bot cannot read
     LOOP = "loop"
-    LAST_SAVED = "last_saved"
 
 
 WARNINGS: dict[Warn, str] = {
@@ -170,8 +169,6 @@ WARNINGS: dict[Warn, str] = {
     Warn.FUNCTION_EMPTY: "{header} uses {name}() ({why}); the bot takes it as empty",
     Warn.EXPRESSION_DROPPED: "the bot cannot read {header} {text!r} ({error}); {instead}",
     Warn.LOOP: "'begin loop' is asked once, as a group: a chat has no loop over choices",
-    Warn.LAST_SAVED: "{header} uses ${{{name}}}, the previous response's answer; the bot "
-    "takes it as empty",
 }
 
 # What a dropped expression means, per column (Warn.EXPRESSION_DROPPED's "instead").

@@ -1031,9 +1031,8 @@ class _Builder:
     def _check_references(self) -> None:
         for sheet, row, header, names in self.refs:
             for name in sorted(names - self.node_rows.keys()):
-                if name.startswith(LAST_SAVED):
-                    self._warn(sheet, row, Warn.LAST_SAVED, header=header, name=name)
-                    continue
+                if name.startswith(LAST_SAVED) and name.removeprefix(LAST_SAVED) in self.node_rows:
+                    continue  # the previous response's answer (navigation.AnswerEnv)
                 near = get_close_matches(name, list(self.node_rows), n=1)
                 hint = f" (did you mean ${{{near[0]}}}?)" if near else ""
                 self._problem(Code.UNKNOWN_REFERENCE, sheet, row, header, name=name, hint=hint)

@@ -21,13 +21,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from bot.surveys import expr
-from bot.surveys.model import Choice, Form, Group, Node, Question, Repeat, localized
+from bot.surveys.model import (
+    LAST_SAVED,
+    Choice,
+    Form,
+    Group,
+    Node,
+    Question,
+    Repeat,
+    form_to_json,
+    localized,
+)
 
 MAX_ROUNDS = 50  # rounds of one repeat: a chat is no place for more
 Key = tuple[int, ...]
@@ -92,6 +102,8 @@ class FormIndex:
         self._add(form.children, (), ())
         # Per node name: can its prompt be cached (handlers/survey_render.py decides).
         self.static: dict[str, bool] = {}
+        # Does the form read the previous response (${last-saved#name})?
+        self.last_saved = LAST_SAVED in form_to_json(form)
 
     def _add(
         self, nodes: tuple[Node, ...], repeats: tuple[str, ...], parents: tuple[str, ...]
@@ -235,8 +247,15 @@ class AnswerEnv:
     context: Context = ()
     current_value: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    # The respondent's previous (completed) response to this form: ${last-saved#name}.
+    last_saved: Mapping[str, str] = field(default_factory=dict)
 
     def value(self, name: str) -> str | None:
+        if name.startswith(LAST_SAVED):
+            real = name.removeprefix(LAST_SAVED)
+            if not isinstance(getattr(self.index.info.get(real), "node", None), Question):
+                return None
+            return self.last_saved.get(self.index.path_for(real, self.context))
         if name not in self.index.info:
             return None
         node = self.index.info[name].node
@@ -331,7 +350,7 @@ class AnswerEnv:
     def within(self, context: Context, current: str | None = None) -> AnswerEnv:
         return AnswerEnv(
             self.index, self.answers, self.today_value, self.now_value, self.language,
-            context, current,
+            context, current, last_saved=self.last_saved,
         )  # fmt: skip
 
 

@@ -85,6 +85,7 @@ class Runner:
         now: datetime,
         language: str,
         session: Mapping[str, str] | None = None,
+        last_saved: Mapping[str, str] | None = None,
     ) -> None:
         self.form = form
         # What metadata rows take (`model.METADATA_TYPES`): start, deviceid, username,
@@ -98,7 +99,9 @@ class Runner:
         self.language = language
         self.answers: dict[str, str] = dict(answers)
         self.changes: dict[str, str | None] = {}
-        self.env = AnswerEnv(self.index, self.answers, today, now, language)
+        self.env = AnswerEnv(
+            self.index, self.answers, today, now, language, last_saved=last_saved or {}
+        )
         self.walker = Walker(self.index, self.env)
 
     # ------------------------------------------------------------------- reading ---

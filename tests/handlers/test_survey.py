@@ -345,6 +345,22 @@ async def test_answer_again_after_completing(
     assert count == 2
 
 
+async def test_last_saved_is_the_previous_response(
+    chat: ChatDriver, db: Database, one_cluster
+) -> None:
+    """${last-saved#looms}: empty the first time, then the answer of the last response."""
+    await install(db, "last_saved.md")
+    await start(chat, key="last_saved")
+    labels = [c.label for m in chat.last for c in m.choices]
+    assert "How many looms" in chat.text and not any(x.startswith("Use:") for x in labels)
+    await chat.say("4")
+    assert "Last time you had ." in chat.text
+    await chat.say("/survey last_saved")
+    await chat.tap("Answer again")
+    await chat.tap("Use: 4")  # the previous answer is the default
+    assert "Last time you had 4." in chat.text
+
+
 async def test_closing_mid_survey(chat: ChatDriver, db: Database, mini: store.Survey) -> None:
     await start(chat)
     await db.write(lambda conn: store.set_status(conn, "diag_mini", "closed"))

@@ -113,7 +113,19 @@ def test_functions_known_elsewhere_warn_unknown_ones_refuse(tmp_path: Path) -> N
 | | calculate | l    |       | ${last-saved#n}              |
 """)  # fmt: skip
     report = load_form(ok)
-    assert report.codes == [Warn.FUNCTION_EMPTY.value, Warn.LAST_SAVED.value]
+    assert report.codes == [Warn.FUNCTION_EMPTY.value]
+    form = report.form
+    first = Runner(form, {}, today=date(2026, 1, 1), now=datetime(2026, 1, 1), language="en")
+    step = first.start()
+    assert isinstance(step, Step) and step.slot is not None
+    first.submit(step.slot, "7")
+    assert "l" not in first.answers  # the first time: nothing saved before
+    again = Runner(form, {}, today=date(2026, 1, 2), now=datetime(2026, 1, 2), language="en",
+                   last_saved=dict(first.answers))  # fmt: skip
+    step = again.start()
+    assert isinstance(step, Step) and step.slot is not None
+    again.submit(step.slot, "8")
+    assert again.answers["l"] == "7"  # ${last-saved#n}: the previous response's answer
     bad = write_md(tmp_path, """
 | survey |
 | | type      | name | label | calculation    |
