@@ -27,7 +27,7 @@ from bot.storage import surveys as store
 from bot.storage.db import Database, connect_sync
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver, FakeClock
-from tests.events.helpers import make_event
+from tests.handlers.events.helpers import make_event
 
 NAME = "Zorawarsinghji Qwertyal"
 PHONE = "+919829011223"

@@ -11,7 +11,7 @@ from bot.storage import events as ev
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import ChatDriver
-from tests.events.test_newvisit import plan_visit
+from tests.handlers.events.test_visit import plan_visit
 from tests.outbox_helpers import Person, seed_people
 from tests.parse.test_same_meaning import _activity
 

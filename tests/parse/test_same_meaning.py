@@ -19,7 +19,7 @@ from bot.storage.db import Database
 from bot.surveys.answers import Sent, parse
 from bot.surveys.model import Question
 from tests.driver import ChatDriver
-from tests.events.test_newvisit import plan_visit
+from tests.handlers.events.test_visit import plan_visit
 
 QUARTER_LAKH = ["25 వేలు", "₹25,000", "२५०००", "0.25 lakh", "25 हज़ार", "Rs. 25,000"]
 TWO_AND_A_HALF_LAKH = ["2.5 lakh", "₹2,50,000", "२,५०,०००", "250 వేలు", "2.5 లక్షలు", "2,50,000"]

@@ -30,7 +30,7 @@ from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from bot.storage.events import Event
 from tests.driver import ChatDriver, FakeClock
-from tests.events.helpers import make_event
+from tests.handlers.events.helpers import make_event
 from tests.outbox_helpers import Person, seed_people
 from tests.whatsapp.test_render import accepted
 

@@ -16,7 +16,7 @@ from bot.storage.clusters import Cluster
 from bot.storage.conversations import Conversation
 from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
-from tests.events.helpers import make_event
+from tests.handlers.events.helpers import make_event
 from tests.outbox_helpers import Person, seed_people
 
 

@@ -15,7 +15,7 @@ from bot.storage import events as ev
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import FakeClock
-from tests.events.helpers import make_event
+from tests.handlers.events.helpers import make_event
 from tests.outbox_helpers import Person, seed_people
 
 

@@ -13,7 +13,7 @@ from bot.ics import CalendarEvent, escape, fold, serialize
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
-from tests.events.helpers import make_event
+from tests.handlers.events.helpers import make_event
 from tests.handlers.test_onboarding import register
 
 START = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)  # 10:00 in Asia/Kolkata

@@ -58,7 +58,7 @@ async def test_who_answered_without_an_invitation_is_listed(
     db: Database, one_cluster: Cluster, cda_chat: ChatDriver, clock: FakeClock
 ) -> None:
     """Someone who joined after the invitations and said Yes from /events came too."""
-    from tests.events.helpers import make_event
+    from tests.handlers.events.helpers import make_event
 
     await db.write(lambda conn: seed_people(conn, one_cluster.id, [Person("late", user_id="u")]))
     await db.write(lambda conn: make_event(conn, one_cluster.id, clock.now, kind="meeting"))
