@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.activity_sheet import Row, SheetError, read_sheet, write_sheet
-from bot.cli_common import write_db
+from bot.cli.common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.storage import activities, audit, clusters

@@ -13,8 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import activity_cli, forget_cli, report_cli, survey_cli, whatsapp_cli
-from bot.cli_common import UsageError, write_db
+from bot.cli import activity as activity_cli
+from bot.cli import forget as forget_cli
+from bot.cli import report as report_cli
+from bot.cli import survey as survey_cli
+from bot.cli import whatsapp as whatsapp_cli
+from bot.cli.common import UsageError, write_db
 from bot.clock import iso, utc_now
 from bot.config import ConfigError, Settings, environment, load
 from bot.storage import admins, audit, clusters

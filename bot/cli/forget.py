@@ -7,7 +7,7 @@ import argparse
 import sqlite3
 
 from bot import erasure
-from bot.cli_common import UsageError
+from bot.cli.common import UsageError
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.storage import contacts, whatsapp

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.cli_common import write_db
+from bot.cli.common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.storage import audit, clusters

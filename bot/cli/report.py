@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cli_common import write_db
+from bot.cli.common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.i18n import SHIPPED_LANGUAGES, translator
