@@ -15,8 +15,8 @@ from bot.storage import events as ev
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
-from tests.handlers.events.helpers import make_event
 from tests.handlers.broadcasts.test_compose import PEOPLE
+from tests.handlers.events.helpers import make_event
 from tests.handlers.test_onboarding import register
 from tests.outbox_helpers import Person, ledger, seed_people
 
