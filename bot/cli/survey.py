@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--strict", action="store_true", help="refuse the form if there is any warning"
     )
     load.add_argument(
-        "--media", default=None, help="folder of the form's media files (choices CSV/XML)"
+        "--media", default=None, help="folder of the form's media files (choices, pulldata CSV)"
     )
     survey.add_parser("list", help="surveys with status and response counts")
     out = survey.add_parser("export", help="responses as CSV or XLSX")

@@ -806,6 +806,15 @@ def _empty(args: list[Value], env: Env) -> Value:
     return ""
 
 
+def _pulldata(args: list[Value], env: Env) -> Value:
+    """pulldata('file', 'column', 'key column', key): the column of the first row of
+    file.csv (given with --media) whose key column is `key`; '' without the file."""
+    lookup = getattr(env, "pulldata", None)
+    if not callable(lookup):
+        return ""
+    return lookup(_S(args[0]), _S(args[1]), _S(args[2]), _S(args[3])) or ""
+
+
 def _choice_field(args: list[Value], env: Env) -> Value:
     """A field of the choice named args[1] in list args[0]: its label in the reader's
     language for 'label', else the choices sheet's column (an Env without lists: '')."""
@@ -1085,6 +1094,7 @@ _FUNCTIONS: dict[str, tuple[int, int | None, _Impl]] = {
     "indexed-repeat": (3, None, lambda a, e: a[0]),
     "index": (0, 0, lambda a, e: float(e.position())),  # SurveyCTO: the round number
     "last": (0, 0, lambda a, e: float(e.position())),
+    "pulldata": (4, 4, _pulldata),
     # The importer's rewrite of instance('list')/root/item[name = X]/field (model.py).
     "_choice-field": (3, 3, _choice_field),
 }
@@ -1094,7 +1104,6 @@ SUPPORTED_FUNCTIONS: frozenset[str] = frozenset(k for k in _FUNCTIONS if not k.s
 # Functions of XPath 1.0, ODK XForms or SurveyCTO that the bot does not evaluate: the
 # import warns (with the reason below) and they are empty. Any other name is refused.
 UNEVALUATED_FUNCTIONS: dict[str, str] = {
-    "pulldata": "it reads a CSV file attached to the form",
     "instance": "it reads a secondary instance (a data file attached to the form)",
     "current": "it refers to the node being evaluated in a lookup",
     "duration": "SurveyCTO's time spent on the form",

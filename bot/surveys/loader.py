@@ -168,12 +168,16 @@ def read_workbook(path: Path | str) -> Workbook:
 
 # ------------------------------------------------------------------------------ media ---
 def _media_files(workbook: Workbook, folders: list[Path]) -> dict[str, tuple[dict[str, str], ...]]:
-    """The rows of every choices file a select_*_from_file names, when it is found."""
+    """The rows of every choices file a select_*_from_file names and of every CSV file
+    pulldata() reads, when it is found."""
     wanted = {
         row.list_name
         for row in workbook.survey
         if row.type_word in ("select_one_from_file", "select_multiple_from_file") and row.list_name
     }
+    for row in workbook.survey:  # pulldata('prices', ...) reads prices.csv
+        for cell in row.cells:
+            wanted.update(f"{name}.csv" for name in _PULLDATA_FILE.findall(cell.value))
     out = {}
     for name in sorted(wanted):
         found = next((f / name for f in folders if (f / name).is_file()), None)
@@ -182,6 +186,9 @@ def _media_files(workbook: Workbook, folders: list[Path]) -> dict[str, tuple[dic
             if rows is not None:
                 out[name] = rows
     return out
+
+
+_PULLDATA_FILE = re.compile(r"pulldata\(\s*['\"‘’“”]([^'\"‘’“”]+)")
 
 
 def _media_rows(path: Path) -> tuple[dict[str, str], ...] | None:

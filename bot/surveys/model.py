@@ -127,6 +127,8 @@ class Form:
     source: str = ""  # the file name it was imported from
     # Choice lists read by instance('list')/root/item[name = ...]/field lookups.
     lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
+    # CSV files read by pulldata('name', ...), given with --media: name -> rows.
+    data: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[tuple[str, ...], Question]]:
         """Every question in form order with its path, e.g. ("enterprise", "products", "q")."""
@@ -183,6 +185,8 @@ def form_to_json(form: Form) -> str:
     }
     if form.lists:
         data["lists"] = {k: [c.__dict__ for c in v] for k, v in form.lists.items()}
+    if form.data:
+        data["data"] = {k: list(v) for k, v in form.data.items()}
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -200,6 +204,7 @@ def form_from_json(text: str) -> Form:
         source=data["source"],
         children=tuple(_node_from_dict(n) for n in data["children"]),
         lists={k: tuple(Choice(**c) for c in v) for k, v in data.get("lists", {}).items()},
+        data={k: tuple(v) for k, v in data.get("data", {}).items()},
     )
 
 
@@ -461,6 +466,7 @@ _APPEARANCE_WORD = re.compile(r"[^\s(]+(?:\([^)]*\))?")
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 _TEXT_REF = re.compile(r"\$\{\s*([^}\s]*)\s*\}")
+_PULLDATA = re.compile(r"pulldata\(\s*['\"]([^'\"]+)['\"]")
 _LOOKUP = re.compile(
     r"instance\(\s*['\"](?P<list>[^'\"]+)['\"]\s*\)\s*/\s*root\s*/\s*item\s*"
     r"\[\s*name\s*=\s*(?P<key>\$\{[^}]+\}|'[^']*'|\"[^\"]*\")\s*\]\s*/\s*(?P<field>[\w:-]+)"
@@ -566,6 +572,7 @@ class _Builder:
         self.node_rows: dict[str, int] = {}  # every question/group/repeat name -> row
         self.refs: list[tuple[str, int, str, set[str]]] = []  # sheet, row, header, names
         self.looked_up: set[str] = set()  # lists read by instance() lookups
+        self.pulled: set[str] = set()  # CSV files read by pulldata(), given with --media
         self.lists: dict[str, tuple[Choice, ...]] = {}
 
     def build(self, key: str | None) -> ImportReport:
@@ -614,6 +621,7 @@ class _Builder:
             children=children,
             source=self.wb.source,
             lists={name: self.lists[name] for name in sorted(self.looked_up) if name in self.lists},
+            data={name: self.wb.media[f"{name}.csv"] for name in sorted(self.pulled)},
         )
 
     # -------------------------------------------------------------------- choices ---
@@ -994,6 +1002,14 @@ class _Builder:
         for name in sorted(called & expr.UNEVALUATED_FUNCTIONS.keys()):
             why = expr.UNEVALUATED_FUNCTIONS[name]
             self._warn(sheet, row.row, Warn.FUNCTION_EMPTY, header=header, name=name, why=why)
+        for file in _PULLDATA.findall(fixed) if "pulldata" in called else ():
+            if f"{file}.csv" in self.wb.media:
+                self.pulled.add(file)
+            else:
+                why = f"its file {file}.csv was not given with --media"
+                self._warn(
+                    sheet, row.row, Warn.FUNCTION_EMPTY, header=header, name="pulldata", why=why
+                )
         self.refs.append((sheet, row.row, header, expr.references(parsed)))
         return fixed
 

@@ -334,6 +334,12 @@ class AnswerEnv:
     def position(self) -> int:
         return self.context[-1][1] if self.context else 1
 
+    def pulldata(self, file: str, column: str, key_column: str, key: str) -> str | None:
+        for row in self.index.form.data.get(file, ()):
+            if row.get(key_column, "").strip() == key.strip():
+                return row.get(column)
+        return None
+
     def list_field(self, list_name: str, choice_name: str, wanted: str) -> str | None:
         """instance('list')/root/item[name = ...]/field over the choices sheet."""
         form = self.index.form

@@ -175,3 +175,26 @@ def test_an_unnamed_audit_row_loads_empty(tmp_path: Path) -> None:
     report = load_form(path)
     assert report.form.question("audit").type == "metadata"
     assert report.codes == [Warn.METADATA_EMPTY.value]
+
+
+def test_pulldata_reads_the_csv_given_with_media(tmp_path: Path) -> None:
+    path = write_md(tmp_path, """
+| survey |
+| | type      | name  | label  | calculation                                  |
+| | text      | item  | Item?  |                                              |
+| | calculate | price |        | pulldata('prices', 'price', 'item', ${item}) |
+""")  # fmt: skip
+    without = load_form(path)
+    assert without.codes == [Warn.FUNCTION_EMPTY.value]
+    assert "prices.csv was not given with --media" in without.warnings[0]
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "prices.csv").write_text("item,price\nshawl,1200\nsaree,4500\n")
+    report = load_form(path, media=media)
+    assert report.warnings == []
+    runner = Runner(report.form, {}, today=date(2026, 1, 1), now=datetime(2026, 1, 1),
+                    language="en")  # fmt: skip
+    step = runner.start()
+    assert isinstance(step, Step) and step.slot is not None
+    runner.submit(step.slot, "saree")
+    assert runner.answers["price"] == "4500"
