@@ -135,6 +135,7 @@ class Warn(StrEnum):
     FUNCTION_EMPTY = "function_empty"  # a known function the bot cannot evaluate
     EXPRESSION_DROPPED = "expression_dropped"  # syntax the bot cannot read
     LOOP = "loop"
+    ENTITIES = "entities"
 
 
 WARNINGS: dict[Warn, str] = {
@@ -169,6 +170,7 @@ WARNINGS: dict[Warn, str] = {
     Warn.FUNCTION_EMPTY: "{header} uses {name}() ({why}); the bot takes it as empty",
     Warn.EXPRESSION_DROPPED: "the bot cannot read {header} {text!r} ({error}); {instead}",
     Warn.LOOP: "'begin loop' is asked once, as a group: a chat has no loop over choices",
+    Warn.ENTITIES: "the entities sheet is ignored: the bot does not create or update ODK entities",
 }
 
 # What a dropped expression means, per column (Warn.EXPRESSION_DROPPED's "instead").

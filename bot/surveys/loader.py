@@ -302,9 +302,21 @@ def _workbook(source: _Source) -> Workbook:
         SheetRow(source.row_number("choices", i), _cells(raw, choice_columns))
         for i, raw in enumerate(data.choices or [])
     )
+    external_columns = _columns(
+        data.external_choices_header,
+        data.external_choices,
+        aliases.list_header,
+        set(Option.get_slot_names()),
+    )
+    external = tuple(
+        SheetRow(source.row_number("external_choices", i), _cells(raw, external_columns))
+        for i, raw in enumerate(data.external_choices or [])
+    )
     return Workbook(
         survey=survey,
         choices=choices,
+        external_choices=external,
+        entities=bool(data.entities),
         settings=_settings(data),
         fallback_key=source.path.stem,
         source=source.path.name,

@@ -335,6 +335,8 @@ class Workbook:
     content_hash: str = ""  # the version when the settings give none
     titles: dict[str, str] = field(default_factory=dict)  # language as written -> title
     unit: str = "row"  # "line" for YAML forms
+    external_choices: tuple[SheetRow, ...] = ()  # the external_choices sheet
+    entities: bool = False  # the form has an entities sheet
     # Form media files given with --media (or beside the form): name -> rows of fields.
     media: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
@@ -431,8 +433,6 @@ CARRIED_OUT_TYPES: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("geoshape", "q geoshape"), (
         "geoshape", "location shares then Done (or typed corners), at least 3")),
     "rank": ("rank", "the choices pressed in order, then Done (or their numbers typed in order)"),
-    "select_one_external": (
-        "text", "typed text: the external_choices sheet is not read by the bot"),
     "osm": ("text", "typed text: OpenStreetMap widgets need a phone"),
 }  # fmt: skip
 # Rows never asked (their value stays empty): type -> why.
@@ -574,9 +574,15 @@ class _Builder:
         self.looked_up: set[str] = set()  # lists read by instance() lookups
         self.pulled: set[str] = set()  # CSV files read by pulldata(), given with --media
         self.lists: dict[str, tuple[Choice, ...]] = {}
+        self.external: dict[str, tuple[Choice, ...]] = {}
 
     def build(self, key: str | None) -> ImportReport:
         self.lists = self._choice_lists()
+        # select_one_external: its lists are on the external_choices sheet (pyxform
+        # refuses the form without it); a chat shows them like any other list.
+        self.external = self._choice_lists(self.wb.external_choices, "external_choices")
+        if self.wb.entities:
+            self._warn("entities", None, Warn.ENTITIES)
         children = self._survey()
         self._check_references()
         if not any(q.type != "calculate" for q in _questions(children)):
@@ -625,16 +631,18 @@ class _Builder:
         )
 
     # -------------------------------------------------------------------- choices ---
-    def _choice_lists(self) -> dict[str, tuple[Choice, ...]]:
+    def _choice_lists(
+        self, rows: tuple[SheetRow, ...] | None = None, sheet: str = "choices"
+    ) -> dict[str, tuple[Choice, ...]]:
         lists: dict[str, list[Choice]] = {}
-        for row in self.wb.choices:
+        for row in self.wb.choices if rows is None else rows:
             list_name, name = row.get("list_name"), row.get("name")
             if not list_name:
                 if name:
-                    self._warn("choices", row.row, Warn.CHOICE_NO_LIST)
+                    self._warn(sheet, row.row, Warn.CHOICE_NO_LIST)
                 continue
             if not name:
-                self._problem(Code.CHOICE_WITHOUT_NAME, "choices", row.row, "name", list=list_name)
+                self._problem(Code.CHOICE_WITHOUT_NAME, sheet, row.row, "name", list=list_name)
                 continue
             choices = lists.setdefault(list_name, [])
             first = next((c.row for c in choices if c.name == name), None)
@@ -642,16 +650,16 @@ class _Builder:
                 # Real forms (IPA, UNHCR) repeat names, mostly in cascading lists that a
                 # choice_filter separates; pyxform allows it with allow_choice_duplicates.
                 self._warn(
-                    "choices", row.row, Warn.DUPLICATE_CHOICE, name=name, list=list_name,
+                    sheet, row.row, Warn.DUPLICATE_CHOICE, name=name, list=list_name,
                     first=first,
                 )  # fmt: skip
-            choices.append(self._choice(row, name))
+            choices.append(self._choice(row, name, sheet))
         return {name: tuple(choices) for name, choices in lists.items()}
 
-    def _choice(self, row: SheetRow, name: str) -> Choice:
-        labels = self._texts("choices", row, "label")
+    def _choice(self, row: SheetRow, name: str, sheet: str = "choices") -> Choice:
+        labels = self._texts(sheet, row, "label")
         if not labels:
-            self._warn("choices", row.row, Warn.CHOICE_NO_LABEL)
+            self._warn(sheet, row.row, Warn.CHOICE_NO_LABEL)
         # Any other untranslated column is data for choice_filter, under its header.
         extra = {
             c.header: c.value
@@ -802,6 +810,8 @@ class _Builder:
             return qtype, ""
         if word in _FROM_FILE:
             return ("select_one" if word == "select_one_from_file" else "select_multiple"), ""
+        if word == "select_one_external":
+            return "select_one", ""
         if lowered in METADATA_TYPES:
             meta = METADATA_TYPES[lowered]
             if meta:
@@ -894,16 +904,17 @@ class _Builder:
         list_name = row.list_name
         if row.type_word in _FROM_FILE and list_name:
             return self._file_choices(row, list_name)
+        lists = self.external if row.type_word == "select_one_external" else self.lists
         if not list_name:
             self._problem(Code.MISSING_LIST_NAME, "survey", row.row, "type", type=qtype)
         elif list_name.startswith("${"):
             self._problem(Code.CHOICES_FROM_REPEAT, "survey", row.row, "type", list=list_name)
-        elif list_name not in self.lists:
-            near = get_close_matches(list_name, list(self.lists), n=1)
+        elif list_name not in lists:
+            near = get_close_matches(list_name, list(lists), n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             self._problem(Code.MISSING_LIST, "survey", row.row, "type", list=list_name, hint=hint)
         else:
-            return self.lists[list_name]
+            return lists[list_name]
         return ()
 
     def _file_choices(self, row: SurveyRow, file_name: str) -> tuple[Choice, ...]:

@@ -198,3 +198,29 @@ def test_pulldata_reads_the_csv_given_with_media(tmp_path: Path) -> None:
     assert isinstance(step, Step) and step.slot is not None
     runner.submit(step.slot, "saree")
     assert runner.answers["price"] == "4500"
+
+
+def test_select_one_external_uses_the_external_choices_sheet(tmp_path: Path) -> None:
+    path = write_md(tmp_path, """
+| survey |
+| | type                        | name    | label     | choice_filter        |
+| | select_one states           | state   | State?    |                      |
+| | select_one_external villages | village | Village? | state = ${state}     |
+| choices |
+| | list_name | name | label     |
+| | states    | rj   | Rajasthan |
+| | states    | tg   | Telangana |
+| external_choices |
+| | list_name | name      | label     | state |
+| | villages  | bagru     | Bagru     | rj    |
+| | villages  | pochampally | Pochampally | tg |
+| entities |
+| | list_name | label    |
+| | people    | ${state} |
+""")  # fmt: skip
+    report = load_form(path)
+    village = report.form.question("village")
+    assert village.type == "select_one"
+    assert [c.name for c in village.choices] == ["bagru", "pochampally"]
+    assert village.choices[1].extra == {"state": "tg"}
+    assert report.codes == [Warn.ENTITIES.value]
