@@ -479,6 +479,27 @@ TRANSLATABLE = ("label", "hint", "constraint_message", "required_message")
 RANGE_DEFAULTS = {"start": "1", "end": "10", "step": "1"}  # ODK Collect's defaults
 
 
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
+_HTML_TAG = re.compile(r"</?(?:span|font|b|i|u|strong|em|p|div)\b[^>]*>", re.I)
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_HEADER = re.compile(r"^#{1,6}\s+", re.M)
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+
+
+def plain_text(text: str) -> str:
+    """A label with ODK's formatting as a chat shows it: markdown (**bold**, *italic*,
+    # headers, [links](url)) and <span style> / <br> tags become plain text."""
+    if not any(c in text for c in "<*_#["):
+        return text
+    text = _HTML_BREAK.sub("\n", text)
+    text = _HTML_TAG.sub("", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_EMPHASIS.sub(r"\1", text)
+    text = _MD_HEADER.sub("", text)
+    return _MD_LINK.sub(r"\1 (\2)", text)
+
+
 def called_functions(text: str) -> set[str]:
     """Names called in an expression, found even where expr.parse stops at the first."""
     code = _STRING_LITERAL.sub("''", text)
@@ -544,7 +565,7 @@ class _Languages:
         # An explicit "label::English (en)" wins over the untranslated "label" column.
         out: dict[str, str] = {}
         for cell in sorted(cells, key=lambda c: c.language is None):
-            out.setdefault(self.code(cell.language), cell.value)
+            out.setdefault(self.code(cell.language), plain_text(cell.value))
         return {code: out[code] for code in self.order if code in out}
 
 

@@ -224,3 +224,16 @@ def test_select_one_external_uses_the_external_choices_sheet(tmp_path: Path) -> 
     assert [c.name for c in village.choices] == ["bagru", "pochampally"]
     assert village.choices[1].extra == {"state": "tg"}
     assert report.codes == [Warn.ENTITIES.value]
+
+
+def test_odk_markdown_and_spans_are_plain_text(tmp_path: Path) -> None:
+    path = write_md(tmp_path, """
+| survey |
+| | type | name | label                                                  | hint               |
+| | text | a    | **Your** <span style="color:red">name</span>, *please* | See [form](x.org) |
+| | note | b    | # Thanks<br>Done                                       |                    |
+""")  # fmt: skip
+    form = load_form(path).form
+    assert form.question("a").labels == {"en": "Your name, please"}
+    assert form.question("a").hints == {"en": "See form (x.org)"}
+    assert form.question("b").labels == {"en": "Thanks\nDone"}
