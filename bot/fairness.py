@@ -42,6 +42,12 @@ class Verdict(enum.Enum):
     DROP = "drop"  # further messages over the limit: not handled
 
 
+class Held(list[Outbound]):
+    """The replies to a message the limit held back (empty when dropped). The message was
+    not handled, so a channel must not show it as taken: a pressed button is not frozen
+    as the chosen answer (bot/channels/telegram.py)."""
+
+
 class InboundLimiter:
     """Sliding-window count per person: at most `per_minute` messages in any `WINDOW`.
 
@@ -124,8 +130,8 @@ def limited(handle: Handle, limiter: InboundLimiter, db: Database, settings: Set
         if verdict is Verdict.ALLOW:
             return await handle(inbound, update_key)
         if verdict is Verdict.DROP:
-            return []
-        return [Outbound(await slow_down_text(db, settings, inbound))]
+            return Held()
+        return Held([Outbound(await slow_down_text(db, settings, inbound))])
 
     return admitted
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.fairness import WINDOW, InboundLimiter, Verdict, limited
+from bot.fairness import WINDOW, Held, InboundLimiter, Verdict, limited
 from bot.i18n import translator
 from bot.messages import Inbound, InboundKind, Outbound
 from bot.storage import contacts
@@ -110,6 +110,8 @@ async def test_over_the_limit_one_translated_slow_down_reply_through_the_engine(
     slow = translator("hi")(SLOW)
     assert slow != SLOW and replies[20] == [Outbound(slow)]  # once, in the person's language
     assert replies[21:] == [[]] * 9
+    assert isinstance(replies[20], Held) and isinstance(replies[21], Held)  # not handled
+    assert not isinstance(replies[0], Held)
     unknown = await fair(inbound("78"), "x")  # someone new is answered as usual
     assert unknown and unknown != [Outbound(translator("en")(SLOW))]
 

@@ -36,6 +36,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.telegram_updates import PerPersonUpdates
+from bot.fairness import Held
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound, Request
@@ -201,7 +202,9 @@ class TelegramChannel:
         query = update.callback_query
         replies = await self.handle(inbound, str(update.update_id))
         if query is not None:
-            if replies and replies[0].replace and await self._redraw(query, replies[0]):
+            if isinstance(replies, Held):  # over the inbound limit: the press was not taken
+                await _stop_spinner(query)
+            elif replies and replies[0].replace and await self._redraw(query, replies[0]):
                 replies = replies[1:]
             else:
                 await self._acknowledge_press(query)
@@ -437,6 +440,13 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)
+
+
+async def _stop_spinner(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.debug("answerCallbackQuery failed: %s", exc)
 
 
 def _pressed_label(message: Message, data: str) -> str:

@@ -42,8 +42,15 @@ async def test_a_flood_does_not_delay_another_person_and_meets_the_limit(
         )
         await fake.wait_idle(quiet=1.5, timeout=30)
         flood = fake.messages_to(FLOODER)
+        # A button pressed while held back is not taken, so it is not shown as chosen.
+        edits, answered = len(fake.edits), len(fake.answered_callbacks)
+        fake.press(FLOODER, "English")
+        await wait_until(lambda: len(fake.answered_callbacks) > answered, 10, "the press")
+        await fake.wait_idle(quiet=0.5)
+        assert len(fake.edits) == edits  # the keyboard stays; nothing marked ✓
+        assert fake.messages_to(FLOODER) == flood  # and nothing else was said
     assert [m.text for m in flood].count(SLOW) == 1  # told once
     assert flood[-1].text == SLOW  # and nothing was handled after it
     assert len(flood) > LIMIT  # every message within the limit was answered
-    assert "dropped 19 telegram message(s)" in caplog.text  # 30 - 10 handled - 1 told
+    assert "dropped 20 telegram message(s)" in caplog.text  # 30 - 10 handled - 1 told + press
     assert str(FLOODER) not in caplog.text  # counts only, nobody named
