@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot import erasure
 from bot.clock import iso
-from bot.outbox import Payload, fan_out
+from bot.outbox.queue import Payload, fan_out
 from bot.storage import audit, clusters, contacts, surveys
 from bot.storage.db import connect_sync, migrate, run_in_transaction, truncate_wal
 from bot.surveys.model import Choice, Form, Question

@@ -29,15 +29,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import handlers
-from bot import reminders
 from bot.clock import iso, parse_iso, utc_now
 from bot.config import Settings
 from bot.engine import Engine
+from bot.jobs import reminders
+from bot.jobs.scheduler import Scheduler
 from bot.messages import Inbound, InboundKind
-from bot.outbox import OutboxItem
-from bot.retry import Outcome, SendResult
-from bot.scheduler import Scheduler
-from bot.sender import OutboxSender
+from bot.outbox.queue import OutboxItem
+from bot.outbox.retry import Outcome, SendResult
+from bot.outbox.sender import OutboxSender
 from bot.storage import clusters
 from bot.storage import events as ev
 from bot.storage.db import Database

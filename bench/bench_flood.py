@@ -49,7 +49,7 @@ from bot.config import Settings
 from bot.engine import Engine, freeze_heap, thaw_heap
 from bot.fairness import InboundLimiter, limited
 from bot.messages import Inbound, InboundKind, Outbound
-from bot.ratelimit import TELEGRAM_LIMITS, RateLimiter
+from bot.outbox.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from bot.storage.db import Database
 from bot.surveys.model import Question
 

@@ -36,12 +36,12 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # before telegram is imported
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot import broadcasting
 from bot.app import TELEGRAM_WINDOW_MARGIN, sender_concurrency
 from bot.channels import telegram as tg
 from bot.clock import iso, utc_now
-from bot.ratelimit import Limits, RateLimiter
-from bot.sender import OutboxSender
+from bot.jobs import broadcasts as broadcasting
+from bot.outbox.ratelimit import Limits, RateLimiter
+from bot.outbox.sender import OutboxSender
 from bot.storage import broadcasts, clusters
 from bot.storage.db import Database, connect_sync, migrate, run_in_transaction
 from tests.fakes.telegram_api import FakeTelegram

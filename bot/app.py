@@ -19,12 +19,12 @@ from bot.config import Settings
 from bot.engine import Engine, freeze_heap, thaw_heap
 from bot.fairness import InboundLimiter, limited
 from bot.i18n import SHIPPED_LANGUAGES, translator
+from bot.jobs.scheduler import JobFunction, Scheduler
 from bot.media_gate import MediaGate
 from bot.messages import Inbound, Outbound
-from bot.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
-from bot.retry import RetryPolicy
-from bot.scheduler import JobFunction, Scheduler
-from bot.sender import OutboxSender
+from bot.outbox.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
+from bot.outbox.retry import RetryPolicy
+from bot.outbox.sender import OutboxSender
 from bot.storage import admins, clusters, contacts
 from bot.storage.db import Database
 from bot.surveys import shipped
@@ -113,7 +113,8 @@ async def run(
 def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings) -> Scheduler:
     """The scheduler with every job kind; a job that queued messages wakes the senders,
     and one that erased people (retention) empties the WAL after its commit."""
-    from bot import broadcasting, housekeeping, reminders, retention
+    from bot.jobs import broadcasts as broadcasting
+    from bot.jobs import housekeeping, reminders, retention
 
     wipe = retention.WalWipe()
     wiping: set[asyncio.Task[bool]] = set()
@@ -136,9 +137,9 @@ def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings
 
 
 async def arm_retention(db: Database, settings: Settings) -> None:
-    """The daily retention job's first run, when none is pending (bot/retention.py), and
-    the daily housekeeping's (bot/housekeeping.py)."""
-    from bot import housekeeping, retention
+    """The daily retention job's first run, when none is pending (bot/jobs/retention.py), and
+    the daily housekeeping's (bot/jobs/housekeeping.py)."""
+    from bot.jobs import housekeeping, retention
 
     await db.write(partial(retention.arm, settings, utc_now()))
     await db.write(partial(housekeeping.arm, settings, utc_now()))
@@ -379,7 +380,7 @@ def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
     """An upcoming meeting and exposure visit (SPEC §4 demo), once."""
     from datetime import timedelta
 
-    from bot import reminders
+    from bot.jobs import reminders
     from bot.storage import events
 
     if conn.execute("SELECT 1 FROM events WHERE cluster_id = ?", (cluster_id,)).fetchone():

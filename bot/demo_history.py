@@ -7,7 +7,7 @@ the action plan is done).
       sender records them; RSVPs; attendance rising 4 of 10 → 11 of 20 → 17 of 24
     1 published update (30 days ago) with its delivery ledger
 
-Everything is written through the same functions the chat flows use (`bot.outbox.fan_out`
+Everything is written through the same functions the chat flows use (`bot.outbox.queue.fan_out`
 under /newmeeting's `invite` and under a broadcast's release, `events.rsvp`,
 `attendance.mark_attendance`, `updates.publish`), so the rows have exactly the shape real
 use leaves. Each fan-out reaches only the people registered by then (the audience SQL plus
@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso
-from bot.outbox import Payload, fan_out, iso_ms
+from bot.outbox.queue import Payload, fan_out, iso_ms
 from bot.storage import attendance, broadcasts, contacts, events, outbox, updates
 from bot.storage.events import Event
 
@@ -236,7 +236,7 @@ def _meeting(
 
 
 def _update(conn: sqlite3.Connection, cluster_id: int, at: datetime) -> None:
-    """A broadcast to the whole cluster, released as `bot.broadcasting.release` does it
+    """A broadcast to the whole cluster, released as `bot.jobs.broadcasts.release` does it
     (fan-out, /updates log, status sent), then delivered."""
     b = broadcasts.create(
         conn,

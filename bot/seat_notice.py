@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
 from bot.i18n import N_, translator
+from bot.jobs.reminders import local_when
 from bot.messages import Choice
-from bot.outbox import Payload, enqueue
-from bot.reminders import local_when
+from bot.outbox.queue import Payload, enqueue
 from bot.storage import clusters, contacts
 from bot.storage.events import Event
 

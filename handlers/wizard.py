@@ -29,12 +29,12 @@ from bot.clock import iso, parse_iso
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
+from bot.jobs.reminders import local_when
 from bot.messages import Choice, InboundKind
 from bot.parse.dates import parse_date
 from bot.parse.numbers import AmountError, parse_number, parse_rupees
 from bot.parse.offsets import parse_offsets
 from bot.parse.when import WhenError, parse_when
-from bot.reminders import local_when
 from bot.storage import clusters
 from bot.storage.clusters import Cluster
 from handlers import when as when_

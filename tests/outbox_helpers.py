@@ -7,8 +7,8 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.outbox import OutboxItem
-from bot.retry import Outcome, SendResult
+from bot.outbox.queue import OutboxItem
+from bot.outbox.retry import Outcome, SendResult
 
 
 @dataclass(frozen=True)

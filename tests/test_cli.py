@@ -118,8 +118,8 @@ def test_console_runs_the_scheduler(tmp_path: Path) -> None:
     import time
     from datetime import timedelta
 
-    from bot import broadcasting
     from bot.clock import iso, utc_now
+    from bot.jobs import broadcasts as broadcasting
     from bot.storage import broadcasts
     from bot.storage.db import connect_sync, run_in_transaction
 

@@ -20,7 +20,7 @@ from bot.clock import iso
 from bot.config import Settings
 from bot.engine import Engine
 from bot.messages import Inbound, InboundKind, Outbound
-from bot.outbox import Payload, enqueue
+from bot.outbox.queue import Payload, enqueue
 from bot.storage import audit, clusters, contacts
 from bot.storage import events as ev
 from bot.storage import surveys as store

@@ -7,10 +7,10 @@ import sqlite3
 from datetime import timedelta
 from functools import partial
 
-from bot import housekeeping
 from bot.clock import iso
 from bot.config import Settings
-from bot.scheduler import Scheduler
+from bot.jobs import housekeeping
+from bot.jobs.scheduler import Scheduler
 from bot.storage import schedule
 from bot.storage.db import Database
 from tests.driver import FakeClock

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.outbox import (
+from bot.outbox.queue import (
     OutboxItem,
     Payload,
     enqueue,
@@ -20,9 +20,9 @@ from bot.outbox import (
     iso_ms,
     triage,
 )
-from bot.ratelimit import Limits, RateLimiter
-from bot.retry import Outcome, RetryPolicy, SendResult
-from bot.sender import OutboxSender, _claim
+from bot.outbox.ratelimit import Limits, RateLimiter
+from bot.outbox.retry import Outcome, RetryPolicy, SendResult
+from bot.outbox.sender import OutboxSender, _claim
 from bot.storage import broadcasts, contacts
 from bot.storage import outbox as outbox_rows
 from bot.storage.clusters import Cluster

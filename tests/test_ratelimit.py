@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.ratelimit import (
+from bot.outbox.ratelimit import (
     TELEGRAM_LIMITS,
     TELEGRAM_PAID_LIMITS,
     WHATSAPP_LIMITS,

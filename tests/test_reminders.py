@@ -7,9 +7,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from bot import reminders
 from bot.clock import iso
-from bot.scheduler import Scheduler
+from bot.jobs import reminders
+from bot.jobs.scheduler import Scheduler
 from bot.storage import event_reminders as er
 from bot.storage import events as ev
 from bot.storage import schedule
@@ -150,7 +150,7 @@ async def test_a_person_who_used_stop_still_gets_the_reminder_of_a_meeting_they_
     fan-out through the sender's last check before sending."""
     import random
 
-    from bot.sender import OutboxSender
+    from bot.outbox.sender import OutboxSender
     from tests.outbox_helpers import FakeChannel
 
     meeting = await meeting_with_answers(db, one_cluster, clock)

@@ -12,10 +12,10 @@ from functools import partial
 
 import pytest
 
-from bot import retention
 from bot.clock import iso
 from bot.config import ConfigError, Settings, load
-from bot.scheduler import Scheduler
+from bot.jobs import retention
+from bot.jobs.scheduler import Scheduler
 from bot.storage import contacts, schedule
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database

@@ -28,13 +28,13 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.retry import (
+from bot.channels.telegram_errors import classify_telegram_error
+from bot.outbox.retry import (
     Action,
     Decision,
     Outcome,
     RetryPolicy,
     SendResult,
-    classify_telegram_error,
     decide,
 )
 
@@ -234,6 +234,6 @@ def test_classified_results_flow_through_decide() -> None:
 
 
 def test_retry_module_does_not_import_telegram() -> None:
-    code = "import sys, bot.retry; assert 'telegram' not in sys.modules, 'telegram imported'"
+    code = "import sys, bot.outbox.retry; assert 'telegram' not in sys.modules, 'telegram imported'"
     root = Path(__file__).resolve().parents[1]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)

@@ -6,9 +6,9 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from bot import broadcasting
 from bot.clock import iso
-from bot.scheduler import Due, JobMissed, Scheduler
+from bot.jobs import broadcasts as broadcasting
+from bot.jobs.scheduler import Due, JobMissed, Scheduler
 from bot.storage import broadcasts, schedule
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database

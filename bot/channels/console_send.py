@@ -25,8 +25,8 @@ from pathlib import Path
 from bot.channels.console import CHANNEL
 from bot.clock import Clock, utc_now
 from bot.messages import Media, Outbound
-from bot.outbox import OutboxItem, iso_ms, take_claimed
-from bot.retry import Outcome, SendResult
+from bot.outbox.queue import OutboxItem, iso_ms, take_claimed
+from bot.outbox.retry import Outcome, SendResult
 from bot.storage import outbox
 from bot.storage.db import Database
 
@@ -134,7 +134,7 @@ def _requeue(chat_id: str, now: str, conn: sqlite3.Connection) -> int:
 
 def _claim(chat_id: str, now: str, conn: sqlite3.Connection) -> list[OutboxItem]:
     """This chat's due rows go in flight; those no longer sendable are closed (the rules
-    of every sender, bot.outbox.triage: opted out of news, unreachable, unreadable)."""
+    of every sender, bot.outbox.queue.triage: opted out of news, unreachable, unreadable)."""
     rows = outbox.claim(conn, CHANNEL, now, CLAIM_WINDOW)
     # Someone else's rows stay queued (an erased contact has no chat id).
     return take_claimed(conn, (row for row in rows if row.chat_id == chat_id))[0]

@@ -35,14 +35,15 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.channels.telegram_errors import classify_telegram_error
 from bot.channels.telegram_updates import PerPersonUpdates
 from bot.fairness import Held
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound, Request
-from bot.outbox import OutboxItem, Payload
-from bot.ratelimit import RateLimiter
-from bot.retry import Outcome, SendResult, classify_telegram_error
+from bot.outbox.queue import OutboxItem, Payload
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.retry import Outcome, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -318,7 +319,7 @@ class TelegramChannel:
                     if self.limiter is None or attempt == REPLY_ATTEMPTS:
                         raise
                     # Flood control for this chat: pause sends to it (the outbox's too), retry.
-                    # Other chats go on (bot.ratelimit escalates when many chats meet it).
+                    # Other chats go on (bot.outbox.ratelimit escalates when many chats meet it).
                     self.limiter.pause_chat(str(chat_id), classify_telegram_error(exc).retry_after)
 
     async def _limit(self, chat_id: int, *, priority: bool, turn: list[bool] | None = None) -> None:
@@ -372,7 +373,7 @@ class TelegramChannel:
         return sent
 
     async def deliver(self, item: OutboxItem) -> SendResult:
-        """Send one outbox row (bot.sender calls this); never raises for API errors."""
+        """Send one outbox row (bot.outbox.sender calls this); never raises for API errors."""
         try:
             message = await self._deliver(int(item.chat_id), item.payload)
         except asyncio.CancelledError:

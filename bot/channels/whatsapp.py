@@ -68,7 +68,7 @@ from bot.engine import Engine
 from bot.limits import WHATSAPP_INTAKE_MAX_ATTEMPTS, WHATSAPP_INTAKE_MAX_PENDING
 from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound
-from bot.ratelimit import RateLimiter
+from bot.outbox.ratelimit import RateLimiter
 from bot.storage import intake
 from bot.storage import whatsapp as identities
 

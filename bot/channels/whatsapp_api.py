@@ -1,5 +1,5 @@
 """The WhatsApp Cloud API over plain httpx: send a message, upload and download media, and
-turn every answer into a `bot.retry.SendResult` in one place (`classify`).
+turn every answer into a `bot.outbox.retry.SendResult` in one place (`classify`).
 
 No WhatsApp SDK: the few endpoints we use are stable JSON, and a plain client is easy to
 point at the loopback stand-in in tests (`CLUSTERBOT_WHATSAPP_API_SERVER`).
@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from bot.messages import Media
-from bot.retry import Outcome, SendResult
+from bot.outbox.retry import Outcome, SendResult
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Sending on WhatsApp: replies (a few quick retries of their own) and outbox rows (one
-attempt each; `bot.sender` retries), through the number's shared `RateLimiter`, with media
+attempt each; `bot.outbox.sender` retries), through the number's shared `RateLimiter`, with media
 uploaded once per file and every Graph API answer mapped by `whatsapp_api.classify`.
 """
 
@@ -33,9 +33,9 @@ from bot.clock import Clock, iso, parse_iso, utc_now
 from bot.config import Settings
 from bot.i18n import translator
 from bot.messages import Media, Outbound
-from bot.outbox import OutboxItem
-from bot.ratelimit import WHATSAPP_LIMITS, Limits, RateLimiter
-from bot.retry import Outcome, SendResult
+from bot.outbox.queue import OutboxItem
+from bot.outbox.ratelimit import WHATSAPP_LIMITS, Limits, RateLimiter
+from bot.outbox.retry import Outcome, SendResult
 from bot.storage import admins, contacts
 from bot.storage import whatsapp as identities
 from bot.storage.db import Database
@@ -202,7 +202,7 @@ class WhatsAppSender:
         return media_id
 
     async def deliver(self, item: OutboxItem) -> SendResult:
-        """Send one outbox row (`bot.sender` calls this); never raises for API errors.
+        """Send one outbox row (`bot.outbox.sender` calls this); never raises for API errors.
 
         Only to people who gave consent in onboarding. Inside the 24-hour window the
         message goes out as it is; outside it (or when WhatsApp answers 131047) as the

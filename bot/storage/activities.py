@@ -177,7 +177,7 @@ def notes(conn: sqlite3.Connection, activity_id: int, *, last: int = -1) -> list
 
 
 def update_of_broadcast(conn: sqlite3.Connection, broadcast_id: int) -> int | None:
-    """The /updates entry a sent broadcast became (bot.broadcasting.release makes it)."""
+    """The /updates entry a sent broadcast became (bot.jobs.broadcasts.release makes it)."""
     row = conn.execute(
         "SELECT id FROM updates WHERE broadcast_id = ? ORDER BY id DESC LIMIT 1", (broadcast_id,)
     ).fetchone()

@@ -1,6 +1,6 @@
 """Event reminders: one row per (event, offset); what became of each (pending, sent,
 skipped, cancelled). The scheduler's alarm for a row is the scheduled_jobs row named by
-`Reminder.job_id` (see bot.reminders)."""
+`Reminder.job_id` (see bot.jobs.reminders)."""
 
 from __future__ import annotations
 

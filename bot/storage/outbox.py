@@ -1,7 +1,7 @@
 """The outbox table: every bot-initiated message and what became of it (the ledger).
 
 Statuses (see migrations/0003_outbox.sql for the transitions): queued, in_flight, sent,
-failed, blocked, opted_out, skipped. Only `bot.outbox` decides transitions; this module is
+failed, blocked, opted_out, skipped. Only `bot.outbox.queue` decides transitions; this module is
 the SQL.
 """
 
@@ -224,7 +224,7 @@ def messaged_events(
     invitations or reminders for, latest start first (/deliveries, meetings and visits).
 
     Refs as written by their senders: invitations `event:<id>`, reminders
-    `reminder:<id>:<offset>m@<due>` (bot.reminders.run); the reminder test is a range on
+    `reminder:<id>:<offset>m@<due>` (bot.jobs.reminders.run); the reminder test is a range on
     the (kind, ref) index rather than a LIKE.
     """
     where, params = "1", []

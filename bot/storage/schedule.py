@@ -1,5 +1,5 @@
 """Scheduled jobs: what the scheduler must run at a time. The database is the truth; the
-in-memory APScheduler is rebuilt from the pending rows at every start (bot.scheduler)."""
+in-memory APScheduler is rebuilt from the pending rows at every start (bot.jobs.scheduler)."""
 
 from __future__ import annotations
 

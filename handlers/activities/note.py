@@ -10,9 +10,9 @@ the id of the /updates entry (activity_notes.update_id).
 
 from __future__ import annotations
 
-from bot import broadcasting
 from bot.engine import Context
 from bot.i18n import N_, SHIPPED_LANGUAGES, translator
+from bot.jobs import broadcasts as broadcasting
 from bot.messages import Choice, InboundKind
 from bot.storage import activities, broadcasts
 from bot.storage.activities import Activity

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import broadcasting
 from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_
+from bot.jobs import broadcasts as broadcasting
 from bot.messages import Choice, InboundKind
 from bot.storage import broadcasts, clusters, outbox
 from bot.storage import whatsapp as whatsapp_ledger

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_, native_name
+from bot.jobs.reminders import local_when
 from bot.limits import TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import InboundKind, Media
-from bot.reminders import local_when
 from bot.storage import clusters, events
 from bot.storage.clusters import Cluster
 from handlers.common import ROLES

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.i18n import N_
-from bot.reminders import SKIPPED_REASON
+from bot.jobs.reminders import SKIPPED_REASON
 from bot.storage import outbox
 from handlers.common import role_label
 

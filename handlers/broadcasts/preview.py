@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import broadcasting
 from bot.clock import iso, parse_iso
 from bot.engine import Context
 from bot.i18n import SHIPPED_LANGUAGES, native_name
+from bot.jobs import broadcasts as broadcasting
 from bot.messages import Choice, InboundKind
 from bot.storage import broadcasts
 from bot.storage.clusters import Cluster

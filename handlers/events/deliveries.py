@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import parse_iso
 from bot.engine import Context
+from bot.jobs.reminders import local_when
 from bot.messages import Choice
-from bot.reminders import local_when
 from bot.storage import clusters, outbox
 from bot.storage import event_reminders as er
 from bot.storage import events as ev

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot import reminders
 from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import SHIPPED_LANGUAGES, Translator, translator
+from bot.jobs import reminders
 from bot.messages import Choice
-from bot.outbox import Payload, fan_out
+from bot.outbox.queue import Payload, fan_out
 from bot.storage import broadcasts
 from bot.storage.events import Event
 from handlers.broadcasts.draft import describe_audience

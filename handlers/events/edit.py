@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import reminders
 from bot.clock import iso, parse_iso
 from bot.commands import flow
 from bot.engine import Context
 from bot.i18n import N_, SHIPPED_LANGUAGES, translator
+from bot.jobs import reminders
 from bot.messages import Choice
-from bot.outbox import Payload, fan_out
+from bot.outbox.queue import Payload, fan_out
 from bot.storage import clusters
 from bot.storage import events as ev
 from bot.storage.events import Event

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import reminders
 from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_, Translator
-from bot.outbox import Payload
+from bot.jobs import reminders
+from bot.outbox.queue import Payload
 from bot.storage import events as ev
 from handlers import wizard as wz
 from handlers.broadcasts.draft import AUDIENCES

@@ -19,8 +19,8 @@ from bot import seat_notice
 from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_, Translator
+from bot.jobs.reminders import local_when
 from bot.messages import Choice
-from bot.reminders import local_when
 from bot.storage import clusters, contacts
 from bot.storage import events as ev
 from bot.storage.events import Event

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import reminders
 from bot.clock import parse_iso
 from bot.engine import Context
 from bot.i18n import N_, Translator
+from bot.jobs import reminders
 from bot.messages import Choice
 from bot.storage import events as ev
 from handlers import wizard as wz

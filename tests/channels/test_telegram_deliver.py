@@ -1,5 +1,6 @@
 """TelegramChannel.deliver: one outbox row over real python-telegram-bot against the stand-in,
-and how each Bot API answer maps to a ledger outcome (bot.retry.classify_telegram_error)."""
+and how each Bot API answer maps to a ledger outcome
+(bot.channels.telegram_errors.classify_telegram_error)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 
 from bot.channels.telegram import TelegramChannel, build_application
 from bot.messages import Choice, Outbound
-from bot.outbox import OutboxItem, Payload
-from bot.ratelimit import Limits, RateLimiter
-from bot.retry import Outcome
+from bot.outbox.queue import OutboxItem, Payload
+from bot.outbox.ratelimit import Limits, RateLimiter
+from bot.outbox.retry import Outcome
 from tests.e2e.harness import TOKEN, known_chats, wait_until
 from tests.fakes.telegram_api import FakeTelegram
 

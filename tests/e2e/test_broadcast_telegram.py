@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import broadcasting
 from bot.clock import iso, utc_now
 from bot.config import Settings
+from bot.jobs import broadcasts as broadcasting
 from bot.storage import broadcasts, clusters
 from bot.storage.db import connect_sync, migrate, run_in_transaction
 from tests.e2e.harness import (

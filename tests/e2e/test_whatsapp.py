@@ -253,8 +253,8 @@ def enqueue(settings: Settings, kind: str, text: str, *, wrote_hours_ago: float)
     from datetime import UTC, datetime, timedelta
 
     from bot.clock import iso
-    from bot.outbox import Payload
-    from bot.outbox import enqueue as put
+    from bot.outbox.queue import Payload
+    from bot.outbox.queue import enqueue as put
     from bot.storage.db import run_in_transaction
 
     now = datetime.now(UTC)

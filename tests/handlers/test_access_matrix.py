@@ -25,7 +25,7 @@ from bot.clock import iso
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES
 from bot.messages import Outbound
-from bot.outbox import Payload, fan_out
+from bot.outbox.queue import Payload, fan_out
 from bot.storage import activities, admins, broadcasts, clusters
 from bot.storage import events as ev
 from bot.storage import surveys as store

@@ -17,7 +17,7 @@ from bot.channels.whatsapp_api import (
     recipient_fields,
 )
 from bot.messages import Media
-from bot.retry import Outcome
+from bot.outbox.retry import Outcome
 from tests.fakes.graph_api import TOKEN, FakeGraph
 from tests.fakes.whatsapp_payloads import PHONE_NUMBER_ID
 

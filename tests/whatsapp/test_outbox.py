@@ -16,8 +16,8 @@ from bot.channels.whatsapp_send import WhatsAppSender, window_open
 from bot.clock import iso
 from bot.config import Settings
 from bot.i18n import SHIPPED_LANGUAGES
-from bot.outbox import OutboxItem, Payload
-from bot.retry import Outcome
+from bot.outbox.queue import OutboxItem, Payload
+from bot.outbox.retry import Outcome
 from bot.storage import broadcasts, contacts
 from bot.storage import whatsapp as identities
 from bot.storage.db import Database

@@ -19,8 +19,8 @@ from bot.channels.whatsapp_render import WaRequest
 from bot.channels.whatsapp_send import WhatsAppSender, whatsapp_limits
 from bot.config import Settings
 from bot.engine import Engine
-from bot.ratelimit import WHATSAPP_LIMITS, RateLimiter
-from bot.retry import Action, Outcome, RetryPolicy, SendResult, decide
+from bot.outbox.ratelimit import WHATSAPP_LIMITS, RateLimiter
+from bot.outbox.retry import Action, Outcome, RetryPolicy, SendResult, decide
 from bot.storage.db import Database
 from tests.test_ratelimit import START, VirtualTimeLoop, max_in_window, run
 

@@ -410,7 +410,7 @@ async def test_a_document_with_language_versions_reaches_each_person_end_to_end(
     the file with the caption in their language (else the default), nobody else."""
     import random
 
-    from bot.sender import OutboxSender
+    from bot.outbox.sender import OutboxSender
     from tests.outbox_helpers import FakeChannel
 
     catalogue = tmp_path / "catalogue.pdf"

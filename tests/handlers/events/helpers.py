@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from bot import reminders
 from bot.clock import iso
+from bot.jobs import reminders
 from bot.storage import events as ev
 from bot.storage.events import Event
 

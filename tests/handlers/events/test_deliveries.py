@@ -9,12 +9,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot import reminders
 from bot.channels.whatsapp_render import render, wa_len
 from bot.channels.whatsapp_send import words_for
 from bot.clock import iso
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES
+from bot.jobs import reminders
+from bot.jobs.scheduler import Scheduler
 from bot.limits import (
     TELEGRAM_MAX_TEXT,
     WHATSAPP_MAX_BUTTON_TITLE,
@@ -22,8 +23,7 @@ from bot.limits import (
     WHATSAPP_MAX_ROW_TITLE,
 )
 from bot.messages import Outbound
-from bot.outbox import Payload, fan_out
-from bot.scheduler import Scheduler
+from bot.outbox.queue import Payload, fan_out
 from bot.storage import admins, broadcasts
 from bot.storage import events as ev
 from bot.storage.clusters import Cluster

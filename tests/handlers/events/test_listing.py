@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from bot import reminders
 from bot.clock import iso
+from bot.jobs import reminders
 from bot.storage import event_reminders as er
 from bot.storage import events as ev
 from bot.storage import schedule

@@ -151,7 +151,7 @@ async def test_the_promotion_notice_is_in_the_promoted_persons_language(
 
     from bot.clock import parse_iso
     from bot.i18n import translator
-    from bot.reminders import local_when
+    from bot.jobs.reminders import local_when
     from handlers.events.press import PROMOTED
 
     await db.write(

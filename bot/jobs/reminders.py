@@ -7,7 +7,7 @@ the outbox to the people who said Yes or Maybe (meetings) or hold a seat (visits
 The job id does not contain the time, so moving an event re-arms the same jobs
 (`schedule.put` moves a row; `Scheduler.sync` replaces the APScheduler job).
 
-Lateness policy: the scheduler runs with `misfire_grace_time=None` (see bot.scheduler), so
+Lateness policy: the scheduler runs with `misfire_grace_time=None` (see bot.jobs.scheduler), so
 a reminder is never dropped by APScheduler; this module decides. Up to `LATE_NOTE_AFTER`
 late is normal jitter. Later than that (the bot was down) but before the event starts, it
 is sent with a note saying it is late. Once the event has started it is useless: the
@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
 from bot.i18n import N_, SHIPPED_LANGUAGES, Translator, translator
-from bot.outbox import Payload, fan_out
-from bot.scheduler import Due, JobMissed
+from bot.jobs.scheduler import Due, JobMissed
+from bot.outbox.queue import Payload, fan_out
 from bot.storage import clusters, schedule
 from bot.storage import event_reminders as er
 from bot.storage import events as ev

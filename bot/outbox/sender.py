@@ -8,7 +8,7 @@
 * Up to `concurrency` sends run at once; the channel's `deliver` waits on the channel's
   shared `RateLimiter` (direct replies go first there). Concurrency is what lets a 100 ms
   round trip still fill 30 sends a second; the limiter, not concurrency, sets the rate.
-* Outcomes go through `bot.retry.decide`: 429 pauses the row's chat (Telegram) or the
+* Outcomes go through `bot.outbox.retry.decide`: 429 pauses the row's chat (Telegram) or the
   whole channel (WhatsApp's number-wide limits) for retry_after (the row goes back
   without using an attempt), 5xx/timeouts back off with jitter up to
   `policy.max_attempts`, 403 marks the contact unreachable and the row `blocked`.
@@ -30,9 +30,9 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.clock import Clock, parse_iso, utc_now
-from bot.outbox import OutboxItem, iso_ms, take_claimed
-from bot.ratelimit import RateLimiter
-from bot.retry import Action, Decision, Outcome, RetryPolicy, SendResult, decide
+from bot.outbox.queue import OutboxItem, iso_ms, take_claimed
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.retry import Action, Decision, Outcome, RetryPolicy, SendResult, decide
 from bot.storage import outbox
 from bot.storage.db import Database
 

@@ -5,7 +5,7 @@ crash changes nothing twice (bot/engine.py). Platforms redeliver within hours (T
 keeps an unconfirmed update for 24 h, Meta retries a webhook for up to 7 days), so a key
 older than 7 days guards against nothing and the table would otherwise grow forever.
 
-A scheduler kind like retention (bot/retention.py): each run is the `scheduled_jobs` row
+A scheduler kind like retention (bot/jobs/retention.py): each run is the `scheduled_jobs` row
 `housekeeping:<local date>` at 03:00 in the deployment's time zone, which queues the next
 day's row before it finishes; `arm` (at start) adds the first when none is pending, and a
 run missed while the bot was down runs at start.
@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import iso
 from bot.config import Settings
-from bot.retention import next_run
-from bot.scheduler import Due
+from bot.jobs.retention import next_run
+from bot.jobs.scheduler import Due
 from bot.storage import schedule
 
 log = logging.getLogger(__name__)

@@ -2,10 +2,10 @@
 
 Handlers and scheduled jobs only *enqueue*, inside their own transaction, so a message
 exists exactly when the change that caused it was committed. A sender task per channel
-(`bot.sender.OutboxSender`) drains the table under the channel's rate limiter.
+(`bot.outbox.sender.OutboxSender`) drains the table under the channel's rate limiter.
 
 Nothing here knows a platform: a channel turns an `OutboxItem` into API calls and returns
-a `bot.retry.SendResult`.
+a `bot.outbox.retry.SendResult`.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class OutboxItem:
 def triage(row: outbox.Claimed) -> OutboxItem | tuple[str, str]:
     """A claimed row: the item to send, or the (status, reason) that closes it unsent.
 
-    The one rule set of every sender (bot.sender and the console): nothing goes to an
+    The one rule set of every sender (bot.outbox.sender and the console): nothing goes to an
     erased contact, news not to one who opted out, nothing to one who blocked the bot."""
     if row.erased or not row.chat_id:
         return "skipped", "erased"

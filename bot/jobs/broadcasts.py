@@ -7,8 +7,8 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from bot.clock import iso
-from bot.outbox import fan_out_broadcast
-from bot.scheduler import Due, JobMissed
+from bot.jobs.scheduler import Due, JobMissed
+from bot.outbox.queue import fan_out_broadcast
 from bot.storage import audit, broadcasts, schedule, updates
 from bot.storage.broadcasts import Broadcast
 

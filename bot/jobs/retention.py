@@ -1,7 +1,7 @@
 """The retention job (issue 12): once a day, erase everyone whose last activity is older
 than CLUSTERBOT_RETENTION_DAYS, exactly as /forget does (bot/erasure.py).
 
-A scheduler kind like the others (bot/scheduler.py): each run is the `scheduled_jobs`
+A scheduler kind like the others (bot/jobs/scheduler.py): each run is the `scheduled_jobs`
 row `retention:<local date>` at RUN_AT in the deployment's time zone, and queues the next
 day's row before it finishes, so the chain survives restarts; `arm` (called at start)
 adds the first row when none is pending. The log and the job's note carry counts only.
@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from bot import erasure
 from bot.clock import iso
 from bot.config import Settings
-from bot.scheduler import Due
+from bot.jobs.scheduler import Due
 from bot.storage import schedule
 
 log = logging.getLogger(__name__)
