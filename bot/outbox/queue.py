@@ -178,26 +178,17 @@ def fan_out(
     if kind not in KINDS or default_language not in payloads:
         raise ValueError("unknown kind, or no payload for the default language")
     ids = {lang: outbox.add_payload(conn, p.dumps()) for lang, p in payloads.items()}
-    others = [lang for lang in ids if lang != default_language]
-    if others:
-        whens = " ".join("WHEN ? THEN ?" for _ in others)
-        payload_sql = f"CASE c.language {whens} ELSE ? END"
-        payload_params: list[object] = [x for lang in others for x in (lang, ids[lang])]
-    else:
-        payload_sql, payload_params = "?", []
-    payload_params.append(ids[default_language])
-    opted = "c.opted_out" if kind in OPT_OUT_KINDS else "0"
-    stamp = iso_ms(now)
-    conn.execute(
-        "INSERT OR IGNORE INTO outbox (channel, contact_id, chat_id, kind, ref, payload_id,"
-        " priority, status, next_attempt_at, last_error, created_at)"
-        f" SELECT c.channel, c.id, c.chat_id, ?, ?, {payload_sql}, ?,"
-        f" CASE WHEN {opted} THEN 'opted_out' WHEN c.unreachable THEN 'blocked'"
-        " ELSE 'queued' END, ?,"
-        f" CASE WHEN {opted} THEN 'opted out (/stop)'"
-        " WHEN c.unreachable THEN 'blocked the bot earlier' END, ?"
-        f" FROM contacts c WHERE {where}",
-        [kind, ref, *payload_params, PRIORITY[kind], stamp, stamp, *params],
+    outbox.insert_for_contacts(
+        conn,
+        kind=kind,
+        ref=ref,
+        where=where,
+        params=params,
+        payload_ids=ids,
+        default_language=default_language,
+        priority=PRIORITY[kind],
+        honour_opt_out=kind in OPT_OUT_KINDS,
+        now=iso_ms(now),
     )
     return outbox.counts(conn, kind, [ref])[ref]
 

@@ -88,6 +88,45 @@ def insert(
     return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
 
 
+def insert_for_contacts(
+    conn: sqlite3.Connection,
+    *,
+    kind: str,
+    ref: str,
+    where: str,
+    params: list[object],
+    payload_ids: dict[str, int],
+    default_language: str,
+    priority: int,
+    honour_opt_out: bool,
+    now: str,
+) -> None:
+    """One row per contact matching `where` (SQL on `contacts c`), with the payload of
+    their language (else `default_language`'s), in one INSERT ... SELECT; INSERT OR IGNORE
+    keeps it idempotent per (contact, kind, ref). People who opted out (when
+    `honour_opt_out`) or blocked the bot get a row with that status and no send."""
+    others = [lang for lang in payload_ids if lang != default_language]
+    if others:
+        whens = " ".join("WHEN ? THEN ?" for _ in others)
+        payload_sql = f"CASE c.language {whens} ELSE ? END"
+        payload_params: list[object] = [x for lang in others for x in (lang, payload_ids[lang])]
+    else:
+        payload_sql, payload_params = "?", []
+    payload_params.append(payload_ids[default_language])
+    opted = "c.opted_out" if honour_opt_out else "0"
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox (channel, contact_id, chat_id, kind, ref, payload_id,"
+        " priority, status, next_attempt_at, last_error, created_at)"
+        f" SELECT c.channel, c.id, c.chat_id, ?, ?, {payload_sql}, ?,"
+        f" CASE WHEN {opted} THEN 'opted_out' WHEN c.unreachable THEN 'blocked'"
+        " ELSE 'queued' END, ?,"
+        f" CASE WHEN {opted} THEN 'opted out (/stop)'"
+        " WHEN c.unreachable THEN 'blocked the bot earlier' END, ?"
+        f" FROM contacts c WHERE {where}",
+        [kind, ref, *payload_params, priority, now, now, *params],
+    )
+
+
 def claim(conn: sqlite3.Connection, channel: str, now: str, limit: int) -> list[Claimed]:
     """The next due queued rows of a channel, highest priority and oldest first.
 
