@@ -227,7 +227,7 @@ def _numbered_choice(offered: list[str], inbound: Inbound) -> Inbound:
     if not 1 <= number <= len(offered):
         return inbound
     # `text` keeps the typed digits: a question that asks for a number takes them as the
-    # answer, not as a press of its Skip button (handlers/survey.py).
+    # answer, not as a press of its Skip button (handlers/surveys/respond.py).
     return replace(inbound, kind=InboundKind.CHOICE, choice=offered[number - 1])
 
 

@@ -24,11 +24,13 @@ from bot.engine import Context
 from bot.i18n import N_
 
 # Importing a conversation registers its commands and flows (bot/commands.py).
-from handlers import menu, onboarding, privacy, profile, report, survey, survey_admin  # noqa: F401
+from handlers import report  # noqa: F401
 from handlers.activities import plan  # noqa: F401
 from handlers.broadcasts import compose, deliveries, updates  # noqa: F401
 from handlers.events import attendance, edit, listing, meeting, visit  # noqa: F401
 from handlers.events import press as event_press
+from handlers.people import menu, onboarding, privacy, profile  # noqa: F401
+from handlers.surveys import respond, results  # noqa: F401
 
 
 @command("start", N_("Register, or open the main menu"), Audience.EVERYONE, takes_code=True)

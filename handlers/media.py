@@ -14,8 +14,8 @@ from __future__ import annotations
 from bot.engine import Context
 from bot.messages import InboundKind
 from bot.surveys.navigation import SlotKind
-from handlers import survey
 from handlers.broadcasts.draft import FLOW as BROADCAST
+from handlers.surveys import respond as survey
 
 SURVEY_MEDIA = {"image": InboundKind.PHOTO, "audio": InboundKind.AUDIO}
 BROADCAST_STEPS = frozenset({f"{BROADCAST}.message", f"{BROADCAST}.preview"})

@@ -100,7 +100,7 @@ class FormIndex:
         self._slots: dict[str, Slot | None] = {}  # depend on the form alone
         self._order = 0
         self._add(form.children, (), ())
-        # Per node name: can its prompt be cached (handlers/survey_render.py decides).
+        # Per node name: can its prompt be cached (handlers/surveys/render.py decides).
         self.static: dict[str, bool] = {}
         # Does the form read the previous response (${last-saved#name})?
         self.last_saved = LAST_SAVED in form_to_json(form)

@@ -15,7 +15,7 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.storage import activities
 from handlers import wizard as wz
-from handlers.activities import view as view
+from handlers.activities import view
 from handlers.activities.words import CATEGORY_LABELS
 
 MAX_TITLE = 120

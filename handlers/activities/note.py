@@ -16,7 +16,7 @@ from bot.jobs import broadcasts as broadcasting
 from bot.messages import Choice, InboundKind
 from bot.storage import activities, broadcasts
 from bot.storage.activities import Activity
-from handlers.activities import view as view
+from handlers.activities import view
 from handlers.broadcasts.draft import fits, text_length
 from handlers.common import picked, use_buttons
 

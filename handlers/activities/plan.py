@@ -20,7 +20,7 @@ from bot.storage import activities
 from handlers import wizard as wz
 from handlers.activities import draft as activity_draft
 from handlers.activities import note as activity_note
-from handlers.activities import view as view
+from handlers.activities import view
 from handlers.activities.words import STATUS_LABELS
 from handlers.common import picked, use_buttons
 

@@ -18,7 +18,7 @@ from bot.i18n import N_
 from bot.messages import Choice, InboundKind
 from handlers import wizard as wz
 from handlers.broadcasts import event_audience as by_event
-from handlers.broadcasts import preview as preview
+from handlers.broadcasts import preview
 from handlers.broadcasts.draft import (
     AUDIENCES,
     FLOW,

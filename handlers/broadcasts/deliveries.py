@@ -20,10 +20,10 @@ from bot.messages import Choice, InboundKind
 from bot.storage import broadcasts, clusters, outbox
 from bot.storage import whatsapp as whatsapp_ledger
 from bot.storage.broadcasts import Broadcast
-from handlers import menu
 from handlers import when as when_
 from handlers.broadcasts.ledger import FLOW, counts_line, missing_lines
 from handlers.events import deliveries as deliveries_events
+from handlers.people import menu
 
 __all__ = ["FLOW"]  # the flow name handlers/__init__.py routes to on_input
 from bot.commands import Audience, command, flow

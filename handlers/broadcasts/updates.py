@@ -17,9 +17,9 @@ from bot.i18n import N_
 from bot.limits import TELEGRAM_MAX_TEXT
 from bot.messages import Choice, InboundKind
 from bot.storage import clusters, updates
-from handlers import menu
 from handlers import when as when_
 from handlers.broadcasts.draft import text_length
+from handlers.people import menu
 
 FLOW = "updates"
 PAGE = 5

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.limits import TELEGRAM_MAX_TEXT
-from handlers import privacy_notice
+from handlers.people import privacy_notice
 from tests.driver import ChatDriver
 from tests.whatsapp.test_render import accepted
 

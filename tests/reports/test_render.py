@@ -19,7 +19,7 @@ from bot.reports.indicators import MonthPoint, Share
 from bot.reports.labels import GENDER_LABELS, ROLE_LABELS, label, rupees, share_text
 from bot.reports.text import report_text
 from bot.storage.db import connect_sync, migrate
-from handlers import onboarding
+from handlers.people import onboarding
 from tests.reports.fixture import BAGRU, NAMES, PHONES, PLACES, populate
 from tests.reports.test_indicators import ALL, QUARTER
 

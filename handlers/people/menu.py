@@ -1,6 +1,6 @@
 """/help, /menu, /language, and the answers for unknown or not-yet-built commands.
 
-`main_menu` lives in `handlers.main_menu` (onboarding ends there too); it is re-exported
+`main_menu` lives in `handlers.people.main_menu` (onboarding ends there too); it is re-exported
 here for the flows that return to the menu."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
-from handlers import onboarding
 from handlers.common import language_choices, picked, use_buttons
-from handlers.main_menu import main_menu, visible_commands
+from handlers.people import onboarding
+from handlers.people.main_menu import main_menu, visible_commands
 
 __all__ = ["main_menu"]
 

@@ -25,9 +25,9 @@ from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
 from bot.surveys.model import localized
 from bot.surveys.navigation import Slot, SlotKind, index_of
 from bot.surveys.runner import Refusal, Runner, Step, session_values
-from handlers import menu
 from handlers.common import picked
-from handlers.survey_render import (
+from handlers.people import menu
+from handlers.surveys.render import (
     _range_buttons,
     display,
     other_label,

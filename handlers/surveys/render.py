@@ -1,5 +1,5 @@
 """How a survey slot looks in a chat: the question text, its buttons, and the words for
-every refusal. Channel-neutral (Outbound); `handlers/survey.py` decides what to show.
+every refusal. Channel-neutral (Outbound); `handlers/surveys/respond.py` decides what to show.
 
 Button ids are `sv:<tag>:<action>` where `tag` is a short hash of the slot's path, so a
 button pressed on an older question is recognised as stale instead of answering the

@@ -21,9 +21,9 @@ from bot.engine import Context
 from bot.limits import MAX_NAME_LENGTH, MAX_PLACE_LENGTH
 from bot.messages import Choice, InboundKind, Request
 from bot.storage import clusters
-from handlers import privacy_notice
 from handlers.common import GENDERS, ROLES, language_choices, picked, use_buttons
-from handlers.main_menu import main_menu
+from handlers.people import privacy_notice
+from handlers.people.main_menu import main_menu
 
 FLOW = "onboarding"
 

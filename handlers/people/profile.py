@@ -10,8 +10,8 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.storage import clusters
-from handlers import onboarding
 from handlers.common import gender_label, role_label
+from handlers.people import onboarding
 
 FLOW = "profile"
 EDITABLE = ("name", "role", "cluster", "gender", "place", "phone")
@@ -58,7 +58,7 @@ def on_input(ctx: Context) -> None:
             onboarding.BY_NAME[field].ask(ctx)
         else:
             ctx.end()
-            from handlers.menu import not_understood
+            from handlers.people.menu import not_understood
 
             not_understood(ctx)
         return
