@@ -80,7 +80,7 @@ SWITCH |= {"off": False, "false": False, "no": False, "0": False, "": False}
 
 CHANNELS = ("telegram", "whatsapp")
 # The privacy notice names the organisation and the grievance contact in one message that
-# must fit Telegram's 4,096 characters in every language (tests/handlers/test_privacy.py).
+# must fit Telegram's 4,096 characters in every language (tests/handlers/people/test_privacy.py).
 MAX_NOTICE_NAME = 120
 MAX_RETENTION_DAYS = 36500
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

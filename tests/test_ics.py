@@ -14,7 +14,7 @@ from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
 from tests.handlers.events.helpers import make_event
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 
 START = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)  # 10:00 in Asia/Kolkata
 

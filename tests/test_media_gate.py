@@ -21,7 +21,7 @@ from bot.storage import surveys as store
 from bot.storage.db import Database
 from bot.surveys.loader import load_form
 from tests.driver import CHANNEL, ChatDriver, FakeClock
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 
 MB = 1024 * 1024
 FORM = """\

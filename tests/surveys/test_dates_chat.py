@@ -13,7 +13,7 @@ from bot.storage import surveys as store
 from bot.storage.db import Database
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 
 SURVEY = [
     ("type", "name", "label::English (en)", "label::Hindi (hi)", "label::Telugu (te)",

@@ -20,7 +20,7 @@ from bot.storage.db import Database
 from bot.surveys.export import export_xlsx
 from bot.surveys.model import Form
 from tests.driver import ChatDriver
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 from tests.whatsapp.test_render import accepted
 
 # What she answers, by question name: choice names for selects, else what she types.

@@ -15,7 +15,7 @@ from bot.storage import surveys as store
 from bot.storage.db import Database
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver
-from tests.handlers.test_survey import answered, install, start
+from tests.handlers.surveys.test_respond import answered, install, start
 
 FORMS = Path(__file__).parent / "forms"
 

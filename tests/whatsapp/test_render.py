@@ -27,7 +27,7 @@ from bot.storage.db import Database
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver
 from tests.fakes.graph_api import FakeGraph
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 
 WORDS = Words()
 

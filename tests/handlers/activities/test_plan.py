@@ -14,7 +14,7 @@ from bot.storage import activities, admins
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import ChatDriver
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 from tests.outbox_helpers import Person, ledger, seed_people
 
 

@@ -17,7 +17,7 @@ from bot.storage.db import Database
 from tests.driver import ChatDriver, FakeClock
 from tests.handlers.broadcasts.test_compose import PEOPLE
 from tests.handlers.events.helpers import make_event
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 from tests.outbox_helpers import Person, ledger, seed_people
 
 

@@ -15,9 +15,9 @@ from bot.storage import surveys as store
 from bot.storage.db import Database
 from bot.surveys.loader import load_form
 from tests.driver import ChatDriver
-from tests.handlers.test_onboarding import register
+from tests.handlers.people.test_onboarding import register
 
-FORMS = Path(__file__).resolve().parents[1] / "surveys" / "forms"
+FORMS = Path(__file__).resolve().parents[2] / "surveys" / "forms"
 
 
 async def install(db: Database, name: str, **kw: object) -> store.Survey:

@@ -9,7 +9,7 @@ from bot.i18n import translator
 from bot.storage import admins, audit, contacts
 from bot.storage.db import Database
 from tests.driver import ChatDriver
-from tests.handlers.test_onboarding import contact_row, register
+from tests.handlers.people.test_onboarding import contact_row, register
 
 CDA_COMMANDS = [name for name, _d, _a in CDA_PLANNED]
 
