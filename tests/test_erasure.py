@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -308,3 +309,31 @@ async def test_secure_delete_is_on_for_every_connection(db: Database, settings: 
         assert mode(cli) == 1
     finally:
         cli.close()
+
+
+async def test_past_events_keep_their_anonymous_answers_and_attendance(
+    db: Database, clock: FakeClock, one_cluster: clusters.Cluster
+) -> None:
+    def run(conn: sqlite3.Connection) -> tuple[int, int, int]:
+        past = make_event(conn, one_cluster.id, clock.now - timedelta(days=30), seats=5)
+        person = contacts.get_or_create(conn, "test", "p", "p", iso(clock.now))
+        ev.rsvp(conn, past.id, person.id, "yes", iso(clock.now))
+        conn.execute(
+            "INSERT INTO registrations (event_id, contact_id, status, seq, at)"
+            " VALUES (?, ?, 'confirmed', 1, ?)",
+            (past.id, person.id, iso(clock.now)),
+        )
+        conn.execute(
+            "INSERT INTO attendance (event_id, contact_id, present, marked_by, at)"
+            " VALUES (?, ?, 1, 'test:cda', ?)",
+            (past.id, person.id, iso(clock.now)),
+        )
+        erasure.erase(conn, person.id, now=clock.now, actor="cli", media_root=None)
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE event_id = ?", (past.id,)).fetchone()[
+                0
+            ]
+            for table in ("rsvps", "registrations", "attendance")
+        )
+
+    assert await db.write(run) == (1, 1, 1)  # totals of past events stay right
