@@ -5,9 +5,9 @@ person's name, phone, village and channel ids everywhere they occur:
 
     contacts          name, phone, place, channel and chat ids nulled; role, gender and
                       cluster stay (anonymous counts); the conversation is deleted
-    survey answers    free text, "other" text, location, photo, voice, dates and
-                      calculations deleted; choice and number answers stay, and point at a
-                      contact row that no longer names anyone
+    survey answers    what they typed, recorded or shared (ERASED_TYPES, and anything
+                      unknown) deleted; choice, ranking and number answers (KEPT_TYPES)
+                      stay, pointing at a contact row that no longer names anyone
     media files       photos, voice notes and documents of those answers deleted from disk
                       (unless someone else's answer is the same file)
     outbox            chat ids and message ids (a WhatsApp wamid encodes the phone number)
@@ -44,8 +44,12 @@ log = logging.getLogger(__name__)
 # Answers that stay (anonymous): what a person chose or counted. Everything else a person
 # typed, recorded or shared (text, "other" text, location, photo, voice, dates, times, and
 # calculations, which may copy a text answer) is deleted.
-KEPT_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal", "range"})
+KEPT_TYPES = frozenset({"select_one", "select_multiple", "rank", "integer", "decimal", "range"})
 KEPT_TYPES |= {"acknowledge", "note"}
+# Named so that a new question type is a decision (tests/test_erasure.py); a type in
+# neither set is erased.
+ERASED_TYPES = frozenset({"text", "date", "time", "datetime", "calculate", "metadata"})
+ERASED_TYPES |= {"geopoint", "geotrace", "geoshape", "image", "audio"}
 _ROUND = re.compile(r"\[\d+\]$")
 ERASED_PAYLOAD = '{"text": "", "erased": true}'
 

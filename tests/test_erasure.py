@@ -337,3 +337,10 @@ async def test_past_events_keep_their_anonymous_answers_and_attendance(
         )
 
     assert await db.write(run) == (1, 1, 1)  # totals of past events stay right
+
+
+def test_every_question_type_is_either_kept_or_erased() -> None:
+    from bot.surveys.model import SUPPORTED_TYPES
+
+    assert not erasure.KEPT_TYPES & erasure.ERASED_TYPES
+    assert SUPPORTED_TYPES <= erasure.KEPT_TYPES | erasure.ERASED_TYPES
