@@ -41,9 +41,8 @@ from bot.storage import events as ev
 
 log = logging.getLogger(__name__)
 
-# Answers that stay (anonymous): what a person chose or counted. Everything else a person
-# typed, recorded or shared (text, "other" text, location, photo, voice, dates, times, and
-# calculations, which may copy a text answer) is deleted.
+# Answers that stay (anonymous): what a person chose, ranked or counted. What they typed,
+# recorded or shared is deleted (calculations too: they may copy a text answer).
 KEPT_TYPES = frozenset({"select_one", "select_multiple", "rank", "integer", "decimal", "range"})
 KEPT_TYPES |= {"acknowledge", "note"}
 # Named so that a new question type is a decision (tests/test_erasure.py); a type in
