@@ -76,7 +76,7 @@ class Request(StrEnum):
 
 @dataclass(frozen=True)
 class Media:
-    kind: str  # "photo" | "document"
+    kind: str  # "photo" | "document" | "audio" | "video"
     filename: str
     data: bytes
 

@@ -30,7 +30,7 @@ def check_limits(message: Outbound) -> None:
         assert data and len(data) <= TELEGRAM_MAX_CALLBACK_DATA, choice.id
         assert choice.id.isascii(), choice.id
         assert choice.label.strip(), f"empty label for {choice.id}"
-    assert message.text.strip(), "empty message text"
+    assert message.text.strip() or message.media is not None, "empty message text"
 
 
 @dataclass

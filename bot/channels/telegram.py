@@ -14,6 +14,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     Audio,
@@ -40,7 +41,7 @@ from bot.channels.telegram_updates import PerPersonUpdates
 from bot.fairness import Held
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.media_gate import MediaGate
-from bot.messages import Inbound, InboundKind, Outbound, Request
+from bot.messages import Inbound, InboundKind, Media, Outbound, Request
 from bot.outbox.queue import OutboxItem, Payload
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import Outcome, SendResult
@@ -348,7 +349,7 @@ class TelegramChannel:
         markup = markup_for(message)
         if message.media is not None:
             caption, rest = _caption_and_rest(message.text)
-            send = bot.send_photo if message.media.kind == "photo" else bot.send_document
+            send = _sender(bot, message.media)
             await self._limit(chat_id, priority=priority, turn=turn)
             first = await send(
                 chat_id,
@@ -465,6 +466,19 @@ def _safe_name(name: str) -> str:
     """A file name safe to write: no folders, no odd characters, at most 100 characters."""
     name = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "document"
     return name[-100:]
+
+
+def _sender(bot: Any, media: Media) -> Any:
+    """The Bot API method for a kind of media: a photo, a voice note (OGG/Opus, played in
+    the chat) or another audio file, a video, else a document."""
+    if media.kind == "photo":
+        return bot.send_photo
+    if media.kind == "audio":
+        voice = media.filename.lower().endswith((".ogg", ".oga", ".opus"))
+        return bot.send_voice if voice else bot.send_audio
+    if media.kind == "video":
+        return bot.send_video
+    return bot.send_document
 
 
 def _caption_and_rest(text: str) -> tuple[str, str]:

@@ -268,12 +268,27 @@ def media_type(media: Media) -> str:
     return guessed or "application/octet-stream"
 
 
+# The audio and video formats WhatsApp plays in the chat; other files go as documents.
+WHATSAPP_AUDIO = frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"})
+WHATSAPP_VIDEO = frozenset({"video/mp4", "video/3gpp"})
+
+
+def media_kind(media: Media) -> str:
+    """The Cloud API message type for a file: image, audio, video or document."""
+    mime = media_type(media).lower()
+    if media.kind == "photo" and mime.startswith("image/"):
+        return "image"
+    if media.kind == "audio" and mime in WHATSAPP_AUDIO:
+        return "audio"
+    if media.kind == "video" and mime in WHATSAPP_VIDEO:
+        return "video"
+    return "document"
+
+
 def media_request(media: Media, caption: str) -> WaRequest:
-    kind = (
-        "image" if media.kind == "photo" and media_type(media).startswith("image/") else "document"
-    )
+    kind = media_kind(media)
     inner: Body = {}
-    if caption:
+    if caption and kind != "audio":  # an audio message has no caption
         inner["caption"] = caption
     if kind == "document":
         inner["filename"] = media.filename
@@ -291,7 +306,8 @@ def render(message: Outbound, words: Words, *, can_share_number: bool = True) ->
     if message.media is not None:
         fits_caption = wa_len(text) <= WHATSAPP_MAX_CAPTION
         alone = not message.choices and message.request is Request.NONE
-        caption = text.strip() if alone and fits_caption else ""
+        takes_caption = media_kind(message.media) != "audio"
+        caption = text.strip() if alone and fits_caption and takes_caption else ""
         out.append(media_request(message.media, caption))
         if caption or (alone and not text.strip()):
             return out

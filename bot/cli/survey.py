@@ -95,7 +95,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             cluster_id = found.id
         now = iso(utc_now())
         survey, created = store.import_form(
-            conn, form, now=now, cluster_id=cluster_id, roles=roles or None
+            conn, form, now=now, cluster_id=cluster_id, roles=roles or None, media=report.media
         )
         if created:
             audit.record(

@@ -126,13 +126,22 @@ def import_form(
     now: str,
     cluster_id: int | None = None,
     roles: Iterable[str] | None = None,
+    media: Mapping[str, bytes] | None = None,
 ) -> tuple[Survey, bool]:
     """Store a form as a new version of its key. Returns (survey, created).
 
     Importing the same version again is a no-op apart from cluster and roles (so the demo
     and scripts may import at every start); the same version with different content is
-    refused, because stored answers would no longer match their form.
+    refused, because stored answers would no longer match their form. `media` is the
+    content of the files `form.media` names (`ImportReport.media`).
     """
+    for name, digest in form.media.items():
+        content = (media or {}).get(name)
+        if content is None or hashlib.sha256(content).hexdigest() != digest:
+            raise SurveyConflict(f"the media file {name!r} of the form was not given")
+        conn.execute(
+            "INSERT OR IGNORE INTO survey_media (sha256, data) VALUES (?, ?)", (digest, content)
+        )
     text = form_to_json(form)
     sha = hashlib.sha256(text.encode()).hexdigest()
     roles_text = " ".join(sorted(set(roles))) if roles else None
@@ -176,6 +185,24 @@ def import_form(
     created = by_id(conn, int(cur.lastrowid or 0))
     assert created is not None
     return created, True
+
+
+_MEDIA: dict[str, bytes] = {}  # sha256 -> content: a few question files, sent often
+_MEDIA_MAX_BYTES = 64 * 1024 * 1024
+
+
+def media_file(conn: sqlite3.Connection, sha256: str) -> bytes | None:
+    """The content of a question's media file (`Form.media` gives its sha256)."""
+    found = _MEDIA.get(sha256)
+    if found is None:
+        row = conn.execute("SELECT data FROM survey_media WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return None
+        found = bytes(row[0])
+        if sum(len(v) for v in _MEDIA.values()) + len(found) > _MEDIA_MAX_BYTES:
+            _MEDIA.clear()
+        _MEDIA[sha256] = found
+    return found
 
 
 def by_id(conn: sqlite3.Connection, survey_id: int) -> Survey | None:

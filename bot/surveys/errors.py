@@ -52,7 +52,7 @@ class Code(StrEnum):
     BAD_PARAMETERS = "bad_parameters"
     BAD_RANGE = "bad_range"
     BAD_DEFAULT = "bad_default"
-    MISSING_MEDIA = "missing_media"  # a choices file or pulldata CSV that was not given
+    MISSING_MEDIA = "missing_media"  # a choices file or question media that was not given
     STRICT = "strict"  # a warning refused because of --strict
 
 
@@ -154,7 +154,8 @@ WARNINGS: dict[Warn, str] = {
     Warn.QUOTES: "typographic quotes in {header} were replaced with straight quotes",
     Warn.APPEARANCE: "appearance '{appearance}' is ignored: the bot asks the question the plain "
     "way",
-    Warn.MEDIA_COLUMN: "media (image/audio/video) columns are ignored: the bot sends the text only",
+    Warn.MEDIA_COLUMN: "pictures and sounds of choices are not sent: the bot shows the choice "
+    "labels",
     Warn.TRIGGER_COLUMN: "column trigger is ignored: the bot recalculates after every answer",
     Warn.CHOICE_FILTER: "choice_filter is ignored on a {type} question",
     Warn.METADATA: "metadata row '{type}' is filled in by the bot: {how}",
@@ -182,6 +183,7 @@ DROPPED_MEANS: dict[str, str] = {
     "default": "there is no default",
     "choice_filter": "every choice is shown",
     "repeat_count": 'the bot asks "add another?" instead',
+    "instance_name": "responses are titled by their date",
 }
 
 

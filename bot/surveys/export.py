@@ -17,18 +17,22 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from bot.spreadsheet import append, csv_row
 from bot.storage import surveys as store
+from bot.surveys import expr
 from bot.surveys.model import Form, Group, Node, Repeat
+from bot.surveys.navigation import AnswerEnv, evaluate, index_of
 
 META = ("response_id", "respondent_id", "role", "cluster", "gender", "language", "status",
         "version", "started", "completed")  # fmt: skip
 MAIN = "survey"
+TITLE = "instance_name"  # the response's title (settings `instance_name`), after META
 _SEGMENT = re.compile(r"([^/\[]+)(?:\[(\d+)\])?")
 _NUMERIC = frozenset({"integer", "decimal", "range"})
 
@@ -40,11 +44,12 @@ class Sheet:
     name: str
     repeats: tuple[str, ...] = ()  # the repeat chain this sheet's rows belong to
     columns: list[str] = field(default_factory=list)  # question columns, form order
+    titled: bool = False  # the main sheet of a form with settings `instance_name`
 
     @property
     def header(self) -> list[str]:
         if self.name == MAIN:
-            return [*META, *self.columns]
+            return [*META, *(TITLE,) * self.titled, *self.columns]
         return ["response_id", *(f"{r}_index" for r in self.repeats), *self.columns]
 
 
@@ -53,6 +58,8 @@ class Layout:
     sheets: dict[str, Sheet]  # MAIN first, then repeats in form order
     where: dict[str, str]  # column name -> sheet name
     numeric: set[str]  # columns written as numbers in XLSX
+    # version -> its form, for the versions whose settings give an `instance_name`.
+    titles: dict[str, Form] = field(default_factory=dict)
 
 
 def layout(forms: list[Form]) -> Layout:
@@ -60,7 +67,23 @@ def layout(forms: list[Form]) -> Layout:
     out = Layout({MAIN: Sheet(MAIN)}, {}, set())
     for form in forms:
         _add(out, form.children, MAIN, ())
+    out.titles = {f.version: f for f in reversed(forms) if f.instance_name}
+    out.sheets[MAIN].titled = bool(out.titles)
     return out
+
+
+def instance_title(form: Form, answers: Mapping[str, str], at: str) -> str:
+    """settings `instance_name` evaluated on a response's answers (paths -> values), as of
+    `at` (ISO time: its completion, else its start): the response's title, or ""."""
+    if not form.instance_name:
+        return ""
+    try:
+        when = datetime.fromisoformat(at).replace(tzinfo=None)
+    except ValueError:
+        when = datetime(1970, 1, 1)
+    env = AnswerEnv(index_of(form), dict(answers), when.date(), when, form.default_language)
+    value = expr.to_string(evaluate(form.instance_name, env))
+    return "" if value == "NaN" else value.strip()
 
 
 def _add(out: Layout, nodes: tuple[Node, ...], sheet: str, repeats: tuple[str, ...]) -> None:
@@ -118,10 +141,16 @@ def records(
             "started": row[3], "completed": row[4],
         })  # fmt: skip
         # One primary-key range per response: no sort of every answer, memory stays flat.
+        titled = lay.titles.get(row[5])
+        raw: dict[str, str] = {}
         for path, value in conn.execute(
             "SELECT path, value FROM answers WHERE response_id = ?", (rid,)
         ):
             _place(record, lay, parsed, path, value)
+            if titled is not None:
+                raw[path] = value
+        if titled is not None:
+            record.meta[TITLE] = instance_title(titled, raw, row[4] or row[3])
         yield record
 
 
@@ -157,7 +186,11 @@ def _parse_path(path: str) -> tuple[str, tuple[int, ...]]:
 def rows(record: Record, lay: Layout) -> Iterator[tuple[str, list[Any]]]:
     """(sheet name, row) for the main row and every repeat round of one response."""
     main = lay.sheets[MAIN]
-    yield MAIN, [record.meta[m] for m in META] + [record.values.get(c) for c in main.columns]
+    title = [record.meta.get(TITLE) or None] if main.titled else []
+    yield (
+        MAIN,
+        [record.meta[m] for m in META] + title + [record.values.get(c) for c in main.columns],
+    )
     for sheet_name, rounds in record.rounds.items():
         sheet = lay.sheets[sheet_name]
         for numbers in sorted(rounds):

@@ -81,7 +81,15 @@ from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_OSM, RE_SELECT
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from bot.surveys.errors import Code, FormImportError, ImportProblem, Warn, WarningLog
-from bot.surveys.model import Cell, ImportReport, SheetRow, SurveyRow, Workbook, build_form
+from bot.surveys.model import (
+    QUESTION_MEDIA,
+    Cell,
+    ImportReport,
+    SheetRow,
+    SurveyRow,
+    Workbook,
+    build_form,
+)
 
 XLSFORM_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv", ".md"})
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
@@ -145,7 +153,12 @@ def load_form(
     source = _read(Path(path))
     workbook = _workbook(source)
     folders = [Path(media)] if media else []
-    workbook = replace(workbook, media=_media_files(workbook, [*folders, source.path.parent]))
+    places = [*folders, source.path.parent]
+    workbook = replace(
+        workbook,
+        media=_media_files(workbook, places),
+        media_files=_question_media(workbook, places),
+    )
     report = build_form(workbook, key=key)
     log = WarningLog(unit=source.unit)
     for text in _pyxform_check(source):
@@ -155,6 +168,7 @@ def load_form(
         warnings=[*report.warnings, *log.lines()],
         codes=[*report.codes, *log.codes()],
         strict=[*report.strict, *log.problems()],
+        media=report.media,
     )
     if strict and merged.strict:
         raise FormImportError(merged.strict)
@@ -185,6 +199,28 @@ def _media_files(workbook: Workbook, folders: list[Path]) -> dict[str, tuple[dic
             rows = _media_rows(found)
             if rows is not None:
                 out[name] = rows
+    return out
+
+
+def _question_media(workbook: Workbook, folders: list[Path]) -> dict[str, bytes]:
+    """The content of every media::image / big-image / audio / video file the survey
+    sheet names, when it is found (a missing one refuses the form in `model`)."""
+    wanted = {
+        cell.value
+        for row in workbook.survey
+        for cell in row.cells
+        if cell.column.removeprefix("media:") in QUESTION_MEDIA and cell.column.startswith("media:")
+    }
+    out = {}
+    for name in sorted(wanted):
+        if Path(name).name != name:
+            continue  # a file name, never a path out of the folder
+        found = next((f / name for f in folders if (f / name).is_file()), None)
+        if found is not None:
+            try:
+                out[name] = found.read_bytes()
+            except OSError:
+                continue
     return out
 
 

@@ -30,6 +30,7 @@ Conventions the runner relies on:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -90,6 +91,10 @@ class Question:
     parameters: dict[str, str] = field(default_factory=dict)
     appearance: str | None = None
     row: int = 0
+    # Form media sent with the question: kind ("image", "big-image", "audio", "video") ->
+    # language code -> file name (the file's content is stored with the form version).
+    media: dict[str, dict[str, str]] = field(default_factory=dict)
+    guidance: dict[str, str] = field(default_factory=dict)  # guidance_hint, by language
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,11 @@ class Form:
     lists: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     # CSV files read by pulldata('name', ...), given with --media: name -> rows.
     data: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    # Media files the questions send (media::image, ...): file name -> sha256 of its
+    # content; the bytes are stored beside the form (`bot.storage.surveys`).
+    media: dict[str, str] = field(default_factory=dict)
+    # settings `instance_name`: an expression on the answers, the response's title.
+    instance_name: str | None = None
 
     def walk(self) -> Iterator[tuple[tuple[str, ...], Question]]:
         """Every question in form order with its path, e.g. ("enterprise", "products", "q")."""
@@ -187,6 +197,10 @@ def form_to_json(form: Form) -> str:
         data["lists"] = {k: [c.__dict__ for c in v] for k, v in form.lists.items()}
     if form.data:
         data["data"] = {k: list(v) for k, v in form.data.items()}
+    if form.media:
+        data["media"] = form.media
+    if form.instance_name:
+        data["instance_name"] = form.instance_name
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -205,6 +219,8 @@ def form_from_json(text: str) -> Form:
         children=tuple(_node_from_dict(n) for n in data["children"]),
         lists={k: tuple(Choice(**c) for c in v) for k, v in data.get("lists", {}).items()},
         data={k: tuple(v) for k, v in data.get("data", {}).items()},
+        media=dict(data.get("media", {})),
+        instance_name=data.get("instance_name"),
     )
 
 
@@ -212,6 +228,9 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
     if isinstance(node, Question):
         out: dict[str, Any] = {"kind": "question", **node.__dict__}
         out["choices"] = [c.__dict__ for c in node.choices]
+        for empty in ("media", "guidance"):  # forms stored before these fields stay equal
+            if not out[empty]:
+                del out[empty]
         return out
     kind = "group" if isinstance(node, Group) else "repeat"
     out = {"kind": kind, **node.__dict__}
@@ -339,6 +358,8 @@ class Workbook:
     entities: bool = False  # the form has an entities sheet
     # Form media files given with --media (or beside the form): name -> rows of fields.
     media: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    # The question media files (media::image, ...) that were found: name -> content.
+    media_files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -350,6 +371,7 @@ class ImportReport:
     warnings: list[str]
     codes: list[str] = field(default_factory=list)
     strict: list[ImportProblem] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)  # form.media's files: name -> content
 
 
 def build_form(workbook: Workbook, *, key: str | None = None) -> ImportReport:
@@ -475,6 +497,8 @@ _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _FUNCTION_CALL = re.compile(r"(?<![\w${}.:\-])([A-Za-z_][\w.:\-]*)\s*\(")
 _OPERATOR_WORDS = frozenset({"and", "or", "div", "mod"})
 _PARAMETER = re.compile(r"([^\s=,;]+)=([^\s=,;]+)")
+# media:: columns a question sends with its text (the file, in the reader's language).
+QUESTION_MEDIA = ("image", "big-image", "audio", "video")
 TRANSLATABLE = ("label", "hint", "constraint_message", "required_message")
 RANGE_DEFAULTS = {"start": "1", "end": "10", "step": "1"}  # ODK Collect's defaults
 
@@ -596,6 +620,8 @@ class _Builder:
         self.pulled: set[str] = set()  # CSV files read by pulldata(), given with --media
         self.lists: dict[str, tuple[Choice, ...]] = {}
         self.external: dict[str, tuple[Choice, ...]] = {}
+        self.media: dict[str, bytes] = {}  # question media files used: name -> content
+        self.instance_name: str | None = None
 
     def build(self, key: str | None) -> ImportReport:
         self.lists = self._choice_lists()
@@ -605,6 +631,7 @@ class _Builder:
         if self.wb.entities:
             self._warn("entities", None, Warn.ENTITIES)
         children = self._survey()
+        self.instance_name = self._instance_name()
         self._check_references()
         if not any(q.type != "calculate" for q in _questions(children)):
             self._problem(Code.NO_QUESTIONS, "file")
@@ -612,7 +639,7 @@ class _Builder:
         if self.problems:
             raise FormImportError(self.problems)
         log = self.warnings
-        return ImportReport(form, log.lines(), log.codes(), log.problems())
+        return ImportReport(form, log.lines(), log.codes(), log.problems(), dict(self.media))
 
     def _problem(
         self,
@@ -649,7 +676,20 @@ class _Builder:
             source=self.wb.source,
             lists={name: self.lists[name] for name in sorted(self.looked_up) if name in self.lists},
             data={name: self.wb.media[f"{name}.csv"] for name in sorted(self.pulled)},
+            media={
+                name: hashlib.sha256(content).hexdigest()
+                for name, content in sorted(self.media.items())
+            },
+            instance_name=self.instance_name,
         )
+
+    def _instance_name(self) -> str | None:
+        """settings `instance_name`: checked like any expression (its `${…}` must exist)."""
+        text = (self.wb.settings.get("instance_name") or "").strip()
+        if not text:
+            return None
+        row = SheetRow(2, (Cell("instance_name", None, "instance_name", text),))
+        return self._expression("settings", row, "instance_name", text)
 
     # -------------------------------------------------------------------- choices ---
     def _choice_lists(
@@ -681,6 +721,8 @@ class _Builder:
         labels = self._texts(sheet, row, "label")
         if not labels:
             self._warn(sheet, row.row, Warn.CHOICE_NO_LABEL)
+        if any(c.column.startswith("media:") for c in row.cells):
+            self._warn(sheet, row.row, Warn.MEDIA_COLUMN)
         # Any other untranslated column is data for choice_filter, under its header.
         extra = {
             c.header: c.value
@@ -796,6 +838,8 @@ class _Builder:
             parameters=self._parameters(row, qtype),
             appearance=self._appearance(row),
             row=row.row,
+            media=self._question_media(row, name),
+            guidance=self._texts("survey", row, "guidance_hint"),
         )
         if not (question.default is None or default_is_expression or _default_fits(question)):
             if question.type.startswith("select") and question.choices:
@@ -988,9 +1032,26 @@ class _Builder:
             self._warn("survey", row.row, Warn.APPEARANCE, appearance=shown)
         return value
 
+    def _question_media(self, row: SurveyRow, name: str) -> dict[str, dict[str, str]]:
+        """media::image / big-image / audio / video, per language: the file must be given
+        (--media DIR or beside the form), else the form is refused naming it."""
+        out: dict[str, dict[str, str]] = {}
+        for cell in row.cells:
+            kind = cell.column.removeprefix("media:")
+            if kind == cell.column or kind not in QUESTION_MEDIA:
+                continue
+            content = self.wb.media_files.get(cell.value)
+            if content is None:
+                why = f"the {kind} of question {name!r}"
+                self._problem(
+                    Code.MISSING_MEDIA, "survey", row.row, cell.header, file=cell.value, why=why
+                )
+                continue
+            self.media[cell.value] = content
+            out.setdefault(kind, {})[self.lang.code(cell.language)] = cell.value
+        return out
+
     def _ignored_columns(self, row: SurveyRow, qtype: str) -> None:
-        if any(c.column.startswith("media") for c in row.cells):
-            self._warn("survey", row.row, Warn.MEDIA_COLUMN)
         if row.get("trigger"):
             self._warn("survey", row.row, Warn.TRIGGER_COLUMN)
         if qtype != "calculate" and not row.texts("label"):

@@ -11,8 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.storage.surveys import Survey
-from bot.surveys.export import forms_of, layout, records
+from bot.surveys.export import TITLE, forms_of, layout, records
 from bot.surveys.model import Question
+
+MAX_TITLES = 5  # latest responses named in /results
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Results:
     responses: int = 0
     completed: int = 0
     questions: list[QuestionResult] = field(default_factory=list)
+    # settings `instance_name`: the titles of the latest responses, newest first.
+    titles: list[str] = field(default_factory=list)
 
     @property
     def completion_rate(self) -> float:
@@ -64,6 +68,9 @@ def results(
         out.responses += 1
         out.completed += record.meta["status"] == "completed"
         _count(by_name, record.values)
+        if record.meta.get(TITLE):
+            out.titles.insert(0, str(record.meta[TITLE]))
+            del out.titles[MAX_TITLES:]
         for rounds in record.rounds.values():
             for values in rounds.values():
                 _count(by_name, values)

@@ -19,7 +19,8 @@ from functools import lru_cache
 from bot.engine import Context
 from bot.i18n import N_
 from bot.limits import TELEGRAM_MAX_TEXT
-from bot.messages import Choice, Outbound, Request
+from bot.messages import Choice, Media, Outbound, Request
+from bot.storage import surveys as store
 from bot.surveys.answers import Problem, choice_label, range_steps
 from bot.surveys.model import Question, localized
 from bot.surveys.navigation import OTHER, Slot, SlotKind
@@ -188,6 +189,33 @@ def prompt(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None 
     return found
 
 
+# media:: column -> Outbound media kind, in sending order (a picture, then the question read
+# out, then a film): one message each, before the question's text.
+_MEDIA_KINDS = (("image", "photo"), ("big-image", "photo"), ("audio", "audio"), ("video", "video"))
+
+
+def question_media(ctx: Context, runner: Runner, slot: Slot) -> list[Outbound]:
+    """The form's media files for this question in the reader's language (else the form's
+    default language): its picture, its audio — so someone who cannot read hears the
+    question — and its video, each a message of its own sent before the question."""
+    if slot.kind is not SlotKind.QUESTION or not slot.question.media:
+        return []
+    form, media = runner.form, slot.question.media
+    out: list[Outbound] = []
+    sent_photo = False
+    for column, kind in _MEDIA_KINDS:
+        name = localized(media.get(column, {}), ctx.language, form.default_language)
+        if not name or (kind == "photo" and sent_photo):
+            continue
+        digest = form.media.get(name)
+        data = store.media_file(ctx.conn, digest) if digest else None
+        if data is None:
+            continue
+        sent_photo = sent_photo or kind == "photo"
+        out.append(Outbound("", media=Media(kind, name, data)))
+    return out
+
+
 def _static(runner: Runner, slot: Slot) -> bool:
     """Does the prompt depend on nothing but the slot and its own answer?"""
     static = runner.index.static.get(slot.node.name)
@@ -202,7 +230,7 @@ def _is_static(runner: Runner, slot: Slot) -> bool:
     if isinstance(node, Question):
         if node.choice_filter or node.required_if or node.default_is_expression:
             return False
-        texts += [node.hints]
+        texts += [node.hints, node.guidance]
     return not any("${" in text for labels in texts for text in labels.values())
 
 
@@ -215,7 +243,9 @@ def _prompt(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None
     if slot.kind is SlotKind.OTHER:
         lines += [label, ctx._("Please type your other answer.")]
     else:
-        lines += [label, runner.text(question.hints, slot), _instruction(ctx, question)]
+        # guidance_hint: ODK shows it on request; a chat shows it under the hint.
+        hint, guidance = runner.text(question.hints, slot), runner.text(question.guidance, slot)
+        lines += [label, hint, guidance, _instruction(ctx, question)]
     current = runner.value(slot)
     if current is not None and question.type != "select_multiple":
         lines.append(ctx._("Your answer now: {answer}").format(

@@ -33,6 +33,7 @@ from handlers.surveys.render import (
     other_label,
     problem_text,
     prompt,
+    question_media,
     refusal_text,
     tag,
 )
@@ -225,7 +226,7 @@ def answer_input(ctx: Context, *, resume: bool = False) -> None:
         store.move(ctx.conn, turn.response.id, turn.response.position, "paused", ctx.now_iso)
         return
     if resume or turn.slot is None:
-        _show(ctx, turn, Step(turn.slot, turn.notes))
+        _show(ctx, turn, Step(turn.slot, turn.notes), media=True)
         return
     command = ctx.inbound.command
     if command == "cancel":
@@ -484,8 +485,9 @@ def _after(ctx: Context, turn: _Turn, result: Step | Refusal | Problem | None) -
     _show(ctx, turn, result)
 
 
-def _show(ctx: Context, turn: _Turn, step: Step) -> None:
-    """Store the changes and the new position, then show the notes and the next question."""
+def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -> None:
+    """Store the changes and the new position, then show the notes and the next question
+    (with its media files when `media`, by default when the question is not asked again)."""
     runner = turn.runner
     store.save_answers(ctx.conn, turn.response.id, runner.changes, ctx.now_iso)
     runner.changes.clear()
@@ -506,4 +508,6 @@ def _show(ctx: Context, turn: _Turn, step: Step) -> None:
         return
     store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
     ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None, points=None, day=None)
+    if media or (media is None and (turn.slot is None or step.slot.path != turn.slot.path)):
+        ctx.out.extend(question_media(ctx, runner, step.slot))
     ctx.out.append(prompt(ctx, runner, step.slot))

@@ -128,6 +128,8 @@ def results_text(_: Translator, found: Results, title: str) -> str:
         f"📊 {title}",
         summary_line(_, found),
     ]
+    if found.titles:  # settings `instance_name`: each response's title
+        lines.append(_("Latest: {titles}").format(titles=", ".join(found.titles)))
     for result in found.questions:
         if not result.answered:
             continue

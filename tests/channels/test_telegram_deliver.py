@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.telegram import TelegramChannel, build_application
-from bot.messages import Choice, Outbound
+from bot.messages import Choice, Media, Outbound
 from bot.outbox.queue import OutboxItem, Payload
 from bot.outbox.ratelimit import Limits, RateLimiter
 from bot.outbox.retry import Outcome
@@ -63,6 +63,27 @@ async def test_photo_is_uploaded_once_then_sent_by_file_id(
     assert second.file == first.file  # the same stored file...
     uploads = [r for r in fake.requests if r[0] == "sendPhoto"]
     assert isinstance(uploads[1][1]["photo"], str)  # ...sent by file_id, not uploaded again
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "method"),
+    [
+        ("audio", "loom_hi.ogg", "sendVoice"),  # OGG/Opus: a voice note, played in the chat
+        ("audio", "loom_en.mp3", "sendAudio"),
+        ("video", "loom.mp4", "sendVideo"),
+        ("photo", "loom.jpg", "sendPhoto"),
+        ("document", "plan.pdf", "sendDocument"),
+    ],
+)
+async def test_question_media_are_sent_by_kind(
+    channel: TelegramChannel, fake: FakeTelegram, kind: str, name: str, method: str
+) -> None:
+    data = b"content of " + name.encode()
+    await channel.send_one(CHAT, Outbound("", media=Media(kind, name, data)))
+    await channel.send_one(CHAT, Outbound("Caption", media=Media(kind, name, data)))
+    first, second = fake.messages_to(CHAT)
+    assert first.method == second.method == method
+    assert first.file == data and first.text is None and second.text == "Caption"
 
 
 async def test_a_missing_media_file_fails_without_retry(channel: TelegramChannel) -> None:

@@ -96,7 +96,7 @@ class Sent:
             return str(self.body["text"]["body"])
         if self.type == "interactive":
             return str(self.body["interactive"]["body"]["text"])
-        if self.type in ("image", "document"):
+        if self.type in ("image", "document", "video"):
             return str(self.body[self.type].get("caption", ""))
         if self.type == "template":
             return f"[template {self.body['template']['name']}]"
@@ -308,10 +308,12 @@ class FakeGraph:
             _length(content.get("body"), "text.body", 4096)
         elif kind == "interactive":
             self._interactive(content)
-        elif kind in ("image", "document"):
+        elif kind in ("image", "document", "audio", "video"):
             media_id = content.get("id")
             if media_id not in self.media and not content.get("link"):
                 raise invalid(f"unknown media id {media_id}")
+            if kind == "audio" and "caption" in content:
+                raise invalid("audio messages take no caption")
             _length(content.get("caption"), "caption", 1024, required=False)
             if kind == "document":
                 _length(content.get("filename"), "filename", 240, required=False)
@@ -391,7 +393,8 @@ class FakeGraph:
             mime = str(form.get("type", ""))
             if form.get("messaging_product") != "whatsapp" or not hasattr(upload, "file"):
                 raise GraphError(100, "messaging_product and file are required")
-            allowed = ("image/jpeg", "image/png", "application/", "text/plain", "audio/")
+            allowed = ("image/jpeg", "image/png", "application/", "text/plain", "audio/",
+                       "video/mp4", "video/3gpp")
             if not mime.startswith(allowed):
                 raise invalid(f"unsupported media type {mime}")
             media_id = str(10**15 + next(self._ids))

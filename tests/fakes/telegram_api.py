@@ -57,7 +57,8 @@ _CONFLICT = (
     "make sure that only one bot instance is running"
 )
 # Methods that produce a message: these are what rate limits and `sent` are about.
-_SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendLocation"})
+_SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendLocation",
+                           "sendAudio", "sendVoice", "sendVideo"})
 _EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
 # Methods addressed to a chat: they fail with "chat not found" / 403 when blocked.
 _CHAT_METHODS = _SEND_METHODS | _EDIT_METHODS | {"sendChatAction", "deleteMessage"}
@@ -986,6 +987,31 @@ class FakeTelegram:
                    "file_size": len(f.data)}
         content = {"document": doc, **caption}
         return self._send("sendDocument", p, content, raw,
+                          f if isinstance(f, _StoredFile) else None)
+
+    def _api_sendAudio(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._send_file("sendAudio", p, "audio", "audio", "mp3", "audio/mpeg")
+
+    def _api_sendVoice(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._send_file("sendVoice", p, "voice", "voice", "ogg", "audio/ogg")
+
+    def _api_sendVideo(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._send_file("sendVideo", p, "video", "videos", "mp4", "video/mp4")
+
+    def _send_file(self, method: str, p: dict[str, Any], key: str, folder: str, ext: str,
+                   mime: str) -> dict[str, Any]:
+        """sendAudio / sendVoice / sendVideo: the file under `key`, an optional caption."""
+        raw, caption = self._caption(p)
+        f = self._media(p, key, folder, ext, mime)
+        ref: dict[str, Any]
+        if isinstance(f, str):
+            ref = {"file_id": f"url{secrets.token_hex(6)}", "file_unique_id": "url"}
+        else:
+            ref = {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
+                   "mime_type": f.mime_type, "file_size": len(f.data), "duration": 1}
+            if key == "video":
+                ref.update(width=640, height=360)
+        return self._send(method, p, {key: ref, **caption}, raw,
                           f if isinstance(f, _StoredFile) else None)
 
     def _api_sendLocation(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
+import tempfile
 import warnings
 from datetime import date, datetime
 from pathlib import Path
@@ -44,9 +45,16 @@ EXPECTED: dict[str, int | str] = {
     "specify_other.md": 0,
     "text_and_integer.csv": 0,
     "tutorial.xls": 1,
-    "widgets.xls": 5,
-    "xlsform_spec_test.xlsx": 18,
+    "widgets.xls": 6,
+    "xlsform_spec_test.xlsx": 18,  # with its media files (below) given by --media
 }
+# Forms whose questions send media files that are not in shared/xlsforms: without them
+# the import is refused naming each file; with stand-ins given by --media they load.
+MEDIA: dict[str, tuple[str, ...]] = {
+    "xlsform_spec_test.xlsx": (
+        "img_test.jpg", "audio_test.wav", "img_test_2.jpg", "chinese_audio.wav", "test.mov",
+    ),
+}  # fmt: skip
 KNOWN_FILES = tuple(EXPECTED)
 
 
@@ -67,10 +75,30 @@ def _path(name: str) -> Path:
     return path
 
 
+def _media(name: str) -> Path | None:
+    if name not in MEDIA:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="stand-in-media-"))
+    for file in MEDIA[name]:
+        (folder / file).write_bytes(b"stand-in " + file.encode())
+    return folder
+
+
 def _load(name: str) -> ImportReport:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return load_form(_path(name))
+        return load_form(_path(name), media=_media(name))
+
+
+@pytest.mark.parametrize("name", sorted(MEDIA))
+def test_refused_without_its_media_files_naming_each(name: str) -> None:
+    with pytest.raises(FormImportError) as caught, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        load_form(_path(name))
+    problems = caught.value.problems
+    assert {p.code for p in problems} == {Code.MISSING_MEDIA.value}
+    assert {p.message.split("'")[1] for p in problems} == set(MEDIA[name])
+    assert all("--media" in p.message and p.row for p in problems)
 
 
 def _questions(form: Form) -> int:
@@ -100,7 +128,7 @@ def test_imports_unless_pyxform_refuses(name: str) -> None:
     assert _questions(report.form) > 0
     assert form_from_json(form_to_json(report.form)) == report.form
     with pytest.raises(FormImportError) if expected else _nothing():
-        load_form(path, strict=True)  # --strict: every warning refuses
+        load_form(path, strict=True, media=_media(name))  # --strict: every warning refuses
 
 
 class _nothing:
@@ -188,10 +216,12 @@ def _respond(form: Form) -> dict[str, str]:
     raise AssertionError("the respondent never reached the end")
 
 
-def _exported(conn: sqlite3.Connection, form: Form, answers: dict[str, str],
+def _exported(conn: sqlite3.Connection, report: ImportReport, answers: dict[str, str],
               out: Path) -> dict[str, str]:  # fmt: skip
     """Store one completed response, export it as CSV and read back every value by path."""
-    survey, _ = store.import_form(conn, form, now="2026-06-15T10:00:00+00:00")
+    form = report.form
+    survey, _ = store.import_form(conn, form, now="2026-06-15T10:00:00+00:00",
+                                  media=report.media)  # fmt: skip
     person = contacts.get_or_create(conn, "test", "r1", "r1", "2026-06-15T10:00:00+00:00")
     response = store.start_response(conn, survey.id, person.id, None, "2026-06-15T10:00:00+00:00")
     store.save_answers(conn, response.id, answers, "2026-06-15T10:05:00+00:00")
@@ -216,13 +246,13 @@ def test_answered_to_the_end_and_exported(name: str, tmp_path: Path) -> None:
     _path(name)
     if isinstance(EXPECTED[name], str):
         pytest.skip("pyxform refuses this form")
-    form = _load(name).form
-    answers = _respond(form)
+    report = _load(name)
+    answers = _respond(report.form)
     assert answers, "the generic respondent stored nothing"
     conn = connect_sync(tmp_path / "forms.db")
     try:
         migrate(conn)
-        exported = _exported(conn, form, answers, tmp_path / "out.csv")
+        exported = _exported(conn, report, answers, tmp_path / "out.csv")
     finally:
         conn.close()
     stored = {p: v for p, v in answers.items() if "@" not in p}

@@ -131,6 +131,19 @@ async def test_upload_then_send_by_id(graph: FakeGraph, client: GraphClient) -> 
         await client.upload(Media("document", "x.exe", b"MZ"), "video/x-msvideo")
 
 
+async def test_upload_audio_and_video_then_send_by_id(
+    graph: FakeGraph, client: GraphClient
+) -> None:
+    for media, mime, kind in (
+        (Media("audio", "q.ogg", b"OggS"), "audio/ogg", "audio"),
+        (Media("video", "q.mp4", b"ftyp"), "video/mp4", "video"),
+    ):
+        media_id = await client.upload(media, mime)
+        result = await client.send("91", {"type": kind, kind: {"id": media_id}})
+        assert result.outcome is Outcome.SENT
+        assert graph.sent[-1].type == kind
+
+
 async def test_download_media(graph: FakeGraph, client: GraphClient, tmp_path: Path) -> None:
     graph.add_media("1234567890", b"OggS-voice", "audio/ogg; codecs=opus")
     path = await client.download("1234567890", tmp_path / "whatsapp")

@@ -205,6 +205,28 @@ def test_media_is_uploaded_then_sent_by_id() -> None:
     accepted(requests)
 
 
+@pytest.mark.parametrize(
+    ("media", "kind"),
+    [
+        (Media("audio", "q_hi.ogg", b"OggS"), "audio"),
+        (Media("audio", "q.mp3", b"ID3"), "audio"),
+        (Media("video", "q.mp4", b"ftyp"), "video"),
+        (Media("audio", "q.wav", b"RIFF"), "document"),  # WhatsApp does not play WAV
+        (Media("video", "q.mov", b"moov"), "document"),
+        (Media("photo", "q.jpg", b"\xff\xd8"), "image"),
+    ],
+)
+def test_question_media_go_as_audio_video_or_document(media: Media, kind: str) -> None:
+    """A survey question's picture, voice and film (sent before its text, no caption)."""
+    [req] = render(Outbound("", media=media), WORDS)
+    assert req.upload == media and req.body["type"] == kind
+    assert accepted([req]) == [kind]
+    # With a text: an audio message takes no caption, so the text follows on its own.
+    requests = render(Outbound("Do you own a loom?", media=media), WORDS)
+    expected = [kind, "text"] if kind == "audio" else [kind]
+    assert accepted(requests) == expected
+
+
 # --- every reply the handlers produce, in every shipped language -----------------------------
 
 
