@@ -85,8 +85,17 @@ def take_audience(ctx: Context) -> None:
     if key == "event":
         by_event.start(ctx, ask_audience)
         return
-    audience = {} if key == "all" else {"gender": key}
-    ctx.go(FLOW, f"{FLOW}.message", audience=audience)
+    after_audience(ctx, {} if key == "all" else {"gender": key})
+
+
+def after_audience(ctx: Context, audience: dict[str, object]) -> None:
+    """On to the message; or, when the message is written already (Change a field ->
+    Audience), straight back to the preview."""
+    if data(ctx).get("texts"):
+        ctx.go(FLOW, f"{FLOW}.preview", audience=audience, evpage=None)
+        preview.show(ctx)
+        return
+    ctx.go(FLOW, f"{FLOW}.message", audience=audience, evpage=None)
     ask_message(ctx)
 
 
@@ -103,8 +112,7 @@ def take_roles(ctx: Context) -> None:
         return
     roles, done = pressed
     if done:
-        ctx.go(FLOW, f"{FLOW}.message", audience={"roles": roles})
-        ask_message(ctx)
+        after_audience(ctx, {"roles": roles})
         return
     ctx.go(FLOW, f"{FLOW}.roles", roles=roles)
     ask_roles(ctx, redraw=True)
@@ -141,9 +149,10 @@ STEPS = {
     "cluster": take_cluster,
     "audience": take_audience,
     "roles": take_roles,
-    "event": lambda ctx: by_event.take_event(ctx, ask_audience),
+    "event": lambda ctx: by_event.take_event(ctx, ask_audience, after_audience),
     "message": take_message,
     "preview": preview.take_preview,
+    "change": lambda ctx: preview.take_change(ctx, ask_audience),
     "version": preview.take_version,
     "when": preview.take_when,
     "confirm": preview.take_confirm,

@@ -22,7 +22,7 @@ from bot.messages import Choice
 from bot.storage import broadcasts
 from bot.storage import events as ev
 from bot.storage.events import Event
-from handlers.broadcasts.draft import FLOW, ask_message, cluster, data
+from handlers.broadcasts.draft import FLOW, cluster, data
 from handlers.common import picked, use_buttons
 
 PAGE = 6
@@ -82,7 +82,11 @@ def start(ctx: Context, back: Callable[[Context], None]) -> None:
     ask_event(ctx)
 
 
-def take_event(ctx: Context, back: Callable[[Context], None]) -> None:
+def take_event(
+    ctx: Context,
+    back: Callable[[Context], None],
+    chosen: Callable[[Context, dict[str, object]], None],
+) -> None:
     options = _choices(ctx)
     choice = picked(ctx, options)
     if choice is None:
@@ -99,5 +103,4 @@ def take_event(ctx: Context, back: Callable[[Context], None]) -> None:
         return
     # Offered on this page, so of the draft's cluster (the page query is per cluster).
     event_id = int(choice.id.removeprefix("bc:ev:"))
-    ctx.go(FLOW, f"{FLOW}.message", audience={"event": event_id}, evpage=None)
-    ask_message(ctx)
+    chosen(ctx, {"event": event_id})

@@ -4,6 +4,7 @@ it (see handlers/broadcasts/compose.py for the first half)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,7 +54,32 @@ def _preview_choices(ctx: Context) -> list[Choice]:
         for lang in SHIPPED_LANGUAGES
         if lang not in texts
     ]
-    return [*choices, Choice("bc:edit", _("Change message")), Choice("bc:cancel", _("Cancel"))]
+    return [*choices, Choice("bc:change", _("Change a field")), Choice("bc:cancel", _("Cancel"))]
+
+
+def _change_choices(ctx: Context) -> list[Choice]:
+    return [
+        Choice("bc:chg:audience", ctx._("Who receives it")),
+        Choice("bc:edit", ctx._("Message")),
+        Choice("bc:back", ctx._("Back")),
+    ]
+
+
+def take_change(ctx: Context, ask_audience: Callable[[Context], None]) -> None:
+    """Change a field: the audience (then straight back to this preview), the message (the
+    language versions go with it: they translate the old text), or back."""
+    choice = picked(ctx, _change_choices(ctx))
+    if choice is None:
+        use_buttons(ctx, _change_choices(ctx))
+    elif choice.id == "bc:chg:audience":
+        ctx.go(FLOW, f"{FLOW}.audience", roles=[])
+        ask_audience(ctx)
+    elif choice.id == "bc:edit":
+        ctx.go(FLOW, f"{FLOW}.message", texts={}, media=None)
+        ask_message(ctx)
+    else:
+        ctx.go(FLOW, f"{FLOW}.preview")
+        show(ctx)
 
 
 def show(ctx: Context) -> None:
@@ -119,9 +145,9 @@ def take_preview(ctx: Context) -> None:
     elif choice.id.startswith("bc:add:"):
         ctx.go(FLOW, f"{FLOW}.version", adding=choice.id.removeprefix("bc:add:"))
         ask_version(ctx)
-    elif choice.id == "bc:edit":
-        ctx.go(FLOW, f"{FLOW}.message", texts={}, media=None)
-        ask_message(ctx)
+    elif choice.id == "bc:change":
+        ctx.go(FLOW, f"{FLOW}.change")
+        ctx.reply(ctx._("Which one do you want to change?"), _change_choices(ctx))
     else:
         ctx.end()
         ctx.reply(ctx._("Cancelled. Nothing was sent."))

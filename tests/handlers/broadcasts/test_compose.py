@@ -163,6 +163,7 @@ async def test_too_long_texts_are_rejected_at_compose_time(
         "सोमवार को प्राकृतिक रंग प्रशिक्षण",
     ]
     # A long text already typed blocks attaching a photo later.
+    await cda_chat.press("bc:change")
     await cda_chat.press("bc:edit")
     await cda_chat.say("z" * 2000)
     await cda_chat._send(kind=InboundKind.DOCUMENT, media_ref=str(photo))
@@ -435,3 +436,28 @@ async def test_a_document_with_language_versions_reaches_each_person_end_to_end(
     assert got["c-Asha"].text == "जयपुर मेले की सूची"  # Hindi
     assert got["c-Bina"].text == got["c-Dev"].text == "Catalogue for the Jaipur fair"
     assert set((await db.read(ledger)).values()) == {"sent", "opted_out", "blocked"}
+
+
+async def test_change_a_field_sets_the_audience_and_keeps_the_message(
+    cda_chat: ChatDriver, db: Database, people: list[int]
+) -> None:
+    """Issue 11: the preview's Change a field -> Who receives it -> roles, and back to the
+    same preview with the same text and versions; the message itself can be retyped."""
+    await compose(cda_chat, "Bank loan camp on Saturday")
+    await cda_chat.press("bc:add:hi")
+    await cda_chat.say("शनिवार को बैंक ऋण शिविर")
+    assert "bc:change" in cda_chat.choice_ids and "bc:edit" not in cda_chat.choice_ids
+    await cda_chat.press("bc:change")
+    assert cda_chat.choice_ids == ["bc:chg:audience", "bc:edit", "bc:back"]
+    await cda_chat.press("bc:chg:audience")
+    await cda_chat.press("bc:aud:roles")
+    await cda_chat.press("bc:role:supplier")
+    await cda_chat.press("bc:roles:done")
+    assert [m.text for m in cda_chat.last[:2]] == [
+        "Bank loan camp on Saturday",
+        "शनिवार को बैंक ऋण शिविर",
+    ]
+    assert "Audience: Supplier" in cda_chat.last[-1].text
+    await cda_chat.press("bc:change")
+    await cda_chat.press("bc:back")
+    assert "Above is exactly what people will receive." in cda_chat.text
