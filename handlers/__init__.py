@@ -74,11 +74,13 @@ def route(ctx: Context) -> None:
     if inbound.choice and event_press.is_event_press(inbound.choice):
         # RSVP / Register under an invitation: answered from any state, flow untouched.
         event_press.on_press(ctx)
+        respond.back_to_survey(ctx, "")
     elif name:
         if flow and name in flow.own_commands:
             flow.on_input(ctx)
         else:
             run_command(ctx, name)
+            respond.back_to_survey(ctx, name)
     elif flow:
         flow.on_input(ctx)
     elif not ctx.contact.registered:

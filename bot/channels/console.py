@@ -1,9 +1,13 @@
 """Terminal chat for `clusterbot demo` and `clusterbot chat`: the same conversations as on
 Telegram, with buttons shown as numbered lines. Type the number to press one.
 
-Numbers run on across every message shown since the last line typed (an `/events` list, an
-invitation printed next to the main menu), so each button on screen has its own number, as
-each has its own place on a phone; the first buttons after a typed line start again at 1.
+Every button shown since the last line typed has its own number (an `/events` list, an
+invitation printed next to the main menu), as each has its own place on a phone. The
+question a turn asks last is what a typed number answers on every channel (the engine's
+`_numbered_choice`), so its buttons are 1, 2, … and the buttons of the messages above it
+follow; a reply without buttons leaves none to press (a typed `1` is then text, as the
+engine reads it). Buttons of a message printed between turns (an invitation) run on after
+those on screen.
 """
 
 from __future__ import annotations
@@ -91,22 +95,32 @@ class ConsoleChat:
             )
         return replace(base, kind=InboundKind.TEXT, text=text)
 
-    def show(self, messages: list[Outbound]) -> None:
-        for message in messages:
-            first = 1
-            if message.choices or message.request is not Request.NONE:
-                if self._renumber:
-                    self._choices, self._renumber = (), False
-                # Earlier messages' buttons stay pressable (the engine answers a stale
-                # one as Telegram does), so an invitation above the menu can be answered.
-                first = len(self._choices) + 1
-                self._choices += message.choices
-                self._skip = message.skip_label
+    def show(self, messages: list[Outbound], *, turn: bool = False) -> None:
+        """Print messages; `turn`: they are one turn's replies (see the module docstring)."""
+        firsts = self._number(messages, turn)
+        for message, first in zip(messages, firsts, strict=True):
             self.stdout.write("\n" + render(message, first) + "\n")
             if message.media is not None and self.media_dir is not None:
                 self.media_dir.mkdir(parents=True, exist_ok=True)
                 (self.media_dir / message.media.filename).write_bytes(message.media.data)
         self.stdout.flush()
+
+    def _number(self, messages: list[Outbound], turn: bool) -> list[int]:
+        """The first number of each message's buttons; updates what typed numbers press."""
+        asks = [i for i, m in enumerate(messages) if m.choices or m.request is not Request.NONE]
+        if self._renumber and (asks or (turn and messages)):
+            self._choices, self._skip, self._renumber = (), "", False
+        if not asks:
+            return [1] * len(messages)
+        # Earlier messages' buttons stay pressable (the engine answers a stale one as
+        # Telegram does), so an invitation above the menu can be answered.
+        order = [asks[-1], *asks[:-1]] if turn and not self._choices else asks
+        firsts = [1] * len(messages)
+        for i in order:
+            firsts[i] = len(self._choices) + 1
+            self._choices += messages[i].choices
+        self._skip = messages[asks[-1]].skip_label
+        return firsts
 
     def notify(self, message: Outbound) -> None:
         """A message the bot started (broadcast, invitation, reminder), shown between turns;
@@ -117,7 +131,7 @@ class ConsoleChat:
             self.stdout.flush()
 
     async def _turn(self, line: str) -> None:
-        self.show(await self.handle(self.to_inbound(line)))
+        self.show(await self.handle(self.to_inbound(line)), turn=True)
         if self.after_turn is not None:
             await self.after_turn()
 

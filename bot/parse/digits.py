@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -13,3 +14,15 @@ def ascii_digits(text: str) -> str:
 def fold(word: str) -> str:
     """Case, the Devanagari nukta (often left out: फ़/फ) and abbreviation marks (. ॰) folded."""
     return word.casefold().replace("\u093c", "").replace("॰", "").rstrip(".")
+
+
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def fold_words(text: str) -> str:
+    """Typed words folded for matching a label: `fold`, accents on Latin letters dropped
+    (Café -> cafe), spaces tidied, punctuation at the ends left out. Indian scripts keep
+    their vowel signs: they change the word."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    plain = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f")
+    return fold(_EDGE_PUNCTUATION.sub("", unicodedata.normalize("NFC", plain)))

@@ -18,6 +18,7 @@ Stored forms (what ODK Collect would submit):
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.limits import MAX_INPUT_LENGTH
 from bot.parse.dates import parse_date, parse_time, split_time
-from bot.parse.digits import ascii_digits
+from bot.parse.digits import ascii_digits, fold_words
 from bot.parse.numbers import parse_number
 from bot.surveys.model import Choice, Question, localized
 
@@ -246,6 +247,20 @@ def choice_label(choice: Choice, language: str, default_language: str) -> str:
     return localized(choice.labels, language, default_language) or choice.name
 
 
+# "Other" as people type it in the shipped languages (the or_other choice's label is
+# "Other (type it)"; typing the word alone is enough).
+OTHER_WORDS = frozenset(
+    fold_words(w) for w in ("other", "others", "अन्य", "दूसरा", "कुछ और", "ఇతర", "ఇతరం", "ఇతరాలు", "వేరే")
+)  # fmt: skip
+# What people type between several choices: 1,3 · 1 3 · 1 और 3 · 1 మరియు 3 · 1 and 3.
+_AND = re.compile(r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+)\s*", re.IGNORECASE)
+CLOSE_ENOUGH = 0.8  # difflib ratio for "Did you mean …?"
+
+
+def _labels(choice: Choice) -> set[str]:
+    return {fold_words(choice.name), *(fold_words(v) for v in choice.labels.values())}
+
+
 def match_choice(
     text: str,
     choices: Sequence[tuple[int, Choice]],
@@ -253,14 +268,15 @@ def match_choice(
     default_language: str,
     other_label: str = "",
 ) -> str | None:
-    """The choice name a typed word means: its label (any language), its name, or its
-    number in the list as shown."""
-    typed = text.strip().casefold()
-    if other_label and typed in (other_label.casefold(), OTHER_NAME):
+    """The choice name a typed word means: its label in any language (case and Latin
+    accents aside), its name, or its number in the list as shown."""
+    typed = fold_words(text)
+    if not typed:
+        return None
+    if other_label and typed in {fold_words(other_label), fold_words(OTHER_NAME), *OTHER_WORDS}:
         return "other"
     for _, choice in choices:
-        labels = {choice.name.casefold(), *(v.casefold() for v in choice.labels.values())}
-        if typed in labels:
+        if typed in _labels(choice):
             return choice.name
     number = ascii_digits(typed)
     if number.isdigit():
@@ -270,6 +286,55 @@ def match_choice(
     return None
 
 
+def close_choice(
+    text: str, choices: Sequence[tuple[int, Choice]], other_label: str = ""
+) -> str | None:
+    """The one choice a misspelt label most likely means ("Did you mean …?"), or None."""
+    typed = fold_words(text)
+    if len(typed) < 4 or ascii_digits(typed).isdigit():
+        return None
+    best, score = None, CLOSE_ENOUGH
+    candidates = [(c.name, _labels(c)) for _, c in choices]
+    if other_label:
+        candidates.append((OTHER_NAME, {fold_words(other_label), *OTHER_WORDS}))
+    for name, labels in candidates:
+        for label in labels:
+            ratio = difflib.SequenceMatcher(None, typed, label).ratio()
+            if ratio > score or (ratio == score and best not in (None, name)):
+                best, score = (name if ratio > score else None), ratio
+    return best
+
+
+def typed_choices(
+    text: str,
+    choices: Sequence[tuple[int, Choice]],
+    language: str,
+    default_language: str,
+    other_label: str = "",
+) -> list[str] | Problem:
+    """The choices typed for a multi-select, in the order typed; Problem("not_a_choice",
+    {"wrong": part}) names the first part that is none."""
+    whole = match_choice(text, choices, language, default_language, other_label)
+    if whole:
+        return [whole]
+    names: list[str] = []
+    for part in _AND.split(text.strip()):
+        if not part.strip():
+            continue
+        found = match_choice(part, choices, language, default_language, other_label)
+        if found is None and " " in part.strip():
+            pieces = [match_choice(p, choices, language, default_language, other_label)
+                      for p in part.split()]  # fmt: skip
+            if all(pieces):
+                names += [p for p in pieces if p and p not in names]
+                continue
+        if found is None:
+            return Problem("not_a_choice", {"wrong": " ".join(part.split())[:40]})
+        if found not in names:
+            names.append(found)
+    return names if names else Problem("choice")
+
+
 def _multiple(
     text: str,
     choices: Sequence[tuple[int, Choice]],
@@ -277,17 +342,8 @@ def _multiple(
     default_language: str,
     other_label: str,
 ) -> str | Problem:
-    whole = match_choice(text, choices, language, default_language, other_label)
-    words = [whole] if whole else []
-    if not words:
-        for part in re.split(r"[,;\n]+", text):
-            if not part.strip():
-                continue
-            found = match_choice(part, choices, language, default_language, other_label)
-            if found is None:
-                return Problem("choice")
-            words.append(found)
-    return join_selected(words, choices)
+    names = typed_choices(text, choices, language, default_language, other_label)
+    return names if isinstance(names, Problem) else join_selected(names, choices)
 
 
 def join_selected(names: Sequence[str], choices: Sequence[tuple[int, Choice]]) -> str:

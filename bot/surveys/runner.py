@@ -25,8 +25,9 @@ from datetime import date, datetime
 
 from bot.surveys import expr
 from bot.surveys.answers import normalise_default
-from bot.surveys.model import Choice, Form, Question, localized
+from bot.surveys.model import Choice, Form, Question, Repeat, localized
 from bot.surveys.navigation import (
+    MAX_ROUNDS,
     AnswerEnv,
     Key,
     Slot,
@@ -187,9 +188,22 @@ class Runner:
         self._set(slot.path, None)
         return self._after_change(slot)
 
+    def accepts(self, slot: Slot, value: str) -> bool:
+        """Does the question's constraint (seeing today's other answers) take `value`?"""
+        if slot.kind is not SlotKind.QUESTION or not slot.question.constraint:
+            return True
+        previous = self.answers.get(slot.path)
+        self.answers[slot.path] = value
+        ok = holds(slot.question.constraint, self.env.within(slot.context, value))
+        self._restore(slot.path, previous)
+        return ok
+
     def keep(self, slot: Slot) -> Step | Refusal:
-        """Keep the stored answer (walking forward after /back), or take the default."""
+        """Keep the stored answer (walking forward after /back), or take the default. A
+        stored answer that other answers have made impossible is refused, not kept."""
         if slot.path in self.answers:
+            if not self.accepts(slot, self.answers[slot.path]):
+                return Refusal("constraint", dict(slot.question.constraint_message))
             return self._advance(slot.key)
         default = self.default(slot)
         if default is None:
@@ -197,28 +211,77 @@ class Runner:
         return self.submit(slot, default)
 
     def another(self, slot: Slot, yes: bool) -> Step:
-        """The answer to "add another?": yes starts the next round, no leaves the repeat."""
+        """The answer to "add another?": yes starts the next round, no leaves the repeat.
+
+        Reached again by /back, no undoes that round and every one after it (their
+        answers go), and yes keeps the rounds already there."""
         assert slot.kind is SlotKind.ANOTHER
+        repeat = slot.path.removeprefix("+").rsplit("[", 1)[0]  # 'outer[1]/product'
+        count_path = repeat + "@count"
+        base, _, name = repeat.rpartition("/")
+        rounds = self.env.round_count(f"{base}/" if base else "", name)
         if not yes:
+            if slot.round <= rounds:
+                self._drop_rounds(repeat, slot.round)
+                self._set(count_path, str(slot.round - 1) if slot.round > 2 else None)
+                if self._answered_after(slot.key):
+                    self.clean()
             return self._advance(end_of_repeat(slot))
-        count_path = slot.path.removeprefix("+").rsplit("[", 1)[0] + "@count"
-        self._set(count_path, str(slot.round))
+        self._set(count_path, str(max(slot.round, rounds)))
         return self._advance(slot.key)
 
+    def _drop_rounds(self, repeat: str, first: int) -> None:
+        prefix = repeat + "["
+        for path in list(self.answers):
+            number = path[len(prefix) :].split("]", 1)[0] if path.startswith(prefix) else ""
+            if number.isdigit() and int(number) >= first:
+                self._set(path, None)
+
+    def answered_another(self, slot: Slot) -> bool:
+        """Is this "add another?" one already answered yes (its round exists)?"""
+        repeat = slot.path.removeprefix("+").rsplit("[", 1)[0]
+        base, _, name = repeat.rpartition("/")
+        return slot.round <= self.env.round_count(f"{base}/" if base else "", name)
+
     def back(self, slot: Slot | None) -> Slot | None:
-        """The previous answered question (None: nothing before it was answered)."""
+        """The previous answered question, or "add another?" passed on the way (None:
+        nothing before it was answered)."""
         limit = slot.key if slot is not None else (1 << 30,)
         best: tuple[Key, str] | None = None
-        for path in self.answers:
+        for path in [*self.answers, *self._anothers_passed()]:
             if "@" in path:
                 continue
             key = self.index.key_of(path)
             if key is None or key >= limit or (best is not None and key <= best[0]):
                 continue
             found = self.index.slot_at(path)
-            if found is not None and found.kind in (SlotKind.QUESTION, SlotKind.OTHER):
+            if found is not None and found.kind in (_WAITS):
                 best = (key, path)
         return self.index.slot_at(best[1]) if best else None
+
+    def _anothers_passed(self) -> list[str]:
+        """'+product[k]' for every round k > 1 of a free repeat with answers, and the one
+        after its last round (answered no when the walk is past it)."""
+        rounds: dict[str, int] = {}
+        for path in self.answers:
+            parts = path.split("/")
+            for i, part in enumerate(parts[:-1] if "@" not in path else parts):
+                name, _, number = part.partition("[")
+                if "@" in part:
+                    name, stored = part.split("@", 1)[0], self.answers[path]
+                    number = stored if stored.isdigit() else ""
+                else:
+                    number = number.rstrip("]")
+                if number.isdigit():
+                    repeat = "/".join([*parts[:i], name])
+                    rounds[repeat] = max(rounds.get(repeat, 1), int(number))
+        out = []
+        for repeat, count in rounds.items():
+            info = self.index.info.get(repeat.rsplit("/", 1)[-1])
+            if info is None or not isinstance(info.node, Repeat) or info.node.repeat_count:
+                continue
+            out += [f"+{repeat}[{k}]" for k in range(2, min(count, MAX_ROUNDS - 1) + 2)]
+        return out
 
     # ----------------------------------------------------------------- internals ---
     def _set(self, path: str, value: str | None) -> None:

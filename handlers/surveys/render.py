@@ -45,6 +45,10 @@ PROBLEMS: dict[str, str] = {
     "photo": N_("Please send a photo."),
     "audio": N_("Please send a voice note."),
     "choice": N_("Please choose one of the buttons."),
+    "not_a_choice": N_(
+        "“{wrong}” is not one of the choices. Your ticks are kept: choose more, or press Done."
+    ),
+    "retype": N_("Please type your answer again."),
     "button": N_("Please press the button."),
     "datetime": N_("Please send a date and a time such as 25-12-2024 9:30."),
     "geotrace": N_(
@@ -226,10 +230,14 @@ def _static(runner: Runner, slot: Slot) -> bool:
 
 def _is_static(runner: Runner, slot: Slot) -> bool:
     node = slot.node
+    if not isinstance(node, Question):
+        return False  # "add another?" says whether its round exists (runner.answered_another)
     texts = [node.labels, *(labels for labels, _ in runner.sections(slot))]
     if isinstance(node, Question):
         if node.choice_filter or node.required_if or node.default_is_expression:
             return False
+        if any(part in (node.constraint or "") for part in ("${", "/", "today", "now")):
+            return False  # Keep is offered only while the constraint takes the answer
         texts += [node.hints, node.guidance]
     return not any("${" in text for labels in texts for text in labels.values())
 
@@ -280,10 +288,12 @@ def _free_buttons(
     ctx: Context, runner: Runner, slot: Slot, current: str | None, optional: bool
 ) -> list[Choice]:
     out = []
+    # Keep / Use only a value the question still takes (other answers may have changed).
     if current is not None:
-        shown = display(ctx, runner, slot, current)
-        out.append(button(slot, "keep", ctx._("Keep: {answer}").format(answer=shown)))
-    elif (default := runner.default(slot)) is not None:
+        if runner.accepts(slot, current):
+            shown = display(ctx, runner, slot, current)
+            out.append(button(slot, "keep", ctx._("Keep: {answer}").format(answer=shown)))
+    elif (default := runner.default(slot)) is not None and runner.accepts(slot, default):
         shown = display(ctx, runner, slot, default)
         out.append(button(slot, "keep", ctx._("Use: {answer}").format(answer=shown)))
     if optional:
@@ -360,6 +370,12 @@ def _another(ctx: Context, runner: Runner, slot: Slot) -> Outbound:
         heading(ctx, runner, slot),
         ctx._("Add another: {item} {number}?").format(item=item, number=slot.round),
     ]
+    if runner.answered_another(slot):  # reached by /back: "no" undoes that round
+        lines.append(
+            ctx._("You said yes. “No, go on” removes {item} {number} and its answers.").format(
+                item=item, number=slot.round
+            )
+        )
     return Outbound(
         "\n".join(line for line in lines if line),
         (button(slot, "yes", ctx._("Yes, add")), button(slot, "no", ctx._("No, go on"))),

@@ -21,7 +21,15 @@ from bot.messages import Choice, InboundKind, Outbound, Request
 from bot.parse.dates import parse_date, parse_time, split_time
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
-from bot.surveys.answers import OTHER_NAME, Problem, Sent, join_selected, parse
+from bot.surveys.answers import (
+    OTHER_NAME,
+    Problem,
+    Sent,
+    close_choice,
+    join_selected,
+    parse,
+    typed_choices,
+)
 from bot.surveys.model import localized
 from bot.surveys.navigation import Slot, SlotKind, index_of
 from bot.surveys.runner import Refusal, Runner, Step, session_values
@@ -29,6 +37,7 @@ from handlers.common import picked
 from handlers.people import menu
 from handlers.surveys.render import (
     _range_buttons,
+    button,
     display,
     other_label,
     problem_text,
@@ -72,6 +81,20 @@ def survey_command(ctx: Context) -> None:
         answer_input(ctx, resume=True)
     else:
         list_surveys(ctx)
+
+
+def back_to_survey(ctx: Context, command: str) -> None:
+    """After a side command (/events, /help, an RSVP press…) in the middle of a survey, the
+    open question is asked again with its buttons, so a typed number answers it."""
+    if command == "survey" or ctx.conv is None or ctx.conv.step != ANSWER:
+        return
+    turn = _load(ctx)
+    if turn is None or turn.slot is None or turn.response.status == "completed":
+        return
+    if not turn.survey.open:
+        return
+    ctx.reply(ctx._("Back to your survey:"))
+    _show(ctx, turn, Step(turn.slot))
 
 
 def list_surveys(ctx: Context) -> None:
@@ -297,6 +320,12 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
         handled, result = _date_then_time(ctx, turn, slot)
         if handled:
             return result
+    if (
+        slot.kind is SlotKind.QUESTION
+        and slot.question.type == "select_multiple"
+        and inbound.kind is InboundKind.TEXT
+    ):
+        return _typed_ticks(ctx, turn, slot)
     sent = Sent(
         kind={
             InboundKind.TEXT: "text", InboundKind.LOCATION: "location",
@@ -317,11 +346,72 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
         other_label=other_label(ctx) if question.or_other else "",
     )  # fmt: skip
     if isinstance(value, Problem):
+        if value.code == "choice" and sent.kind == "text":
+            guess = close_choice(sent.text, runner.choices(slot),
+                                 other_label(ctx) if question.or_other else "")  # fmt: skip
+            if guess is not None:
+                _did_you_mean(ctx, turn, slot, guess, tick=False)
+                return None
         return value
     result = runner.submit(slot, value)
     if isinstance(result, Step):
         _confirm(ctx, turn, slot, value)
     return result
+
+
+def _typed_ticks(ctx: Context, turn: _Turn, slot: Slot) -> Problem | None:
+    """Choices typed in a multi-select (`1,3`, `1 3`, `1 और 3`, a label) are ticked, as
+    presses would be; Done still finishes. A wrong part changes nothing and is named."""
+    runner = turn.runner
+    extra = other_label(ctx) if slot.question.or_other else ""
+    found = typed_choices(ctx.inbound.text, runner.choices(slot), ctx.language,
+                          runner.form.default_language, extra)  # fmt: skip
+    if isinstance(found, Problem):
+        wrong = found.params.get("wrong", "")
+        guess = close_choice(wrong, runner.choices(slot), extra)
+        if guess is not None and wrong == " ".join(ctx.inbound.text.split()):
+            _did_you_mean(ctx, turn, slot, guess, tick=True)
+            return None
+        return found
+    _add_ticks(ctx, turn, slot, found)
+    return None
+
+
+def _add_ticks(ctx: Context, turn: _Turn, slot: Slot, names: list[str]) -> None:
+    ticked = _selected(ctx, turn, slot)
+    ticked += [n for n in names if n not in ticked]
+    ctx.go(FLOW, ANSWER, ticks={"path": slot.path, "names": ticked}, confirm=None)
+    shown = display(ctx, turn.runner, slot, join_selected(ticked, turn.runner.choices(slot)))
+    ctx.reply(ctx._("Ticked: {answers}. Choose more, or press Done.").format(answers=shown))
+    ctx.out.append(prompt(ctx, turn.runner, slot, selected=ticked))
+
+
+def _did_you_mean(ctx: Context, turn: _Turn, slot: Slot, name: str, *, tick: bool) -> None:
+    """A close spelling of a choice's label: asked back once, Yes / No, type again."""
+    shown = display(ctx, turn.runner, slot, name)
+    _ask(ctx, slot, ctx._("Did you mean “{answer}”?").format(answer=shown), [name], tick=tick)
+
+
+def _ask(
+    ctx: Context,
+    slot: Slot,
+    text: str,
+    values: list[str],
+    labels: list[str] | None = None,
+    *,
+    tick: bool = False,
+) -> None:
+    """Ask which of `values` was meant (one value: Yes, or No and type again); the press
+    comes back to `_press` as `p<i>` or `retype`."""
+    ctx.go(FLOW, ANSWER, confirm={"path": slot.path, "values": values, "tick": tick})
+    if labels is None:
+        choices = [
+            button(slot, "p0", ctx._("Yes")),
+            button(slot, "retype", ctx._("No, type again")),
+        ]
+    else:
+        choices = [button(slot, f"p{i}", label) for i, label in enumerate(labels)]
+    ctx.reply(text, choices, columns=2)
 
 
 _LOCATIONS = frozenset({"geopoint", "geotrace", "geoshape"})
@@ -398,9 +488,13 @@ def _date_then_time(
 
 
 def _takes_numbers(slot: Slot) -> bool:
+    """A typed number is this question's answer, not a press of its Keep / Skip button.
+    A text question's buttons win: where buttons are numbered (WhatsApp lists, the
+    console) a typed `1` means the button shown as 1."""
     return slot.kind is SlotKind.OTHER or (
         slot.kind is SlotKind.QUESTION
-        and slot.question.type not in ("select_one", "select_multiple", "rank", "acknowledge")
+        and slot.question.type
+        not in ("select_one", "select_multiple", "rank", "acknowledge", "text")
     )
 
 
@@ -412,6 +506,8 @@ def _press(ctx: Context, turn: _Turn, slot: Slot, action: str) -> Step | Refusal
         return runner.skip(slot)
     if action == "keep":
         return runner.keep(slot)
+    if action == "retype" or (action[:1] == "p" and action[1:].isdigit()):
+        return _confirmed(ctx, turn, slot, action)
     if slot.kind is not SlotKind.QUESTION:
         return Problem("stale")
     question = slot.question
@@ -440,6 +536,27 @@ def _press(ctx: Context, turn: _Turn, slot: Slot, action: str) -> Step | Refusal
         chosen = _selected(ctx, turn, slot)
         return runner.submit(slot, join_selected(chosen, runner.choices(slot)))
     return Problem("stale")
+
+
+def _confirmed(
+    ctx: Context, turn: _Turn, slot: Slot, action: str
+) -> Step | Refusal | Problem | None:
+    """The answer to `_ask`: the value meant is taken, or the question asked again."""
+    pending = ctx.conv.data.get("confirm") if ctx.conv else None
+    if not isinstance(pending, dict) or pending.get("path") != slot.path:
+        return Problem("stale")
+    ctx.go(FLOW, ANSWER, confirm=None)
+    values = list(pending.get("values", []))
+    number = int(action[1:]) if action != "retype" else -1
+    if not 0 <= number < len(values):
+        return Problem("retype")
+    if pending.get("tick"):
+        _add_ticks(ctx, turn, slot, [values[number]])
+        return None
+    result = turn.runner.submit(slot, values[number])
+    if isinstance(result, Step):
+        _confirm(ctx, turn, slot, values[number])
+    return result
 
 
 def _selected(ctx: Context, turn: _Turn, slot: Slot) -> list[str]:
@@ -507,7 +624,13 @@ def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -
         menu.main_menu(ctx)
         return
     store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
-    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=None, points=None, day=None)
+    # Asked again (a slip, a refusal, a side command): the ticks made so far stay.
+    same = turn.slot is not None and step.slot.path == turn.slot.path
+    ticks = ctx.conv.data.get("ticks") if same and ctx.conv else None
+    if not (isinstance(ticks, dict) and ticks.get("path") == step.slot.path):
+        ticks = None
+    ctx.go(FLOW, ANSWER, response=turn.response.id, ticks=ticks, points=None, day=None,
+           confirm=None)  # fmt: skip
     if media or (media is None and (turn.slot is None or step.slot.path != turn.slot.path)):
         ctx.out.extend(question_media(ctx, runner, step.slot))
-    ctx.out.append(prompt(ctx, runner, step.slot))
+    ctx.out.append(prompt(ctx, runner, step.slot, selected=ticks["names"] if ticks else None))

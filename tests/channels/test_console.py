@@ -31,20 +31,23 @@ def _chat(lines: list[str], replies: list[list[Outbound]]) -> tuple[list[Inbound
     return received, out.getvalue()
 
 
-def test_buttons_of_several_messages_are_numbered_on_and_all_pressable() -> None:
-    # /events answers with two event cards: the meeting's buttons are 1-3, the visit's 4-5.
-    received, out = _chat(["/events", "1", "4"], [[MENU], [MEETING, VISIT], [], []])
-    assert "  1) Yes\n" in out and "  4) Register\n" in out and "  5) Calendar\n" in out
-    yes, register = received[2], received[3]
-    assert (yes.kind, yes.choice) == (InboundKind.CHOICE, "rsvp:1:yes")
+def test_the_last_question_is_numbered_first_and_every_button_stays_pressable() -> None:
+    # /events answers with two event cards: the last one asked (the visit) is 1-2, the
+    # meeting above it 3-5, as the engine reads a typed number on every channel.
+    received, out = _chat(["/events", "1", "3"], [[MENU], [MEETING, VISIT], [], []])
+    assert "  1) Register\n" in out and "  3) Yes\n" in out and "  5) Calendar\n" in out
+    register, yes = received[2], received[3]
     assert (register.kind, register.choice) == (InboundKind.CHOICE, "reg:2")
+    assert (yes.kind, yes.choice) == (InboundKind.CHOICE, "rsvp:1:yes")
 
 
-def test_numbers_restart_after_a_typed_line_and_stay_on_a_reply_without_buttons() -> None:
-    done = Outbound("Thank you")
-    received, out = _chat(["2", "1", "/start", "1"], [[MEETING, VISIT], [done], [], [MENU], []])
-    # "2" pressed No; the reply had no buttons, so "1" still presses the meeting's Yes.
-    assert [r.choice for r in received[1:3]] == ["rsvp:1:no", "rsvp:1:yes"]
+def test_a_reply_without_buttons_leaves_typed_numbers_as_text() -> None:
+    """A question without buttons (seats in /newvisit, an answer typed in a survey) gets
+    the number typed, not a press of a button from an older message."""
+    done = Outbound("How many seats?")
+    received, out = _chat(["4", "1", "/start", "1"], [[MEETING, VISIT], [done], [], [MENU], []])
+    assert received[1].choice == "rsvp:1:no"
+    assert (received[2].kind, received[2].text) == (InboundKind.TEXT, "1")
     # After another typed line the menu is numbered from 1 again.
     assert received[4].choice == "menu:survey"
     assert out.rstrip().count("1) Answer a survey") == 1

@@ -134,5 +134,6 @@ def test_choices_typed_by_label_name_or_number() -> None:
     assert match_choice("3", CHOICES, "en", "en") is None
     multi = q("select_multiple")
     assert typed(multi, "Weaving, pottery", choices=CHOICES) == "pottery weaving"
-    assert typed(multi, "Weaving, glass", choices=CHOICES) == Problem("choice")
+    wrong = Problem("not_a_choice", {"wrong": "glass"})
+    assert typed(multi, "Weaving, glass", choices=CHOICES) == wrong
     assert join_selected(["other", "weaving"], CHOICES) == "weaving other"

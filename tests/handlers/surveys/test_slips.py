@@ -1,0 +1,150 @@
+"""Issue 14, "nothing lost by a slip": driven through the engine like a chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.storage import clusters
+from bot.storage import surveys as store
+from bot.storage.db import Database
+from tests.driver import ChatDriver
+from tests.handlers.surveys.test_respond import install, response, rows, start
+
+
+@pytest.fixture
+async def slips(db: Database, one_cluster: clusters.Cluster) -> store.Survey:
+    return await install(db, "slips.md")
+
+
+def ticked(chat: ChatDriver) -> set[str]:
+    message = chat.last[-1]
+    return {c.label for c in message.choices if c.id in message.selected}
+
+
+async def to_workers(chat: ChatDriver) -> None:
+    await start(chat, "slips")
+    await chat.say("1")
+    await chat.tap("Done")
+    await chat.say("Dabu saree")
+    await chat.tap("No, go on")
+    assert "How many workers?" in chat.text
+
+
+async def test_a_wrong_entry_keeps_the_ticks_and_says_what_was_wrong(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await start(chat, "slips")
+    await chat.say("1")  # a typed number presses button 1
+    assert ticked(chat) == {"Local market"}
+    for wrong in ("9", "😀"):
+        await chat.say(wrong)
+        assert f"“{wrong}” is not one of the choices" in chat.text
+        assert ticked(chat) == {"Local market"}
+    await chat.tap("Done")
+    assert "This question needs an answer" not in chat.text
+    assert (await rows(db))["markets"] == "local"
+
+
+@pytest.mark.parametrize("typed", ["1,3", "1 3", "1 और 3", "1 మరియు 3", "1 and 3"])
+async def test_typed_numbers_add_ticks_and_done_finishes(
+    chat: ChatDriver, db: Database, slips: store.Survey, typed: str
+) -> None:
+    await start(chat, "slips")
+    await chat.say("2")
+    await chat.say(typed)
+    assert ticked(chat) == {"Local market", "City shops", "Export"}
+    assert "Ticked: Local market, City shops, Export" in chat.text
+    assert "markets" not in await rows(db)  # nothing submitted yet
+    await chat.tap("Done")
+    assert (await rows(db))["markets"] == "local city export"
+    assert "Product name?" in chat.text
+
+
+async def test_a_misspelt_label_is_asked_back(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await start(chat, "slips")
+    await chat.say("exprot")
+    assert "Did you mean “Export”?" in chat.text
+    await chat.say("1")  # Yes
+    assert ticked(chat) == {"Export"}
+
+
+async def test_back_reaches_add_another_and_no_undoes_the_round(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_workers(chat)
+    await chat.say("/back")
+    assert "Add another: Product 2?" in chat.text
+    await chat.tap("Yes, add")
+    assert "Product name?" in chat.text and "Product 2" in chat.text
+    await chat.say("/skip")  # required: refused, but the round can be undone
+    assert "needs an answer" in chat.text
+    await chat.say("/back")
+    assert "Add another: Product 2?" in chat.text and "removes Product 2" in chat.text
+    await chat.tap("No, go on")
+    assert "How many workers?" in chat.text
+    await chat.say("3")
+    assert (await rows(db)).get("product@count") is None
+    # A second round answered, then undone from its "add another?".
+    for _ in range(2):
+        await chat.say("/back")
+    assert "Add another: Product 2?" in chat.text
+    await chat.tap("Yes, add")
+    await chat.say("Kalamkari")
+    await chat.tap("No, go on")
+    assert (await rows(db))["product[2]/pname"] == "Kalamkari"
+    await chat.say("/back")  # "add another product 3?" answered no
+    assert "Add another: Product 3?" in chat.text
+    await chat.say("/back")
+    await chat.say("/back")
+    assert "Add another: Product 2?" in chat.text
+    await chat.tap("No, go on")
+    answers = await rows(db)
+    assert "product[2]/pname" not in answers and answers["product[1]/pname"] == "Dabu saree"
+    assert answers["workers"] == "3"
+
+
+async def test_a_side_command_shows_the_question_again(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await start(chat, "slips")
+    await chat.say("2")
+    await chat.say("/help")
+    assert "Back to your survey" in chat.text and "Where do you sell?" in chat.text
+    assert ticked(chat) == {"City shops"}
+    await chat.say("1")  # answers the survey, not the menu
+    assert ticked(chat) == {"Local market", "City shops"}
+    assert (await response(db))[1] == "markets"
+
+
+async def test_keep_is_offered_only_while_the_constraint_takes_it(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_workers(chat)
+    await chat.say("2")
+    await chat.say("2")
+    await chat.say("/back")
+    await chat.say("/back")
+    assert "How many workers?" in chat.text
+    await chat.say("1")
+    assert "How many women?" in chat.text
+    assert not any(c.label.startswith("Keep") for m in chat.last for c in m.choices)
+    await chat.say("1")
+    assert (await rows(db))["women"] == "1"
+
+
+async def test_an_optional_text_question_takes_its_numbered_button(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_workers(chat)
+    await chat.say("2")
+    await chat.say("1")
+    for _ in range(6):
+        if "Anything else?" in chat.text:
+            break
+        await chat.say("/skip")
+    assert "Anything else?" in chat.text
+    await chat.say("1")  # the Skip button, as numbered on WhatsApp and the console
+    assert "remark" not in await rows(db)
+    assert (await response(db))[0] == "completed"
