@@ -23,6 +23,8 @@ from tests.fakes.graph_api import FakeGraph
 from tests.fakes.whatsapp_payloads import SUNITA
 from tests.whatsapp.test_intake import rows, webhook
 from tests.whatsapp.test_outbox import PHONE, item, person
+from tests.whatsapp.test_outbox import graph as graph
+from tests.whatsapp.test_outbox import sender as sender
 
 ENVELOPE = {"object": "whatsapp_business_account"}
 
