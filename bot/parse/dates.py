@@ -41,6 +41,8 @@ _DAY_WORDS: dict[str, tuple[int, ...]] = {
     **dict.fromkeys(("tomorrow", "రేపు", "நாளை", "നാളെ", "આવતીકાલે"), (1,)),
     **dict.fromkeys(("day before yesterday", "మొన్న", "நேற்று முன்தினம்", "മിനിഞ്ഞാന്ന്"), (-2,)),
     **dict.fromkeys(("day after tomorrow", "ఎల్లుండి", "நாளை மறுநாள்", "മറ്റന്നാൾ"), (2,)),
+    **dict.fromkeys(("बीता कल", "बीते कल", "गुज़रा कल", "गुजरा कल"), (-1,)),
+    **dict.fromkeys(("आने वाला कल", "आनेवाला कल", "आने वाले कल"), (1,)),
     **dict.fromkeys(("कल", "ਕੱਲ੍ਹ", "ਕੱਲ"), (-1, 1)),
     **dict.fromkeys(("परसों", "परसो", "ਪਰਸੋਂ"), (-2, 2)),
 }  # fmt: skip
@@ -74,6 +76,24 @@ def month_number(word: str) -> int | None:
 def day_word(text: str) -> tuple[int, ...]:
     """The day offsets a day word may mean ((-1, 1) for कल), or () when it is none."""
     return _DAY_WORDS.get(" ".join(text.casefold().split()), ())
+
+
+_PAST = re.compile(r"\.\s*<=?\s*today\(\)|today\(\)\s*>=?\s*\.")
+_FUTURE = re.compile(r"\.\s*>=?\s*today\(\)|today\(\)\s*<=?\s*\.")
+
+
+def direction_of(constraint: str | None) -> Direction:
+    """The direction a form's constraint gives a day word such as कल: `. <= today()` means
+    the past, `. >= today()` the future; None when it says neither (or both)."""
+    past = bool(_PAST.search(constraint or ""))
+    future = bool(_FUTURE.search(constraint or ""))
+    return "past" if past and not future else "future" if future and not past else None
+
+
+def day_choices(text: str, today: date) -> list[date]:
+    """The days an ambiguous day word may mean (कल: yesterday and tomorrow), else []."""
+    offsets = day_word(" ".join(ascii_digits(text.strip()).casefold().split()))
+    return [today + timedelta(days=o) for o in offsets] if len(offsets) > 1 else []
 
 
 def _year(text: str, today: date) -> int | None:

@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from bot.limits import MAX_INPUT_LENGTH
-from bot.parse.dates import parse_date, parse_time, split_time
+from bot.parse.dates import DateError, direction_of, parse_date, parse_time, read_date, split_time
 from bot.parse.digits import ascii_digits, fold_words
 from bot.parse.numbers import parse_number
 from bot.surveys.model import Choice, Question, localized
@@ -90,8 +90,11 @@ def parse(
     if kind == "range":
         return range_value(question, text)
     if kind == "date":
-        found = parse_date(text, today, appearance=question.appearance or "")
-        return found.isoformat() if found else Problem("date")
+        day = read_date(text, today, appearance=question.appearance or "",
+                        direction=direction_of(question.constraint))  # fmt: skip
+        if day is DateError.AMBIGUOUS:
+            return Problem("which_day")  # कल with nothing to say which: asked back
+        return day.isoformat() if isinstance(day, date) else Problem("date")
     if kind == "time":
         moment = parse_time(text)
         return moment.strftime("%H:%M:%S") if moment else Problem("time")

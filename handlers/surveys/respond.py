@@ -18,7 +18,7 @@ from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind, Outbound, Request
-from bot.parse.dates import parse_date, parse_time, split_time
+from bot.parse.dates import day_choices, parse_date, parse_time, split_time
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys.answers import (
@@ -287,7 +287,13 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
     """Interpret what was sent for `slot`; None when the reply is already made (a toggle)."""
     inbound = ctx.inbound
     runner = turn.runner
-    if inbound.kind is InboundKind.CHOICE and inbound.text and _takes_numbers(slot):
+    asked = ctx.conv.data.get("confirm") if ctx.conv else None  # `_ask`'s buttons win
+    if (
+        inbound.kind is InboundKind.CHOICE
+        and inbound.text
+        and _takes_numbers(slot)
+        and not (isinstance(asked, dict) and asked.get("path") == slot.path)
+    ):
         # A typed number that the engine took for "press button N" (numbered-text
         # channels): here a number is the answer itself.
         inbound = replace(inbound, kind=InboundKind.TEXT, choice="")
@@ -346,6 +352,9 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
         other_label=other_label(ctx) if question.or_other else "",
     )  # fmt: skip
     if isinstance(value, Problem):
+        if value.code == "which_day":
+            _which_day(ctx, turn, slot, sent.text)
+            return None
         if value.code == "choice" and sent.kind == "text":
             guess = close_choice(sent.text, runner.choices(slot),
                                  other_label(ctx) if question.or_other else "")  # fmt: skip
@@ -384,6 +393,26 @@ def _add_ticks(ctx: Context, turn: _Turn, slot: Slot, names: list[str]) -> None:
     shown = display(ctx, turn.runner, slot, join_selected(ticked, turn.runner.choices(slot)))
     ctx.reply(ctx._("Ticked: {answers}. Choose more, or press Done.").format(answers=shown))
     ctx.out.append(prompt(ctx, turn.runner, slot, selected=ticked))
+
+
+# Day words for the two days an ambiguous one (कल, परसों) may mean.
+_DAYS = {-2: N_("Day before yesterday"), -1: N_("Yesterday"), 1: N_("Tomorrow"),
+         2: N_("Day after tomorrow")}  # fmt: skip
+
+
+def _which_day(ctx: Context, turn: _Turn, slot: Slot, text: str) -> None:
+    """कल is yesterday or tomorrow: when the form's constraint does not say, ask."""
+    today = turn.runner.env.today_value
+    days = day_choices(text, today)
+    offsets = [(d - today).days for d in days]
+    labels = [ctx._(_DAYS[o]) if o in _DAYS else ctx._.date(d, "medium") for o, d in zip(
+        offsets, days, strict=True)]  # fmt: skip
+    question = (
+        ctx._("Did you mean yesterday or tomorrow?")
+        if offsets == [-1, 1]
+        else ctx._("Which day do you mean?")
+    )
+    _ask(ctx, slot, question, [d.isoformat() for d in days], labels)
 
 
 def _did_you_mean(ctx: Context, turn: _Turn, slot: Slot, name: str, *, tick: bool) -> None:

@@ -6,7 +6,15 @@ from datetime import date, time
 
 import pytest
 
-from bot.parse.dates import DateError, month_number, parse_date, parse_time, read_date
+from bot.parse.dates import (
+    DateError,
+    day_choices,
+    direction_of,
+    month_number,
+    parse_date,
+    parse_time,
+    read_date,
+)
 
 TODAY = date(2026, 11, 28)
 
@@ -82,3 +90,20 @@ def test_times(typed: str, expected: time | None) -> None:
 
 def test_a_bare_hour_only_when_asked() -> None:
     assert parse_time("9", bare_hour=True) == time(9)
+
+
+@pytest.mark.parametrize(
+    ("constraint", "direction"),
+    [(". <= today()", "past"), (". < today()", "past"), ("today() >= .", "past"),
+     (". >= today()", "future"), (". > today() and . < today() + 30", None), (None, None),
+     ("${x} > 3", None)],
+)  # fmt: skip
+def test_the_direction_a_constraint_gives(constraint: str | None, direction: str | None) -> None:
+    assert direction_of(constraint) == direction
+
+
+def test_the_days_an_ambiguous_word_may_mean() -> None:
+    assert day_choices("कल", TODAY) == [date(2026, 11, 27), date(2026, 11, 29)]
+    assert day_choices(" परसों ", TODAY) == [date(2026, 11, 26), date(2026, 11, 30)]
+    assert day_choices("yesterday", TODAY) == [] and day_choices("5-12-2026", TODAY) == []
+    assert read_date("आने वाला कल", TODAY) == date(2026, 11, 29)

@@ -7,7 +7,16 @@ from datetime import date, time
 import pytest
 
 from bot.parse.dates import parse_date, parse_time
-from bot.surveys.answers import Problem, Sent, join_selected, match_choice, parse, range_steps
+from bot.surveys.answers import (
+    Problem,
+    Sent,
+    close_choice,
+    join_selected,
+    match_choice,
+    parse,
+    range_steps,
+    typed_choices,
+)
 from bot.surveys.model import Choice, Question
 
 TODAY = date(2026, 11, 28)
@@ -137,3 +146,78 @@ def test_choices_typed_by_label_name_or_number() -> None:
     wrong = Problem("not_a_choice", {"wrong": "glass"})
     assert typed(multi, "Weaving, glass", choices=CHOICES) == wrong
     assert join_selected(["other", "weaving"], CHOICES) == "weaving other"
+
+
+# ------------------------------------------------------ issue 14: forgiving input ---
+MARKETS = [
+    (0, Choice("local", {"en": "Local market", "hi": "स्थानीय बाज़ार", "te": "స్థానిక మార్కెట్"})),
+    (1, Choice("city", {"en": "City shops", "hi": "शहर की दुकानें", "te": "నగర దుకాణాలు"})),
+    (2, Choice("cafe", {"en": "Café", "hi": "कैफ़े", "te": "కేఫ్"})),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("1,3", ["local", "cafe"]), ("1 3", ["local", "cafe"]), ("1 और 3", ["local", "cafe"]),
+     ("1 మరియు 3", ["local", "cafe"]), ("1 and 3", ["local", "cafe"]), ("३, १", ["cafe", "local"]),
+     ("cafe", ["cafe"]), ("CAFÉ", ["cafe"]), ("कैफे", ["cafe"]), ("నగర దుకాణాలు", ["city"]),
+     ("local market, city shops", ["local", "city"]), ("स्थानीय बाज़ार और कैफ़े", ["local", "cafe"])],
+)  # fmt: skip
+def test_several_choices_typed_in_every_language(text: str, names: list[str]) -> None:
+    assert typed_choices(text, MARKETS, "en", "en") == names
+
+
+@pytest.mark.parametrize("text", ["9", "😀", "1, 9", "lokal"])
+def test_a_wrong_part_is_named(text: str) -> None:
+    found = typed_choices(text, MARKETS, "en", "en")
+    assert isinstance(found, Problem) and found.code == "not_a_choice"
+    assert found.params["wrong"] in text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Lokal market", "local"), ("city shop", "city"), ("स्थानीय बजार", "local"),
+     ("నగర దుకాణలు", "city"), ("othr", "other"), ("xyz", None), ("12", None)],
+)  # fmt: skip
+def test_a_close_spelling(text: str, name: str | None) -> None:
+    assert close_choice(text, MARKETS, other_label="Other (type it)") == name
+
+
+@pytest.mark.parametrize("word", ["other", "Other", "अन्य", "ఇతర", "Other (type it)"])
+def test_other_in_every_shipped_language(word: str) -> None:
+    assert match_choice(word, MARKETS, "en", "en", "Other (type it)") == "other"
+    assert match_choice(word, MARKETS, "en", "en") is None or word == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "constraint", "expected"),
+    [("yesterday", None, "2026-11-27"), ("नిన్న", None, None), ("నిన్న", None, "2026-11-27"),
+     ("कल", ". <= today()", "2026-11-27"), ("कल", ". >= today()", "2026-11-29"),
+     ("कल", "today() >= .", "2026-11-27"), ("बीता कल", None, "2026-11-27"),
+     ("परसों", ". < today()", "2026-11-26"), ("మొన్న", None, "2026-11-26"),
+     ("today", None, "2026-11-28"), ("आज", None, "2026-11-28"), ("ఈ రోజు", None, "2026-11-28")],
+)  # fmt: skip
+def test_day_words_and_the_constraint_direction(
+    text: str, constraint: str | None, expected: str | None
+) -> None:
+    found = typed(q("date", constraint=constraint), text)
+    assert found == (expected if expected else Problem("date"))
+
+
+@pytest.mark.parametrize("text", ["कल", "परसों"])
+def test_an_ambiguous_day_without_a_direction_is_asked(text: str) -> None:
+    assert typed(q("date"), text) == Problem("which_day")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("₹250", "250"), ("2.5 lakh", "250000"), ("2.5 లక్షలు", "250000"), ("2.5 लाख", "250000"),
+     ("Rs. 1,500.50", "1500.5"), ("1500 रुपये", "1500"), ("౨౫౦ రూపాయలు", "250")],
+)  # fmt: skip
+def test_money_in_every_language(text: str, expected: str) -> None:
+    assert typed(q("decimal"), text) == expected
+
+
+@pytest.mark.parametrize("text", ["5 మంది", "5 लोग", "5 workers", "౫ మంది", "५ लोग"])
+def test_a_count_with_its_unit_word(text: str) -> None:
+    assert typed(q("integer"), text) == "5"

@@ -148,3 +148,104 @@ async def test_an_optional_text_question_takes_its_numbered_button(
     await chat.say("1")  # the Skip button, as numbered on WhatsApp and the console
     assert "remark" not in await rows(db)
     assert (await response(db))[0] == "completed"
+
+
+# ------------------------------------------------------------------ forgiving input ---
+async def to_kind(chat: ChatDriver, language: str = "en") -> None:
+    """To "What kind?" (select_one with "other") by button ids, in any language."""
+
+    async def press(action: str) -> None:
+        await chat.press(next(i for i in chat.choice_ids if i.endswith(f":{action}")))
+
+    await start(chat, "slips", language=f"lang:{language}")
+    await chat.say("1")
+    await press("done")
+    await chat.say("Dabu saree")
+    await press("no")
+    await chat.say("2")
+    await chat.say("1")
+    assert any(i.endswith(":co") for i in chat.choice_ids)
+
+
+@pytest.mark.parametrize(
+    ("language", "other"), [("en", "other"), ("hi", "अन्य"), ("te", "ఇతర"), ("en", "अन्य")]
+)
+async def test_other_typed_in_any_language_selects_it(
+    chat: ChatDriver, db: Database, slips: store.Survey, language: str, other: str
+) -> None:
+    await to_kind(chat, language)
+    await chat.say(other)
+    assert (await response(db))[1] == "kind_other"
+    await chat.say("Pottery")
+    assert (await rows(db))["kind_other"] == "Pottery"
+
+
+@pytest.mark.parametrize("typed", ["WEAVING", "बुनाई", "నేత", "block printing"])
+async def test_a_label_typed_in_any_shipped_language_selects_it(
+    chat: ChatDriver, db: Database, slips: store.Survey, typed: str
+) -> None:
+    await to_kind(chat)
+    await chat.say(typed)
+    assert (await rows(db))["kind"] in ("weaving", "printing")
+
+
+async def test_a_close_spelling_is_asked_back(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_kind(chat)
+    await chat.say("weeving")
+    assert "Did you mean “Weaving”?" in chat.text
+    await chat.tap("No, type again")
+    assert "Please type your answer again" in chat.text and "kind" not in await rows(db)
+    await chat.say("weeving")
+    await chat.tap("Yes")
+    assert (await rows(db))["kind"] == "weaving"
+
+
+async def test_kal_is_yesterday_when_the_form_says_past_and_asked_otherwise(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_kind(chat)
+    await chat.say("/skip")
+    assert "Last sale?" in chat.text  # constraint . <= today(): कल is yesterday
+    await chat.say("कल")
+    answers = await rows(db)
+    assert answers["sold_on"] < answers.get("next_fair", "9999")
+    assert "Next fair?" in chat.text  # no constraint: asked
+    await chat.say("कल")
+    assert "Did you mean yesterday or tomorrow?" in chat.text
+    assert [c.label for c in chat.last[-1].choices] == ["Yesterday", "Tomorrow"]
+    await chat.say("2")  # a typed number presses the second button
+    answers = await rows(db)
+    assert answers["next_fair"] > answers["sold_on"]
+    await chat.say("/back")
+    await chat.say("yesterday")
+    assert (await rows(db))["next_fair"] == answers["sold_on"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("₹250", "250"), ("2.5 lakh", "250000"), ("2.5 లక్షలు", "250000"), ("2.5 लाख", "250000"),
+     ("₹१,२५०", "1250"), ("Rs. 99.50", "99.5")],
+)  # fmt: skip
+async def test_money_as_people_type_it(
+    chat: ChatDriver, db: Database, slips: store.Survey, typed: str, stored: str
+) -> None:
+    await to_kind(chat)
+    for _ in range(3):
+        await chat.say("/skip")
+    assert "Price?" in chat.text
+    await chat.say(typed)
+    assert (await rows(db))["price"] == stored
+
+
+@pytest.mark.parametrize("typed", ["5 మంది", "5 लोग", "5 pieces", "౫", "५"])
+async def test_a_count_with_its_unit_word(
+    chat: ChatDriver, db: Database, slips: store.Survey, typed: str
+) -> None:
+    await to_kind(chat)
+    for _ in range(4):
+        await chat.say("/skip")
+    assert "Pieces a month?" in chat.text
+    await chat.say(typed)
+    assert (await rows(db))["pieces"] == "5"
