@@ -118,6 +118,35 @@ class Later(Outbound):
     build: Build | None = None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a turn's replies are for, as the turn saw them: what a channel needs to render
+    them (the language, and which menu they get) without reading the database again."""
+
+    language: str
+    registered: bool = False
+    cda: bool = False
+    observer: bool = False
+
+
+class Replies(list[Outbound]):
+    """A turn's replies, with their `recipient` (None when the turn did not run: a
+    duplicate update, a failure, or a message held back by the inbound limit)."""
+
+    recipient: Recipient | None = None
+
+
+def replies_for(ctx: Context) -> Replies:
+    replies = Replies(ctx.out)
+    replies.recipient = Recipient(
+        language=ctx._.language,
+        registered=ctx.contact.registered,
+        cda=ctx.access.cda,
+        observer=ctx.access.observer,
+    )
+    return replies
+
+
 class Engine:
     """Routes each Inbound through `router` (handlers.route) inside one transaction."""
 
@@ -153,7 +182,9 @@ class Engine:
                 self._wipe_wal = True
                 log.exception("could not empty the WAL after an erasure")
         if any(isinstance(reply, Later) for reply in replies):
-            replies = await self._build_later(replies)
+            built = Replies(await self._build_later(replies))
+            built.recipient = getattr(replies, "recipient", None)
+            return built
         return replies
 
     async def _build_later(self, replies: list[Outbound]) -> list[Outbound]:
@@ -201,7 +232,7 @@ class Engine:
             shown = next((m.choices for m in reversed(ctx.out) if m.choices), ())
             ids = [c.id for c in shown] if ctx.out else None
             conversations.save(conn, ctx.contact.id, ctx.conv, ctx.now_iso, last_choices=ids)
-        return ctx.out
+        return replies_for(ctx)
 
 
 def freeze_heap() -> None:

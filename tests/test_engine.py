@@ -133,3 +133,35 @@ def test_the_start_up_heap_can_be_frozen_and_thawed() -> None:
     finally:
         thaw_heap()
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_turn_says_who_its_replies_are_for(engine: Engine, one_cluster: object) -> None:
+    """Issue 11 (seams): the channel renders with the turn's own view of the person —
+    language and menu rights — instead of reading the database again."""
+    from bot.engine import Recipient, Replies
+
+    hello = Inbound(channel="test", user_id="cda", chat_id="cda", kind=InboundKind.TEXT,
+                    text="/help")  # fmt: skip
+    replies = await engine.handle(hello, "seam-1")
+    assert isinstance(replies, Replies) and replies
+    assert replies.recipient == Recipient(language="en", registered=False, cda=True)
+    again = await engine.handle(hello, "seam-1")  # a redelivery: no turn, no recipient
+    assert again == [] and getattr(again, "recipient", None) is None
+
+
+def test_a_whatsapp_cda_named_by_phone_is_known_by_the_address(tmp_path: object) -> None:
+    """CLUSTERBOT_ADMINS names a WhatsApp CDA by phone; their contact is keyed by the
+    business-scoped id: the storage recognises the address (no per-channel engine)."""
+    from pathlib import Path
+
+    from bot.storage import admins
+    from bot.storage.db import connect_sync, migrate
+
+    conn = connect_sync(Path(str(tmp_path)) / "a.db")
+    migrate(conn)
+    contacts.get_or_create(conn, "whatsapp", "IN.123BSUID", "919829012345", "2026-11-28")
+    bootstrap = frozenset({"whatsapp:919829012345"})
+    assert admins.access_for(conn, "whatsapp", "IN.123BSUID", bootstrap).cda
+    assert not admins.access_for(conn, "whatsapp", "IN.999OTHER", bootstrap).cda
+    assert not admins.access_for(conn, "whatsapp", "IN.123BSUID", frozenset()).cda
+    conn.close()

@@ -64,7 +64,7 @@ from bot.channels.whatsapp_webhook import (
 )
 from bot.clock import iso
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, Recipient, Replies
 from bot.limits import WHATSAPP_INTAKE_MAX_ATTEMPTS, WHATSAPP_INTAKE_MAX_PENDING
 from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound
@@ -122,9 +122,6 @@ class WhatsAppChannel:
         self._rows: dict[int, _Row] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._retries: set[asyncio.Task[None]] = set()
-        self._bootstrap = frozenset(
-            a.split(":", 1)[1] for a in self.settings.admins if a.startswith(f"{CHANNEL}:")
-        )
 
     # --- HTTP ---------------------------------------------------------------------------
 
@@ -294,33 +291,10 @@ class WhatsAppChannel:
 
     # --- one message ----------------------------------------------------------------------
 
-    async def load_aliases(self) -> None:
-        """Bootstrap admins named by phone in CLUSTERBOT_ADMINS, already known by BSUID."""
-        found = await self.db.read(
-            lambda conn: identities.keys_for_phones(conn, set(self._bootstrap))
-        )
-        for phone, key in found.items():
-            self._alias(key, phone)
-
-    def _alias(self, key: str, phone: str) -> None:
-        """CLUSTERBOT_ADMINS may name a CDA by phone; their contact is keyed by BSUID."""
-        ref = f"{CHANNEL}:{key}"
-        if (
-            phone
-            and key != phone
-            and phone in self._bootstrap
-            and ref not in self.engine.settings.admins
-        ):
-            # This engine instance is the channel's own, so widening its set is local.
-            self.engine.settings = replace(
-                self.engine.settings, admins=self.engine.settings.admins | {ref}
-            )
-
     async def process(self, incoming: Incoming) -> None:
         if await self.db.read(partial(_handled, incoming.wamid)):
             return  # handled before a crash or a retry: the stored payload is handled again
         key, chat_id = await self.db.write(partial(_resolve, incoming.user_id, incoming.wa_id))
-        self._alias(key, incoming.wa_id or chat_id)
         inbound = replace(incoming.inbound, user_id=key, chat_id=chat_id)
         if inbound.kind is InboundKind.CHOICE and inbound.choice == SHARE_NUMBER:
             # "Use this number": the number this chat runs on, when we know it.
@@ -339,7 +313,12 @@ class WhatsAppChannel:
         replies = await self.handle(inbound, incoming.wamid)
         if not replies:
             return  # a redelivery, or nothing to say
-        who = await self.db.read(partial(person, key, self.engine.settings))
+        # The turn's own view of the person; read only when the turn did not run (held back).
+        who: Recipient = (
+            replies.recipient
+            if isinstance(replies, Replies) and replies.recipient is not None
+            else await self.db.read(partial(person, key, self.engine.settings))
+        )
         words = words_for(who.language)
         if menu_asked and (who.registered or who.cda or who.observer):
             requests = menu_requests(
@@ -453,24 +432,20 @@ async def start(
     wrap: Callable[[Engine], Handle] | None = None,
     media_gate: MediaGate | None = None,
 ) -> WhatsAppChannel:
-    """Wire the channel onto the shared listener (`bot.app.run`).
-
-    The channel gets its own Engine (same database, router and clock) because it widens
-    that engine's bootstrap-admin set with the business-scoped ids of CDAs named by phone.
-    """
+    """Wire the channel onto the shared listener (`bot.app.run`). The engine is the app's:
+    a CDA named by phone in CLUSTERBOT_ADMINS is recognised by the storage
+    (`bot.storage.admins.access_for`), not by widening the channel's settings."""
     api = GraphClient(
         settings.whatsapp_api_server, settings.whatsapp_token, settings.whatsapp_phone_number_id
     )
-    own_engine = Engine(engine.db, engine.settings, engine.router, engine.clock)
     channel = WhatsAppChannel(
-        engine=own_engine,
+        engine=engine,
         api=api,
         media_dir=media_dir / CHANNEL,
         wrap=wrap,
         hold=os.environ.get(HOLD_ENV) == "1",
         media_gate=media_gate,
     )
-    await channel.load_aliases()
     await channel.recover()  # what a crash left stored goes first
     channel.add_routes(http)
     log.info("whatsapp: webhook at %s", WEBHOOK_PATH)

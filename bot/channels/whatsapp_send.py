@@ -14,7 +14,6 @@ import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,7 @@ from bot.channels.whatsapp_render import WaRequest, Words, media_type, render
 from bot.channels.whatsapp_webhook import CHANNEL
 from bot.clock import Clock, iso, parse_iso, utc_now
 from bot.config import Settings
+from bot.engine import Recipient
 from bot.i18n import translator
 from bot.messages import Media, Outbound
 from bot.outbox.queue import OutboxItem
@@ -71,21 +71,13 @@ def words_for(language: str) -> Words:
     )
 
 
-@dataclass(frozen=True)
-class Person:
-    """What rendering needs to know about the person a message goes to."""
-
-    language: str
-    registered: bool = False
-    cda: bool = False
-    observer: bool = False
-
-
-def person(key: str, settings: Settings, conn: sqlite3.Connection) -> Person:
+def person(key: str, settings: Settings, conn: sqlite3.Connection) -> Recipient:
+    """What rendering needs to know about the person a message goes to, read afresh (for
+    messages not answering a turn: a refusal before download, a held-back message)."""
     contact = contacts.find(conn, CHANNEL, key)
     access = admins.access_for(conn, CHANNEL, key, settings.admins)
     language = (contact.language if contact else None) or settings.default_language
-    return Person(
+    return Recipient(
         language=language,
         registered=bool(contact and contact.registered),
         cda=access.cda,

@@ -38,6 +38,20 @@ def _within(clusters: Clusters, cluster_id: int | None) -> bool:
     return clusters is None or cluster_id in clusters
 
 
+def _bootstrap_by_address(
+    conn: sqlite3.Connection, channel: str, user_id: str, bootstrap: frozenset[str]
+) -> bool:
+    """CLUSTERBOT_ADMINS may name a WhatsApp CDA by phone while their contact is keyed by
+    the business-scoped user id: the contact's address (the phone) counts too."""
+    if not any(b.startswith(f"{channel}:") for b in bootstrap):
+        return False
+    row = conn.execute(
+        "SELECT chat_id FROM contacts WHERE channel = ? AND channel_user_id = ?",
+        (channel, user_id),
+    ).fetchone()
+    return row is not None and row[0] is not None and f"{channel}:{row[0]}" in bootstrap
+
+
 def _scope(rows: list[sqlite3.Row]) -> Clusters:
     if any(r["cluster_id"] is None for r in rows):
         return None
@@ -65,7 +79,9 @@ def access_for(
     conn: sqlite3.Connection, channel: str, user_id: str, bootstrap: frozenset[str]
 ) -> Access:
     """Bootstrap admins (CLUSTERBOT_ADMINS) administer every cluster."""
-    if f"{channel}:{user_id}" in bootstrap:
+    if f"{channel}:{user_id}" in bootstrap or _bootstrap_by_address(
+        conn, channel, user_id, bootstrap
+    ):
         return Access(cda=True, managed=None, reported=None)
     rows = conn.execute(
         "SELECT cluster_id, role FROM admins WHERE channel = ? AND channel_user_id = ?",
