@@ -48,7 +48,7 @@ KEPT_TYPES |= {"acknowledge", "note"}
 # Named so that a new question type is a decision (tests/test_erasure.py); a type in
 # neither set is erased.
 ERASED_TYPES = frozenset({"text", "date", "time", "datetime", "calculate", "metadata"})
-ERASED_TYPES |= {"geopoint", "geotrace", "geoshape", "image", "audio"}
+ERASED_TYPES |= {"geopoint", "geotrace", "geoshape", "image", "audio", "video", "file"}
 _ROUND = re.compile(r"\[\d+\]$")
 ERASED_PAYLOAD = '{"text": "", "erased": true}'
 
@@ -137,7 +137,7 @@ def _erase_answers(conn: sqlite3.Connection, contact_id: int) -> tuple[int, list
             kind = types.get(name, "text")  # unknown to the form: assume it is text
             if kind in KEPT_TYPES:
                 continue
-            if kind in ("image", "audio"):
+            if kind in ("image", "audio", "video", "file"):
                 files.append(value)
             conn.execute(
                 "DELETE FROM answers WHERE response_id = ? AND path = ?", (response_id, path)

@@ -42,6 +42,7 @@ MEDIA_MAX_BYTES = {
     "photo": 10 * 1024 * 1024,
     "audio": 16 * 1024 * 1024,  # voice notes and audio files
     "document": 20 * 1024 * 1024,  # also Telegram's own limit for a bot's download
+    "video": 20 * 1024 * 1024,  # WhatsApp sends at most 16 MB; Telegram lets a bot fetch 20
 }
 # Per person, over the last 24 hours: files beyond either limit are refused, not fetched.
 MEDIA_MAX_FILES_PER_DAY = 30

@@ -35,7 +35,7 @@ from bot.storage.db import Database
 
 Wanted = Callable[[Context], bool]
 KIND_NAMES = {InboundKind.PHOTO: "photo", InboundKind.AUDIO: "audio",
-              InboundKind.DOCUMENT: "document"}  # fmt: skip
+              InboundKind.DOCUMENT: "document", InboundKind.VIDEO: "video"}  # fmt: skip
 MB = 1024 * 1024
 
 

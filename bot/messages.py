@@ -17,6 +17,7 @@ class InboundKind(StrEnum):
     LOCATION = "location"
     PHOTO = "photo"
     AUDIO = "audio"
+    VIDEO = "video"
     DOCUMENT = "document"
     OTHER = "other"  # sticker, poll, anything we do not take as an answer
 

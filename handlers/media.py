@@ -3,6 +3,8 @@ downloads a photo, voice note or document.
 
     survey.answer at an `image` question        -> a photo     (the person consented)
     survey.answer at an `audio` question        -> a voice note / audio file
+    survey.answer at a `video` question         -> a video
+    survey.answer at a `file` question          -> a document
     broadcast.message, broadcast.preview (CDA)  -> a photo or a document to attach
 
 Anything else — a stranger, someone who has not consented, any other step — gets no
@@ -17,7 +19,12 @@ from bot.surveys.navigation import SlotKind
 from handlers.broadcasts.draft import FLOW as BROADCAST
 from handlers.surveys import respond as survey
 
-SURVEY_MEDIA = {"image": InboundKind.PHOTO, "audio": InboundKind.AUDIO}
+SURVEY_MEDIA = {
+    "image": InboundKind.PHOTO,
+    "audio": InboundKind.AUDIO,
+    "video": InboundKind.VIDEO,
+    "file": InboundKind.DOCUMENT,
+}
 BROADCAST_STEPS = frozenset({f"{BROADCAST}.message", f"{BROADCAST}.preview"})
 ATTACHMENTS = frozenset({InboundKind.PHOTO, InboundKind.DOCUMENT})
 

@@ -81,7 +81,9 @@ async def test_no_consent_no_download(
 async def test_size_limits_per_kind(
     engine: Engine, db: Database, one_cluster: clusters.Cluster, clock: FakeClock, tmp_path: Path
 ) -> None:
-    assert MEDIA_MAX_BYTES == {"photo": 10 * MB, "audio": 16 * MB, "document": 20 * MB}
+    assert MEDIA_MAX_BYTES == {
+        "photo": 10 * MB, "audio": 16 * MB, "document": 20 * MB, "video": 20 * MB
+    }  # fmt: skip
     await at_photo_question(engine, db, tmp_path)
     gate = gate_for(engine, clock)
     fits = await gate.verdict(sent("sunita", InboundKind.PHOTO, 10 * MB))

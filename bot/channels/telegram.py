@@ -31,6 +31,8 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    Video,
+    VideoNote,
     Voice,
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -117,6 +119,10 @@ def to_inbound(update: Update) -> Inbound | None:
         return replace(
             base, kind=InboundKind.DOCUMENT, media_ref=message.document.file_id, text=caption
         )
+    if message.video is not None or message.video_note is not None:
+        film = message.video or message.video_note
+        assert film is not None
+        return replace(base, kind=InboundKind.VIDEO, media_ref=film.file_id, text=caption)
     return replace(base, kind=InboundKind.OTHER)
 
 
@@ -216,15 +222,17 @@ class TelegramChannel:
         """Store a photo, voice note or document under media_dir when the person's current
         step asks for it (`media_gate`, issue 12); media_ref becomes its path, or "" when
         nothing was fetched. None: refused (too large, quota), and the person told so."""
-        kinds = (InboundKind.PHOTO, InboundKind.AUDIO, InboundKind.DOCUMENT)
+        kinds = (InboundKind.PHOTO, InboundKind.AUDIO, InboundKind.DOCUMENT, InboundKind.VIDEO)
         if inbound.kind not in kinds:
             return inbound
         if self.media_dir is None or self.media_gate is None:
             return replace(inbound, media_ref="")  # nowhere to keep files: fetch none
         message = update.message
         assert message is not None
-        media: PhotoSize | Voice | Audio | Document | None = (
-            message.photo[-1] if message.photo else (message.voice or message.audio)
+        media: PhotoSize | Voice | Audio | Document | Video | VideoNote | None = (
+            message.photo[-1]
+            if message.photo
+            else (message.voice or message.audio or message.video or message.video_note)
         )
         if inbound.kind is InboundKind.DOCUMENT and message.document is not None:
             # A document keeps its name (recipients see it); one folder per file.
@@ -235,6 +243,8 @@ class TelegramChannel:
             return inbound
         else:
             suffix = ".jpg" if message.photo else ".ogg"
+            if inbound.kind is InboundKind.VIDEO:
+                suffix = ".mp4"
             target = self.media_dir / "telegram" / f"{media.file_unique_id}{suffix}"
         inbound = replace(inbound, media_ref="", media_size=media.file_size or 0)
         verdict = await self.media_gate.verdict(inbound)

@@ -220,19 +220,20 @@ def _content(message: dict[str, Any], base: Inbound) -> tuple[Inbound | None, st
         except (KeyError, TypeError, ValueError):
             return replace(base, kind=InboundKind.OTHER), ""
         return replace(base, kind=InboundKind.LOCATION, latitude=lat, longitude=lon), ""
-    if kind in ("image", "audio", "document"):
+    if kind in ("image", "audio", "document", "video"):
         media_id = str(body.get("id") or "")
         mapped = {
             "image": InboundKind.PHOTO,
             "audio": InboundKind.AUDIO,  # voice notes are audio with "voice": true
             "document": InboundKind.DOCUMENT,
+            "video": InboundKind.VIDEO,
         }[kind]
         return replace(base, kind=mapped, media_ref=media_id), media_id
     if kind == "request_welcome":  # the person opened the chat for the first time
         return replace(base, kind=InboundKind.TEXT, text="/start"), ""
     if kind in ("reaction", "system", "ephemeral"):
         return None, ""  # not something said to the bot: no answer
-    return replace(base, kind=InboundKind.OTHER), ""  # sticker, video, contacts, unsupported
+    return replace(base, kind=InboundKind.OTHER), ""  # sticker, contacts, unsupported
 
 
 def _pressed(base: Inbound, choice_id: str) -> Inbound:

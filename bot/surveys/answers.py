@@ -36,6 +36,10 @@ XFORM_INT_MAX = 2**31 - 1
 OTHER_NAME = "other"  # what XLSForm's or_other stores  # xsd:int, what ODK stores integers as
 
 
+# Media questions -> the kind of file that answers them (`Sent.kind`, also the Problem code).
+_MEDIA_SENT = {"image": "photo", "audio": "audio", "video": "video", "file": "document"}
+
+
 @dataclass(frozen=True)
 class Sent:
     """A channel-neutral answer: typed text, a shared location, or a media file."""
@@ -71,8 +75,8 @@ def parse(
         return _geopoint(sent)
     if kind in ("geotrace", "geoshape") and sent.kind == "text":
         return _points(sent.text, closed=kind == "geoshape")
-    if kind in ("image", "audio"):
-        wanted = "photo" if kind == "image" else "audio"
+    if kind in _MEDIA_SENT:
+        wanted = _MEDIA_SENT[kind]
         if sent.kind == wanted and sent.media:
             return sent.media
         return Problem(wanted)

@@ -55,7 +55,7 @@ SUPPORTED_TYPES = frozenset(
     {
         "text", "integer", "decimal", "select_one", "select_multiple", "date", "time",
         "geopoint", "image", "audio", "note", "acknowledge", "range", "calculate",
-        "datetime", "geotrace", "geoshape", "rank", "metadata",
+        "datetime", "geotrace", "geoshape", "rank", "metadata", "video", "file",
     }
 )  # fmt: skip
 
@@ -396,6 +396,8 @@ QUESTION_TYPES: dict[str, str] = {
         "image",
     ),
     **dict.fromkeys(("audio", "q audio", "add audio prompt"), "audio"),
+    **dict.fromkeys(("video", "q video", "add video prompt"), "video"),
+    **dict.fromkeys(("file", "add file prompt"), "file"),
     **dict.fromkeys(("note", "q note", "add note prompt"), "note"),
     # ODK's old `trigger` is the same widget as acknowledge.
     **dict.fromkeys(
@@ -459,10 +461,6 @@ CARRIED_OUT_TYPES: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 # Rows never asked (their value stays empty): type -> why.
 SKIPPED_TYPES: dict[str, str] = {
-    **dict.fromkeys(("video", "q video", "add video prompt"),
-                    "the bot does not take videos in a survey yet"),
-    **dict.fromkeys(("file", "add file prompt"),
-                    "the bot does not take documents in a survey yet"),
     **dict.fromkeys(("xml-external", "csv-external"),
                     "it names a data file for instance() lookups, which the bot does not read"),
     "hidden": "a hidden field is never asked; it keeps its default value",

@@ -44,11 +44,14 @@ PROBLEMS: dict[str, str] = {
     ),
     "photo": N_("Please send a photo."),
     "audio": N_("Please send a voice note."),
+    "video": N_("Please send a video."),
+    "document": N_("Please send the file as a document (📎)."),
     "choice": N_("Please choose one of the buttons."),
     "not_a_choice": N_(
         "“{wrong}” is not one of the choices. Your ticks are kept: choose more, or press Done."
     ),
     "retype": N_("Please type your answer again."),
+    "no_words": N_("Please type your answer in words or numbers."),
     "button": N_("Please press the button."),
     "datetime": N_("Please send a date and a time such as 25-12-2024 9:30."),
     "geotrace": N_(
@@ -70,6 +73,8 @@ INSTRUCTIONS: dict[str, str] = {
     "select_multiple": N_("Choose all that apply, then press Done."),
     "image": N_("Send a photo."),
     "audio": N_("Send a voice note."),
+    "video": N_("Send a video."),
+    "file": N_("Send the file as a document (📎)."),
     "geopoint": N_("Press the button below to share your location, or type latitude, longitude."),
     "datetime": N_("Send the date and the time, for example 25-12-2024 9:30."),
     "geotrace": N_(
@@ -87,7 +92,7 @@ INSTRUCTIONS: dict[str, str] = {
 }
 # Types typed as text (with Keep / Use / Skip buttons).
 TYPED = frozenset(
-    {"text", "integer", "decimal", "date", "time", "image", "audio", "datetime"}
+    {"text", "integer", "decimal", "date", "time", "image", "audio", "video", "file", "datetime"}
 )  # fmt: skip
 
 
@@ -143,6 +148,10 @@ def display(ctx: Context, runner: Runner, slot: Slot, value: str) -> str:
         return ctx._("a photo")
     if kind == "audio":
         return ctx._("a voice note")
+    if kind == "video":
+        return ctx._("a video")
+    if kind == "file":
+        return ctx._("a document")
     return value
 
 

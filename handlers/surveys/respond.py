@@ -336,6 +336,7 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
         kind={
             InboundKind.TEXT: "text", InboundKind.LOCATION: "location",
             InboundKind.PHOTO: "photo", InboundKind.AUDIO: "audio",
+            InboundKind.VIDEO: "video", InboundKind.DOCUMENT: "document",
         }.get(inbound.kind, "other"),
         text=inbound.text, latitude=inbound.latitude, longitude=inbound.longitude,
         media=inbound.media_ref,

@@ -61,7 +61,14 @@ class TestSupportedTypes:
     def test_every_supported_type_loads(self, all_types: ImportReport) -> None:
         types = {q.type for _, q in all_types.form.walk()}
         # The ODK types a chat carries out in its own way: forms/odk_types.md (test_odk_types).
-        assert types == SUPPORTED_TYPES - {"datetime", "geotrace", "geoshape", "rank"}
+        assert types == SUPPORTED_TYPES - {
+            "datetime",
+            "geotrace",
+            "geoshape",
+            "rank",
+            "video",
+            "file",
+        }
 
     def test_form_settings(self, all_types: ImportReport) -> None:
         form = all_types.form

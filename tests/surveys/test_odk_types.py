@@ -37,7 +37,7 @@ def test_odk_types_import_with_one_warning_each() -> None:
     )  # fmt: skip
     lines = "\n".join(report.warnings)
     assert "row 10: type 'dateTime' is asked as a date, then a time" in lines
-    assert "row 14: type 'video' is skipped" in lines
+    assert "row 14" not in lines  # a video question is asked: a video sent in the chat
     assert "row 21: name 'place' is also used on row 18 (another group)" in lines
     assert "row 23: calculation uses pulldata()" in lines
     assert "row 24" not in lines  # the label of a choice, read from the choices sheet
@@ -46,6 +46,7 @@ def test_odk_types_import_with_one_warning_each() -> None:
     form = report.form
     types = {q.name: q.type for _, q in form.walk()}
     assert types["code"] == "text" and types["visit"] == "datetime" and types["order"] == "rank"
+    assert types["clip"] == "video"
     assert form.path_of("b.place") == ("b", "b.place")
     assert form.question("ok").default is None
 

@@ -206,6 +206,8 @@ async def test_odk_types_carried_out_through_the_chat(
     await chat.tap("Done")
     assert "every choice in order" in chat.text  # Power has no place yet
     await chat.say("3, 1, 2")  # or typed, by the numbers shown
+    assert "A video" in chat.text and "Send a video." in chat.text  # video: sent in the chat
+    await chat._send(kind=InboundKind.VIDEO, media_ref="/media/telegram/clip.mp4")
     assert [c.label for c in chat.last[-1].choices] == ["Yes", "No", "Skip"]  # no "Use: maybe"
     await chat.tap("Yes")
     await chat.say("Jaipur")
@@ -221,7 +223,8 @@ async def test_odk_types_carried_out_through_the_chat(
     assert answers["place"] == "Jaipur" and answers["b.place"] == "Bagru"
     assert answers["user"] == "Sunita Devi" and answers["device"].startswith("clusterbot:")
     assert answers["started"] and answers["secret"] == "42" and answers["metres"] == "1113"
-    assert "lookup" not in answers and "mail" not in answers and "clip" not in answers
+    assert "lookup" not in answers and "mail" not in answers
+    assert answers["clip"] == "/media/telegram/clip.mp4"
     assert answers["label_of"] == "Yes" and "village" not in answers  # instance() lookups
 
 
