@@ -43,7 +43,7 @@ from bot.channels.telegram_updates import PerPersonUpdates
 from bot.fairness import Held
 from bot.limits import TELEGRAM_MAX_CALLBACK_DATA, TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.media_gate import MediaGate
-from bot.messages import Inbound, InboundKind, Media, Outbound, Request
+from bot.messages import Inbound, InboundKind, Outbound, Request
 from bot.outbox.queue import OutboxItem, Payload
 from bot.outbox.ratelimit import RateLimiter
 from bot.outbox.retry import Outcome, SendResult
@@ -355,32 +355,54 @@ class TelegramChannel:
         priority: bool = True,
         turn: list[bool] | None = None,
     ) -> list[Message]:
+        media = message.media
+        attached = (
+            (_sender(self.application.bot, media.kind, media.filename), media.data, media.filename)
+            if media is not None
+            else None
+        )
+        return await self._post(
+            chat_id, message.text, markup_for(message), attached, priority=priority, turn=turn
+        )
+
+    async def _post(
+        self,
+        chat_id: int,
+        text: str,
+        markup: Markup,
+        attached: tuple[Any, object, str | None] | None,
+        *,
+        priority: bool,
+        turn: list[bool] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> list[Message]:
+        """One message as Telegram takes it, for replies and outbox rows alike: the media
+        with the text as its caption when it fits (else the media alone, then the text),
+        text split at 4,096 characters, the buttons under the last part."""
         bot = self.application.bot
-        markup = markup_for(message)
-        if message.media is not None:
-            caption, rest = _caption_and_rest(message.text)
-            send = _sender(bot, message.media)
-            await self._limit(chat_id, priority=priority, turn=turn)
-            first = await send(
-                chat_id,
-                message.media.data,
-                caption=caption or None,
-                filename=message.media.filename,
-                reply_markup=markup if not rest else None,
-            )
-            sent = [first]
-            for part in split_text(rest) if rest else []:
-                await self._limit(chat_id, priority=priority, turn=turn)
-                sent.append(await bot.send_message(chat_id, part, reply_markup=markup))
-            return sent
-        parts = split_text(message.text)
-        sent = []
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
+        extra = extra or {}
+        sent: list[Message] = []
+        rest = text
+        if attached is not None:
+            send, file, filename = attached
+            caption, rest = _caption_and_rest(text)
             await self._limit(chat_id, priority=priority, turn=turn)
             sent.append(
-                await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+                await send(
+                    chat_id,
+                    file,
+                    caption=caption or None,
+                    filename=filename,
+                    reply_markup=markup if not rest else None,
+                    **extra,
+                )
             )
+        parts = split_text(rest) if rest or attached is None else []
+        for i, part in enumerate(parts):
+            await self._limit(chat_id, priority=priority, turn=turn)
+            last = i == len(parts) - 1
+            buttons = markup if last else None
+            sent.append(await bot.send_message(chat_id, part, reply_markup=buttons, **extra))
         return sent
 
     async def deliver(self, item: OutboxItem) -> SendResult:
@@ -396,37 +418,23 @@ class TelegramChannel:
         return SendResult(Outcome.SENT, platform_message_id=str(message.message_id))
 
     async def _deliver(self, chat_id: int, payload: Payload) -> Message:
-        bot = self.application.bot
         extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
         markup = markup_for(Outbound(payload.text, payload.choices, payload.columns))
+        attached = None
         if payload.media_kind:
             cached = self._file_ids.get(payload.media_path)
             if cached is None and not Path(payload.media_path).is_file():
                 raise FileNotFoundError(payload.media_path)
-            caption, rest = _caption_and_rest(payload.text)
-            send = bot.send_photo if payload.media_kind == "photo" else bot.send_document
-            await self._limit(chat_id, priority=False)
-            first = await send(
-                chat_id,
-                cached or Path(payload.media_path),
-                caption=caption or None,
-                filename=payload.media_name or None,
-                reply_markup=markup if not rest else None,
-                **extra,
-            )
+            send = _sender(self.application.bot, payload.media_kind, payload.media_name)
+            attached = (send, cached or Path(payload.media_path), payload.media_name or None)
+        sent = await self._post(
+            chat_id, payload.text, markup, attached, priority=False, extra=extra
+        )
+        first = sent[0]
+        if payload.media_kind:  # the next send of the same file goes by Telegram's file id
             uploaded = first.photo[-1] if first.photo else first.document
             if uploaded is not None:
                 self._file_ids[payload.media_path] = uploaded.file_id
-        else:
-            first, rest = None, payload.text
-        parts = split_text(rest) if rest else []
-        for i, part in enumerate(parts):
-            await self._limit(chat_id, priority=False)
-            sent = await bot.send_message(
-                chat_id, part, reply_markup=markup if i == len(parts) - 1 else None, **extra
-            )
-            first = first or sent
-        assert first is not None
         return first
 
     async def register_commands(
@@ -478,15 +486,15 @@ def _safe_name(name: str) -> str:
     return name[-100:]
 
 
-def _sender(bot: Any, media: Media) -> Any:
+def _sender(bot: Any, kind: str, filename: str) -> Any:
     """The Bot API method for a kind of media: a photo, a voice note (OGG/Opus, played in
     the chat) or another audio file, a video, else a document."""
-    if media.kind == "photo":
+    if kind == "photo":
         return bot.send_photo
-    if media.kind == "audio":
-        voice = media.filename.lower().endswith((".ogg", ".oga", ".opus"))
+    if kind == "audio":
+        voice = filename.lower().endswith((".ogg", ".oga", ".opus"))
         return bot.send_voice if voice else bot.send_audio
-    if media.kind == "video":
+    if kind == "video":
         return bot.send_video
     return bot.send_document
 
