@@ -26,3 +26,11 @@ def fold_words(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
     plain = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f")
     return fold(_EDGE_PUNCTUATION.sub("", unicodedata.normalize("NFC", plain)))
+
+
+def has_words(text: str, *, digits: bool = True) -> bool:
+    """Does `text` hold a letter (any script, with its marks) — or, with `digits`, a digit?
+    Emoji, symbols and punctuation alone are no name and no answer (registration and
+    survey text answers both refuse them)."""
+    classes = "LMN" if digits else "LM"
+    return any(unicodedata.category(ch)[0] in classes for ch in text)

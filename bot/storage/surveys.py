@@ -366,3 +366,20 @@ def save_answers(
         )
     if deletes:
         conn.executemany("DELETE FROM answers WHERE response_id = ? AND path = ?", deletes)
+
+
+def others_numbers(
+    conn: sqlite3.Connection, key: str, name: str, cluster_id: int | None, response_id: int
+) -> tuple[int, float | None]:
+    """How many others in the cluster answered question `name` of survey `key` (any round
+    of a repeat), and the largest answer: for the plausibility check (bot.surveys.plausible)."""
+    row = conn.execute(
+        "SELECT count(*), max(CAST(a.value AS REAL)) FROM answers a"
+        " JOIN responses r ON r.id = a.response_id JOIN surveys s ON s.id = r.survey_id"
+        " JOIN contacts c ON c.id = r.contact_id"
+        " WHERE s.key = ? AND (a.path = ? OR substr(a.path, -length(?) - 1) = '/' || ?)"
+        " AND c.cluster_id IS ? AND r.id != ? AND r.contact_id != ("
+        "   SELECT contact_id FROM responses WHERE id = ?)",
+        (key, name, name, name, cluster_id, response_id, response_id),
+    ).fetchone()
+    return int(row[0]), (float(row[1]) if row[1] is not None else None)

@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.limits import MAX_INPUT_LENGTH
 from bot.parse.dates import DateError, direction_of, parse_date, parse_time, read_date, split_time
-from bot.parse.digits import ascii_digits, fold_words
+from bot.parse.digits import ascii_digits, fold_words, has_words
 from bot.parse.numbers import parse_number
 from bot.surveys.model import Choice, Question, localized
 
@@ -86,7 +86,7 @@ def parse(
     if len(sent.text) > MAX_INPUT_LENGTH:
         return Problem("too_long", {"max": str(MAX_INPUT_LENGTH)})
     if kind == "text":
-        return text
+        return text if has_words(text) else Problem("no_words")  # not emoji alone
     if kind == "integer":
         return _integer(text)
     if kind == "decimal":

@@ -20,6 +20,7 @@ from bot.commands import flow
 from bot.engine import Context
 from bot.limits import MAX_NAME_LENGTH, MAX_PLACE_LENGTH
 from bot.messages import Choice, InboundKind, Request
+from bot.parse.digits import has_words
 from bot.storage import clusters
 from handlers.common import GENDERS, ROLES, language_choices, picked, use_buttons
 from handlers.people import privacy_notice
@@ -145,7 +146,7 @@ def valid_name(text: str) -> bool:
         return False
     if any(unicodedata.category(ch).startswith("C") for ch in text):
         return False
-    return any(unicodedata.category(ch)[0] in "LM" for ch in text)
+    return has_words(text, digits=False)
 
 
 def take_name(ctx: Context) -> bool:

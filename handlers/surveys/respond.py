@@ -19,6 +19,8 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice, InboundKind, Outbound, Request
 from bot.parse.dates import day_choices, parse_date, parse_time, split_time
+from bot.parse.digits import has_words
+from bot.parse.numbers import parse_number
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys.answers import (
@@ -32,6 +34,7 @@ from bot.surveys.answers import (
 )
 from bot.surveys.model import localized
 from bot.surveys.navigation import Slot, SlotKind, index_of
+from bot.surveys.plausible import Others, doubt
 from bot.surveys.runner import Refusal, Runner, Step, session_values
 from handlers.common import picked
 from handlers.people import menu
@@ -344,6 +347,8 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
     if slot.kind is SlotKind.OTHER:
         if sent.kind != "text" or not sent.text.strip():
             return Problem("text")
+        if not has_words(sent.text):
+            return Problem("no_words")
         return runner.submit(slot, " ".join(sent.text.split())[:2000])
     question = slot.question
     value = parse(
@@ -363,10 +368,46 @@ def _take(ctx: Context, turn: _Turn, slot: Slot) -> Step | Refusal | Problem | N
                 _did_you_mean(ctx, turn, slot, guess, tick=False)
                 return None
         return value
+    worry = _doubt(ctx, turn, slot, value, sent)
+    if worry:  # probably a slip: confirmed once (Yes, or No and type again)
+        _ask(ctx, slot, worry, [value])
+        return None
     result = runner.submit(slot, value)
     if isinstance(result, Step):
         _confirm(ctx, turn, slot, value)
     return result
+
+
+def _doubt(ctx: Context, turn: _Turn, slot: Slot, value: str, sent: Sent) -> str:
+    """The question to ask back about an implausible answer (bot.surveys.plausible), or ""."""
+    question = slot.question
+    if question.constraint or question.type not in (
+        "integer", "decimal", "date", "datetime", "geopoint"
+    ):  # fmt: skip
+        return ""
+    others = Others()
+    if question.type in ("integer", "decimal"):
+        count, largest = store.others_numbers(
+            ctx.conn, turn.survey.key, question.name, ctx.contact.cluster_id, turn.response.id
+        )
+        others = Others(count, largest)
+    kind = doubt(question, value, today=turn.runner.env.today_value, others=others)
+    if kind == "number":
+        typed = parse_number(sent.text) if sent.kind == "text" else None
+        amount = float(value)
+        shown = ctx._.money(amount) if typed and typed.money else ctx._.number(amount)
+        return ctx._("You typed {value} — is that right?").format(value=shown)
+    if kind == "date":
+        shown = display(ctx, turn.runner, slot, value)
+        return ctx._("You typed {date}, more than a year from now — is that right?").format(
+            date=shown
+        )
+    if kind == "place":
+        shown = display(ctx, turn.runner, slot, value)
+        return ctx._("That place ({place}) is far outside India — is that right?").format(
+            place=shown
+        )
+    return ""
 
 
 def _typed_ticks(ctx: Context, turn: _Turn, slot: Slot) -> Problem | None:

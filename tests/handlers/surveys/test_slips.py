@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.storage import clusters
+from bot.storage import clusters, contacts
 from bot.storage import surveys as store
 from bot.storage.db import Database
 from tests.driver import ChatDriver
@@ -249,3 +249,82 @@ async def test_a_count_with_its_unit_word(
     assert "Pieces a month?" in chat.text
     await chat.say(typed)
     assert (await rows(db))["pieces"] == "5"
+
+
+# -------------------------------------------------------------------- plausibility ---
+async def skip_to(chat: ChatDriver, label: str) -> None:
+    for _ in range(8):
+        if label in chat.text:
+            return
+        await chat.say("/skip")
+    raise AssertionError(f"{label} never asked: {chat.text}")
+
+
+async def test_a_place_far_outside_india_is_confirmed_once(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_kind(chat)
+    await skip_to(chat, "Workshop location?")
+    await chat.say("3, 6")  # the Gulf of Guinea
+    assert "far outside India" in chat.text and "place" not in await rows(db)
+    await chat.tap("No, type again")
+    assert "Please type your answer again" in chat.text and "Workshop location?" in chat.text
+    await chat.say("26.82, 75.54")  # Bagru: taken at once
+    assert (await rows(db))["place"] == "26.820000 75.540000 0 0"
+    await chat.say("/back")
+    await chat.say("3, 6")
+    await chat.tap("Yes")
+    assert (await rows(db))["place"] == "3.000000 6.000000 0 0"
+
+
+async def test_a_date_years_ahead_and_a_huge_amount_are_confirmed(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await to_kind(chat)
+    await skip_to(chat, "Next fair?")
+    await chat.say("25-12-2050")
+    assert "more than a year from now — is that right?" in chat.text
+    await chat.tap("Yes")
+    assert (await rows(db))["next_fair"] == "2050-12-25"
+    await chat.say("₹99,99,99,99,999")
+    assert "You typed ₹99,99,99,99,999 — is that right?" in chat.text
+    await chat.tap("No, type again")
+    await chat.say("₹250")
+    assert (await rows(db))["price"] == "250"
+
+
+async def test_a_number_far_beyond_the_clusters_answers_is_confirmed(
+    chat: ChatDriver, db: Database, slips: store.Survey, one_cluster: clusters.Cluster
+) -> None:
+    def others(conn) -> None:  # type: ignore[no-untyped-def]
+        for i in range(5):
+            person = contacts.get_or_create(conn, "test", f"o{i}", f"o{i}", "x")
+            conn.execute("UPDATE contacts SET cluster_id = ? WHERE id = ?",
+                         (one_cluster.id, person.id))  # fmt: skip
+            started = store.start_response(conn, slips.id, person.id, None, "x")
+            store.save_answers(conn, started.id, {"pieces": str(20 + 5 * i)}, "x")
+
+    await db.write(others)
+    await to_kind(chat)
+    await skip_to(chat, "Pieces a month?")
+    await chat.say("300")  # at most 10 × 40: taken
+    assert (await rows(db))["pieces"] == "300"
+    await chat.say("/back")
+    await chat.say("4000")
+    assert "You typed 4,000 — is that right?" in chat.text
+    await chat.tap("Yes")
+    assert (await rows(db))["pieces"] == "4000"
+
+
+@pytest.mark.parametrize("typed", ["😀", "🙏🙏", "👍 !"])
+async def test_a_text_answer_of_emoji_alone_is_refused(
+    chat: ChatDriver, db: Database, slips: store.Survey, typed: str
+) -> None:
+    await start(chat, "slips")
+    await chat.say("1")
+    await chat.tap("Done")
+    await chat.say(typed)
+    assert "Please type your answer in words or numbers." in chat.text
+    assert "product[1]/pname" not in await rows(db)
+    await chat.say("Saree 🙏")
+    assert (await rows(db))["product[1]/pname"] == "Saree 🙏"
