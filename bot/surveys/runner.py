@@ -152,6 +152,20 @@ class Runner:
                 out.append((node.labels, rounds.get(name, 0)))
         return out
 
+    def progress(self, slot: Slot) -> tuple[int, int] | None:
+        """(5, 12) for "question 5 of 12": the questions this respondent is asked, as far as
+        the answers so far tell (a `relevant` on a question not answered yet counts as
+        its answer is now, empty; each round of a repeat counts, "add another?" does
+        not). None for what is not a question."""
+        if slot.kind is not SlotKind.QUESTION:
+            return None
+        number = total = 0
+        for found in Walker(self.index, self.env).slots(()):
+            if found.kind is SlotKind.QUESTION:
+                total += 1
+                number += found.key <= slot.key
+        return (number, total) if number else None
+
     # ------------------------------------------------------------------- moving ---
     def start(self) -> Step:
         return self._advance(())

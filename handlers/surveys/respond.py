@@ -434,7 +434,7 @@ def _add_ticks(ctx: Context, turn: _Turn, slot: Slot, names: list[str]) -> None:
     ctx.go(FLOW, ANSWER, ticks={"path": slot.path, "names": ticked}, confirm=None)
     shown = display(ctx, turn.runner, slot, join_selected(ticked, turn.runner.choices(slot)))
     ctx.reply(ctx._("Ticked: {answers}. Choose more, or press Done.").format(answers=shown))
-    ctx.out.append(prompt(ctx, turn.runner, slot, selected=ticked))
+    ctx.out.append(_asking(ctx, turn.runner, slot, ticked))
 
 
 # Day words for the two days an ambiguous one (कल, परसों) may mean.
@@ -643,7 +643,7 @@ def _toggle(ctx: Context, turn: _Turn, slot: Slot, name: str) -> None:
     names = [n for n in names if n != name] if name in names else [*names, name]
     ctx.go(FLOW, ANSWER, ticks={"path": slot.path, "names": names})
     # Redraw the pressed message with its ticks rather than sending a new one.
-    ctx.out.append(replace(prompt(ctx, turn.runner, slot, selected=names), replace=True))
+    ctx.out.append(replace(_asking(ctx, turn.runner, slot, names), replace=True))
 
 
 def _confirm(ctx: Context, turn: _Turn, slot: Slot, value: str) -> None:
@@ -671,6 +671,17 @@ def _after(ctx: Context, turn: _Turn, result: Step | Refusal | Problem | None) -
         _show(ctx, turn, Step(turn.slot))
         return
     _show(ctx, turn, result)
+
+
+def _asking(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None) -> Outbound:
+    """The question's prompt under "Question 5 of 12" (`Runner.progress`)."""
+    message = prompt(ctx, runner, slot, selected=selected)
+    position = runner.progress(slot)
+    if position is None:
+        return message
+    number, total = position
+    line = ctx._("Question {number} of {total}").format(number=number, total=total)
+    return replace(message, text=f"{line}\n{message.text}")
 
 
 def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -> None:
@@ -704,4 +715,4 @@ def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -
            confirm=None)  # fmt: skip
     if media or (media is None and (turn.slot is None or step.slot.path != turn.slot.path)):
         ctx.out.extend(question_media(ctx, runner, step.slot))
-    ctx.out.append(prompt(ctx, runner, step.slot, selected=ticks["names"] if ticks else None))
+    ctx.out.append(_asking(ctx, runner, step.slot, ticks["names"] if ticks else None))

@@ -328,3 +328,29 @@ async def test_a_text_answer_of_emoji_alone_is_refused(
     assert "product[1]/pname" not in await rows(db)
     await chat.say("Saree 🙏")
     assert (await rows(db))["product[1]/pname"] == "Saree 🙏"
+
+
+# ------------------------------------------------------------------------ progress ---
+async def test_every_question_says_where_it_is(
+    chat: ChatDriver, db: Database, slips: store.Survey
+) -> None:
+    await start(chat, "slips")
+    assert chat.last[-1].text.startswith("Question 1 of 11\n")
+    await chat.say("1")  # a tick redraws the question: still there
+    assert chat.last[-1].text.startswith("Question 1 of 11\n")
+    await chat.tap("Done")
+    assert "Question 2 of 11" in chat.text
+    await chat.say("Dabu saree")
+    assert "Question" not in chat.last[-1].text  # "add another?" is no question
+    await chat.tap("Yes, add")
+    assert "Question 3 of 12" in chat.text  # a second product: one more question
+
+
+async def test_the_count_follows_relevance(
+    chat: ChatDriver, db: Database, one_cluster: clusters.Cluster
+) -> None:
+    await install(db, "diag_mini.yaml")
+    await start(chat)
+    assert "Question 1 of 3" in chat.text  # workers only for a manufacturer; no products yet
+    await chat.press(next(i for i in chat.choice_ids if i.endswith(":c0")))  # manufacturer
+    assert "Question 2 of 4" in chat.text
