@@ -7,7 +7,7 @@ the same sheets. Then, for every format alike:
 1. pyxform's header rules turn the headers into XLSForm columns (`relevance` is
    `relevant`, `label::Hindi (hi)` is a Hindi label) and its type grammar reads
    `select_one list or_other`, `begin repeat` and the old `select one from list`;
-2. `model.build_form` builds the frozen model and refuses, with rows, whatever the chat
+2. `builder.build_form` builds the frozen model and refuses, with rows, whatever the chat
    runner cannot run (it collects every problem at once);
 3. only if that passes, pyxform's whole conversion (`workbook_to_json`, the builder and
    `to_xml`, as `xls2xform.convert` runs them) runs on the untouched sheets: a form
@@ -80,16 +80,9 @@ from pyxform.utils import default_is_dynamic
 from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_OSM, RE_SELECT, workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from bot.surveys.builder import Cell, ImportReport, SheetRow, SurveyRow, Workbook, build_form
 from bot.surveys.errors import Code, FormImportError, ImportProblem, Warn, WarningLog
-from bot.surveys.model import (
-    QUESTION_MEDIA,
-    Cell,
-    ImportReport,
-    SheetRow,
-    SurveyRow,
-    Workbook,
-    build_form,
-)
+from bot.surveys.model import QUESTION_MEDIA
 
 XLSFORM_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv", ".md"})
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})

@@ -89,7 +89,7 @@ class Runner:
         last_saved: Mapping[str, str] | None = None,
     ) -> None:
         self.form = form
-        # What metadata rows take (`model.METADATA_TYPES`): start, deviceid, username,
+        # What metadata rows take (`builder.METADATA_TYPES`): start, deviceid, username,
         # phonenumber from the handler; today and end from the clock.
         self.session = {
             "today": today.isoformat(),

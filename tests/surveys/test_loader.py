@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.surveys.builder import ImportReport
 from bot.surveys.errors import Code, FormImportError, ImportProblem, Warn
 from bot.surveys.loader import load_form, read_workbook
 from bot.surveys.model import (
@@ -23,7 +24,6 @@ from bot.surveys.model import (
     Choice,
     Form,
     Group,
-    ImportReport,
     Question,
     Repeat,
     form_from_json,

@@ -25,10 +25,11 @@ from bot.storage import contacts
 from bot.storage import surveys as store
 from bot.storage.db import connect_sync, migrate
 from bot.surveys.answers import Problem, Sent, parse, range_steps
+from bot.surveys.builder import ImportReport
 from bot.surveys.errors import Code, FormImportError
 from bot.surveys.export import export_csv
 from bot.surveys.loader import XLSFORM_SUFFIXES, load_form
-from bot.surveys.model import Form, Group, ImportReport, Repeat, form_from_json, form_to_json
+from bot.surveys.model import Form, Group, Repeat, form_from_json, form_to_json
 from bot.surveys.navigation import Slot, SlotKind
 from bot.surveys.runner import Refusal, Runner, Step, session_values
 

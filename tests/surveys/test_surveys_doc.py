@@ -12,15 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.storage.surveys import question_count
+from bot.surveys.builder import CARRIED_OUT_TYPES, METADATA_TYPES, SKIPPED_TYPES
 from bot.surveys.errors import FormImportError, Warn
 from bot.surveys.expr import SUPPORTED_FUNCTIONS, UNEVALUATED_FUNCTIONS
 from bot.surveys.loader import XLSFORM_SUFFIXES, load_form
-from bot.surveys.model import (
-    CARRIED_OUT_TYPES,
-    METADATA_TYPES,
-    SKIPPED_TYPES,
-    SUPPORTED_TYPES,
-)
+from bot.surveys.model import SUPPORTED_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "surveys.md").read_text(encoding="utf-8")
