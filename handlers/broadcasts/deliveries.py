@@ -133,8 +133,4 @@ def on_input(ctx: Context) -> None:
             )
         show_one(ctx, broadcasts.get(ctx.conn, found.id) or found)
     else:
-        ctx.end()
-        if ctx.inbound.kind is InboundKind.CHOICE:
-            ctx.reply(ctx._("That button belongs to an earlier question."))
-        else:
-            menu.not_understood(ctx)
+        menu.leave_flow(ctx)

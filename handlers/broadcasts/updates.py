@@ -117,8 +117,4 @@ def on_input(ctx: Context) -> None:
     elif parts[:2] == ["upd", "older"] and len(numbers) == 2 and _may_read(ctx, numbers[0]):
         show_page(ctx, numbers[0], before=numbers[1])
     else:
-        ctx.end()
-        if ctx.inbound.kind is InboundKind.CHOICE:
-            ctx.reply(ctx._("That button belongs to an earlier question."))
-        else:
-            menu.not_understood(ctx)
+        menu.leave_flow(ctx)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
+from bot.messages import InboundKind
 from handlers.common import language_choices, picked, use_buttons
 from handlers.people import onboarding
 from handlers.people.main_menu import main_menu, visible_commands
@@ -69,6 +70,16 @@ def language_input(ctx: Context) -> None:
 def not_understood(ctx: Context) -> None:
     ctx.reply(ctx._("Sorry, I did not understand that. Please use the buttons below."))
     main_menu(ctx)
+
+
+def leave_flow(ctx: Context) -> None:
+    """Input a screen flow does not expect: the flow ends, and the person hears why (a
+    button of an older message) or what they can do (the menu)."""
+    ctx.end()
+    if ctx.inbound.kind is InboundKind.CHOICE:
+        ctx.reply(ctx._("That button belongs to an earlier question."))
+    else:
+        not_understood(ctx)
 
 
 def unknown_command(ctx: Context, name: str) -> None:
