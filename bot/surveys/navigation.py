@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -104,6 +105,36 @@ class FormIndex:
         self.static: dict[str, bool] = {}
         # Does the form read the previous response (${last-saved#name})?
         self.last_saved = LAST_SAVED in form_to_json(form)
+        # Which questions a respondent is asked depends only on the answers the form's
+        # `relevant` and `repeat_count` expressions name (and the rounds of its repeats):
+        # the question list is cached per such answers ("question 5 of 12").
+        self.walk_names = self._walk_names()
+        self.question_keys: dict[tuple[tuple[str, str], ...], list[Key]] = {}
+
+    def _walk_names(self) -> frozenset[str]:
+        names: set[str] = set()
+        for info in self.info.values():
+            node = info.node
+            for text in (node.relevant, getattr(node, "repeat_count", None)):
+                if text:
+                    with suppress(expr.ExprError):  # checked at import: cannot happen
+                        names |= expr.references(expr.parse(text))
+        return frozenset(names)
+
+    def walk_fingerprint(
+        self, answers: dict[str, str], today: date
+    ) -> tuple[tuple[str, str], ...] | None:
+        """The answers that decide which questions are asked (and the day: a `relevant`
+        may read today()); None when the form reads the previous response, which is not
+        among the answers, so the list cannot be cached."""
+        if self.last_saved:
+            return None
+        found = [("@today", str(today))]
+        for path, value in answers.items():
+            name = path.rsplit("/", 1)[-1].split("[", 1)[0].rsplit(".", 1)[-1]
+            if path.endswith("@count") or name in self.walk_names:
+                found.append((path, value))
+        return tuple(sorted(found))
 
     def _add(
         self, nodes: tuple[Node, ...], repeats: tuple[str, ...], parents: tuple[str, ...]

@@ -19,6 +19,7 @@ the walk no longer reaches, so what is stored is always what would be submitted.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -159,12 +160,28 @@ class Runner:
         not). None for what is not a question."""
         if slot.kind is not SlotKind.QUESTION:
             return None
-        number = total = 0
-        for found in Walker(self.index, self.env).slots(()):
-            if found.kind is SlotKind.QUESTION:
-                total += 1
-                number += found.key <= slot.key
-        return (number, total) if number else None
+        keys = self._question_keys()
+        number = bisect_right(keys, slot.key)
+        return (number, len(keys)) if number else None
+
+    def _question_keys(self) -> list[Key]:
+        """The keys of every question this respondent is asked, in form order: one walk of
+        the whole form, cached on the form's index per the answers relevance reads (most
+        respondents share them), so a turn does not walk the form again."""
+        cache = self.index.question_keys
+        fingerprint = self.index.walk_fingerprint(self.answers, self.env.today_value)
+        keys = cache.get(fingerprint) if fingerprint is not None else None
+        if keys is None:
+            keys = [
+                found.key
+                for found in Walker(self.index, self.env).slots(())
+                if found.kind is SlotKind.QUESTION
+            ]
+            if fingerprint is not None:
+                if len(cache) >= 4096:
+                    cache.clear()
+                cache[fingerprint] = keys
+        return keys
 
     # ------------------------------------------------------------------- moving ---
     def start(self) -> Step:

@@ -354,3 +354,29 @@ async def test_the_count_follows_relevance(
     assert "Question 1 of 3" in chat.text  # workers only for a manufacturer; no products yet
     await chat.press(next(i for i in chat.choice_ids if i.endswith(":c0")))  # manufacturer
     assert "Question 2 of 4" in chat.text
+
+
+async def test_the_count_is_walked_once_per_relevant_answers(
+    chat: ChatDriver, db: Database, one_cluster: clusters.Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The question list behind "question N of M" is cached on the form per the answers
+    its relevance reads: a turn that changes none of them does not walk the form again,
+    and one that does gets a new count."""
+    from bot.surveys import runner
+
+    walks = []
+    real = runner.Walker.slots
+
+    def counting(self: runner.Walker, after: tuple[int, ...] = ()) -> object:
+        if after == ():
+            walks.append(1)
+        return real(self, after)
+
+    monkeypatch.setattr(runner.Walker, "slots", counting)
+    await install(db, "diag_mini.yaml")
+    await start(chat)
+    first = len(walks)
+    await chat.say("/survey")  # the same question again, the same answers: no new walk
+    assert len(walks) == first and "Question 1 of 3" in chat.text
+    await chat.press(next(i for i in chat.choice_ids if i.endswith(":c0")))  # manufacturer
+    assert "Question 2 of 4" in chat.text and len(walks) > first
