@@ -9,7 +9,8 @@ person's name, phone, village and channel ids everywhere they occur:
                       unknown) deleted; choice, ranking and number answers (KEPT_TYPES)
                       stay, pointing at a contact row that no longer names anyone
     media files       photos, voice notes and documents of those answers deleted from disk
-                      (unless someone else's answer is the same file)
+                      (unless someone else's answer is the same file), voice notes that
+                      answered text questions too (`bot.surveys.answers.voice_path`)
     outbox            chat ids and message ids (a WhatsApp wamid encodes the phone number)
                       nulled, queued messages skipped, texts only they were sent blanked
     events            RSVPs and registrations for events not yet started removed; a freed
@@ -38,6 +39,7 @@ from bot import seat_notice
 from bot.clock import iso
 from bot.storage import audit, contacts, surveys
 from bot.storage import events as ev
+from bot.surveys.answers import VOICE_MARK, voice_path
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +141,8 @@ def _erase_answers(conn: sqlite3.Connection, contact_id: int) -> tuple[int, list
                 continue
             if kind in ("image", "audio", "video", "file"):
                 files.append(value)
+            elif (voice := voice_path(value)) is not None:  # a voice note at a text question
+                files.append(voice)
             conn.execute(
                 "DELETE FROM answers WHERE response_id = ? AND path = ?", (response_id, path)
             )
@@ -163,7 +167,9 @@ def _delete_files(
             continue
         if not resolved.is_relative_to(root) or resolved == root:
             continue
-        if conn.execute("SELECT 1 FROM answers WHERE value = ? LIMIT 1", (value,)).fetchone():
+        if conn.execute(
+            "SELECT 1 FROM answers WHERE value IN (?, ?) LIMIT 1", (value, VOICE_MARK + value)
+        ).fetchone():
             continue
         try:
             resolved.unlink(missing_ok=True)

@@ -3,6 +3,8 @@ downloads a photo, voice note or document.
 
     survey.answer at an `image` question        -> a photo     (the person consented)
     survey.answer at an `audio` question        -> a voice note / audio file
+    survey.answer at a `text` question          -> a voice note / audio file, unless the
+                                                   form says `voice` = no (issue 14)
     survey.answer at a `video` question         -> a video
     survey.answer at a `file` question          -> a document
     broadcast.message, broadcast.preview (CDA)  -> a photo or a document to attach
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.messages import InboundKind
+from bot.surveys.answers import takes_voice
 from bot.surveys.navigation import SlotKind
 from handlers.broadcasts.draft import FLOW as BROADCAST
 from handlers.surveys import respond as survey
@@ -38,9 +41,9 @@ def wanted(ctx: Context) -> bool:
         return conv.step in BROADCAST_STEPS and kind in ATTACHMENTS and bool(ctx.access.cda)
     if conv.flow == survey.FLOW and conv.step == survey.ANSWER and ctx.contact.consent_at:
         slot = survey.current_slot(ctx)
-        return (
-            slot is not None
-            and slot.kind is SlotKind.QUESTION
-            and SURVEY_MEDIA.get(slot.question.type) is kind
-        )
+        if slot is None or slot.kind is not SlotKind.QUESTION:
+            return False
+        if kind is InboundKind.AUDIO and takes_voice(slot.question):
+            return True  # a voice note answers a text question
+        return SURVEY_MEDIA.get(slot.question.type) is kind
     return False

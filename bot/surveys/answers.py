@@ -10,6 +10,7 @@ Stored forms (what ODK Collect would submit):
     time                        '09:30:00'           geopoint     '26.81 75.55 0 0'
     select_one                  'choice_name'        select_multiple  'a c' (form order)
     image / audio               the stored file path (or the platform file id)
+    a voice note at a text question   VOICE_MARK + the stored file path (`voice_path`)
     acknowledge                 'OK'                 text         the text, spaces tidied
     datetime                    '2024-12-25T09:30:00'
     geotrace / geoshape         '26.81 75.55 0 0;26.82 75.56 0 0' (a shape ends where it began)
@@ -38,6 +39,30 @@ OTHER_NAME = "other"  # what XLSForm's or_other stores  # xsd:int, what ODK stor
 
 # Media questions -> the kind of file that answers them (`Sent.kind`, also the Problem code).
 _MEDIA_SENT = {"image": "photo", "audio": "audio", "video": "video", "file": "document"}
+
+# A voice note answering a `text` question (issue 14) is stored as this mark and the file's
+# path. Typed text never starts with a line break (spaces are tidied), so no typed answer
+# can pass for a recording, and erasure deletes only files that were sent.
+VOICE_MARK = "🎤\n"
+
+
+def takes_voice(question: Question) -> bool:
+    """Whether a voice note may answer this question: a `text` question whose form does not
+    say `voice` = no, with no constraint (a recording cannot be checked against one) and
+    not typed as digits (appearance `numbers`)."""
+    return (
+        question.type == "text"
+        and question.voice
+        and not question.constraint
+        and "numbers" not in (question.appearance or "")
+    )
+
+
+def voice_path(value: str | None) -> str | None:
+    """The file of a voice answer to a text question, or None for any other value."""
+    if value and value.startswith(VOICE_MARK):
+        return value[len(VOICE_MARK) :]
+    return None
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,8 @@ def parse(
         if sent.kind == wanted and sent.media:
             return sent.media
         return Problem(wanted)
+    if sent.kind == "audio" and sent.media and takes_voice(question):
+        return VOICE_MARK + sent.media
     if sent.kind != "text" or not sent.text.strip():
         return Problem(_expected(kind))
     text = " ".join(sent.text.split())

@@ -590,6 +590,7 @@ class _Builder:
             row=row.row,
             media=self._question_media(row, name),
             guidance=self._texts("survey", row, "guidance_hint"),
+            voice=_voice(row),
         )
         if not (question.default is None or default_is_expression or _default_fits(question)):
             if question.type.startswith("select") and question.choices:
@@ -956,3 +957,10 @@ def _parses(parse: Any, text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _voice(row: SurveyRow) -> bool:
+    """The `voice` column (or `bind::clusterbot:voice`): `no` keeps voice notes from
+    answering this text question (issue 14); anything else, or nothing, allows them."""
+    value = row.get("voice") or row.get("clusterbot:voice") or ""
+    return value.strip().casefold() not in ("no", "false", "0", "false()")

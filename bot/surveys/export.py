@@ -9,7 +9,8 @@ enclosing rounds by `<repeat>_index` columns.
 Answers are streamed from SQLite in response order and written as they come (openpyxl's
 write-only mode), so memory stays flat however many responses there are. Stored answers
 are already the effective ones (the runner deletes answers that became irrelevant), so
-nothing is re-evaluated here.
+nothing is re-evaluated here. A voice note that answered a text question is written as
+`voice:` and its file's path (`VOICE_EXPORT`), in the question's own column.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import IO, Any
 from bot.spreadsheet import append, csv_row
 from bot.storage import surveys as store
 from bot.surveys import expr
+from bot.surveys.answers import voice_path
 from bot.surveys.model import Form, Group, Node, Repeat
 from bot.surveys.navigation import AnswerEnv, evaluate, index_of
 
@@ -35,6 +37,7 @@ MAIN = "survey"
 TITLE = "instance_name"  # the response's title (settings `instance_name`), after META
 _SEGMENT = re.compile(r"([^/\[]+)(?:\[(\d+)\])?")
 _NUMERIC = frozenset({"integer", "decimal", "range"})
+VOICE_EXPORT = "voice:{path}"  # a voice note answering a text question (issue 14)
 
 
 @dataclass
@@ -170,6 +173,9 @@ def _place(
     sheet = lay.where.get(name)
     if sheet is None:
         return
+    voice = voice_path(value)
+    if voice is not None:
+        value = VOICE_EXPORT.format(path=voice)
     if sheet == MAIN:
         record.values[name] = value
     else:

@@ -80,6 +80,9 @@ class Question:
     # language code -> file name (the file's content is stored with the form version).
     media: dict[str, dict[str, str]] = field(default_factory=dict)
     guidance: dict[str, str] = field(default_factory=dict)  # guidance_hint, by language
+    # A voice note may answer a `text` question unless the form's `voice` column (or
+    # `bind::clusterbot:voice`) says `no` (issue 14; `bot.surveys.answers.takes_voice`).
+    voice: bool = True
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,8 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
         for empty in ("media", "guidance"):  # forms stored before these fields stay equal
             if not out[empty]:
                 del out[empty]
+        if out["voice"]:
+            del out["voice"]
         return out
     kind = "group" if isinstance(node, Group) else "repeat"
     out = {"kind": kind, **node.__dict__}

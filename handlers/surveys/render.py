@@ -21,7 +21,7 @@ from bot.i18n import N_
 from bot.limits import TELEGRAM_MAX_TEXT
 from bot.messages import Choice, Media, Outbound, Request
 from bot.storage import surveys as store
-from bot.surveys.answers import Problem, choice_label, range_steps
+from bot.surveys.answers import Problem, choice_label, range_steps, takes_voice, voice_path
 from bot.surveys.model import Question, localized
 from bot.surveys.navigation import OTHER, Slot, SlotKind
 from bot.surveys.runner import Refusal, Runner
@@ -66,6 +66,7 @@ PROBLEMS: dict[str, str] = {
 }
 RANGE_PROBLEM = N_("Please send a number from {start} to {end}.")
 RANGE_STEP_PROBLEM = N_("Please send a number from {start} to {end}, in steps of {step}.")
+VOICE_WELCOME = N_("Type your answer, or send a voice note 🎤.")
 # What to do, shown under the question for types that need more than a tap.
 INSTRUCTIONS: dict[str, str] = {
     "date": N_("Send the date, for example 25-12-2024."),
@@ -152,6 +153,8 @@ def display(ctx: Context, runner: Runner, slot: Slot, value: str) -> str:
         return ctx._("a video")
     if kind == "file":
         return ctx._("a document")
+    if voice_path(value) is not None:  # a voice note answering a text question
+        return ctx._("a voice note")
     return value
 
 
@@ -289,6 +292,8 @@ def _instruction(ctx: Context, question: Question) -> str:
     if question.type == "range" and not _range_buttons(question):
         params = question.parameters
         return ctx._(RANGE_PROBLEM).format(start=params["start"], end=params["end"])
+    if takes_voice(question):
+        return ctx._(VOICE_WELCOME)
     found = INSTRUCTIONS.get(question.type)
     return ctx._(found) if found else ""
 
