@@ -10,21 +10,38 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 
 from bot.commands import Audience, command, flow
-from bot.engine import Context
+from bot.engine import Build, Context, Later
 from bot.i18n import N_, Translator
 from bot.messages import Choice, Media, Outbound
 from bot.storage import surveys as store
 from bot.storage.surveys import Survey
-from bot.surveys.answers import choice_label
 from bot.surveys.charts import chart
-from bot.surveys.export import export_xlsx
+from bot.surveys.export import export_xlsx, forms_of
 from bot.surveys.model import localized
-from bot.surveys.results import Results, results
+from bot.surveys.results import TEXTS, Results, questions_of, results, split, within
+from bot.vocabulary import GENDERS, ROLES
+from handlers.surveys.results_view import (
+    label_of,
+    question_text,
+    results_text,
+    short,
+    split_question_text,
+    split_summary_text,
+    summary_line,
+    summary_text,
+)
 
 FLOW = "survey_admin"
-MAX_CHOICE_LINES = 12
+STEP = f"{FLOW}.results"
+P = "svr"  # /results buttons: svr:<action>:<arguments>:<survey key or #id>
+PAGE = 7  # questions a page: with Previous, Next and Summary, WhatsApp's 10 list rows
+MAX_KEY = 40  # a longer survey key goes into button ids as #id (64 bytes in all)
+VIEWS = {"g": "gender", "r": "role"}  # "a": all together
+__all__ = ["results_text", "summary_line"]
 
 
 def managed(ctx: Context) -> list[Survey]:
@@ -84,6 +101,9 @@ def export_command(ctx: Context) -> None:
 
 @flow(FLOW)
 def on_input(ctx: Context) -> None:
+    if ctx.inbound.choice.startswith(f"{P}:"):
+        on_results_press(ctx)
+        return
     action, _, key = ctx.inbound.choice.removeprefix("sva:").partition(":")
     survey = next((s for s in managed(ctx) if s.key == key), None)
     if not ctx.inbound.choice.startswith("sva:") or survey is None:
@@ -97,62 +117,180 @@ def on_input(ctx: Context) -> None:
         send_export(ctx, survey)
 
 
-def show_results(ctx: Context, survey: Survey) -> None:
-    scope, _ = ctx.access.managed, ctx._
+def show_results(ctx: Context, survey: Survey, view: str = "a") -> None:
+    """The first screen (or the same per gender / per role), with the buttons."""
+    scope, _, media_root = ctx.access.managed, ctx._, ctx.settings.media_root
+    ref = _ref(survey)
+    choices = [Choice(f"{P}:l:0:{ref}", _("Questions")), Choice(f"{P}:c:{ref}", _("Chart")),
+               *_views(_, view, lambda v: f"{P}:s:{v}:{ref}")]  # fmt: skip
 
     def build(conn: sqlite3.Connection) -> list[Outbound]:
-        found = results(conn, survey, scope)
+        found = results(conn, survey, scope, media_root)
         title = _title(survey, _.language, conn)
-        text = results_text(_, found, title)
-        subtitle = summary_line(_, found)
-        png = chart(found, _.language, title, subtitle)
-        replies = [Outbound(text)]
-        if png is not None:
-            replies.append(Outbound(title, media=Media("photo", f"{survey.key}.png", png)))
-        return replies
-
-    ctx.reply_later(build, _("Sorry, the results could not be prepared. Please try again."))
-
-
-def summary_line(_: Translator, found: Results) -> str:
-    return _("Responses: {responses} · completed: {completed} ({rate})").format(
-        responses=_.number(found.responses),
-        completed=_.number(found.completed),
-        rate=f"{100 * found.completion_rate:.0f}%",
-    )
-
-
-def results_text(_: Translator, found: Results, title: str) -> str:
-    default = found.survey.languages[0] if found.survey.languages else "en"
-    lines = [
-        f"📊 {title}",
-        summary_line(_, found),
-    ]
-    if found.titles:  # settings `instance_name`: each response's title
-        lines.append(_("Latest: {titles}").format(titles=", ".join(found.titles)))
-    for result in found.questions:
-        if not result.answered:
-            continue
-        question = result.question
-        label = localized(question.labels, _.language, default) or question.name
-        spread = result.spread()
-        if result.counts:
-            lines += ["", f"{label} ({_.number(result.answered)})"]
-            for name in result.choice_order[:MAX_CHOICE_LINES]:
-                choice = next((c for c in question.choices if c.name == name), None)
-                shown = choice_label(choice, _.language, default) if choice else _("Other")
-                count = result.counts[name]
-                lines.append(f"  {shown}: {_.number(count)} ({100 * count / result.answered:.0f}%)")
-        elif spread is not None:
-            low, median, high = (_.number(round(v, 2)) for v in spread)
-            lines += ["", label, "  " + _("min {min} · median {median} · max {max}").format(
-                min=low, median=median, max=high)]  # fmt: skip
+        if view in VIEWS:
+            groups = split(conn, survey, VIEWS[view], scope, media_root)
+            text = split_summary_text(_, found, _ordered(groups, VIEWS[view]), VIEWS[view], title)
         else:
-            lines += ["", f"{label}: " + _("{count} answers").format(
-                count=_.number(result.answered))]  # fmt: skip
-    if not found.responses:
-        lines += ["", _("No answers yet.")]
-    return "\n".join(lines)
+            text = summary_text(_, found, title)
+        return [Outbound(text, tuple(choices))]
+
+    _later(ctx, build, choices, _("Sorry, the results could not be prepared. Please try again."))
+
+
+def show_chart(ctx: Context, survey: Survey) -> None:
+    """The chart of the choice questions, only when asked for."""
+    scope, _, media_root = ctx.access.managed, ctx._, ctx.settings.media_root
+    ref = _ref(survey)
+    choices = [Choice(f"{P}:l:0:{ref}", _("Questions")), Choice(f"{P}:s:a:{ref}", _("Summary"))]
+
+    def build(conn: sqlite3.Connection) -> list[Outbound]:
+        found = results(conn, survey, scope, media_root)
+        title = _title(survey, _.language, conn)
+        png = chart(found, _.language, title, summary_line(_, found))
+        if png is None:
+            return [Outbound(_("No choice question has answers yet: there is no chart."),
+                             tuple(choices))]  # fmt: skip
+        return [Outbound(title, tuple(choices), media=Media("photo", f"{survey.key}.png", png))]
+
+    _later(ctx, build, choices, _("Sorry, the chart could not be prepared. Please try again."))
+
+
+def show_questions(ctx: Context, survey: Survey, page: int) -> None:
+    """One page of the questions, each a button: WhatsApp's list holds 10 rows, so PAGE
+    questions with Previous / Next / Summary. Built in the turn (no answer is read)."""
+    _, ref = ctx._, _ref(survey)
+    questions = questions_of(forms_of(ctx.conn, survey.key))
+    pages = max((len(questions) + PAGE - 1) // PAGE, 1)
+    page = max(0, min(page, pages - 1))
+    default = survey.languages[0] if survey.languages else "en"
+    choices = [
+        Choice(
+            f"{P}:q:{i}:a:{ref}", short(f"{_.number(i + 1)}. {label_of(q, _.language, default)}")
+        )
+        for i, q in enumerate(questions[page * PAGE : (page + 1) * PAGE], start=page * PAGE)
+    ]
+    if page > 0:
+        choices.append(Choice(f"{P}:l:{page - 1}:{ref}", _("Previous")))
+    if page < pages - 1:
+        choices.append(Choice(f"{P}:l:{page + 1}:{ref}", _("Next")))
+    choices.append(Choice(f"{P}:s:a:{ref}", _("Summary")))
+    ctx.go(FLOW, STEP)
+    text = _("{title}: which question? (page {page} of {pages})").format(
+        title=_title(survey, _.language, ctx.conn), page=_.number(page + 1), pages=_.number(pages)
+    )
+    ctx.reply(text, choices)
+
+
+def show_question(ctx: Context, survey: Survey, index: int, view: str = "a") -> None:
+    """One question, for everyone or per gender / per role."""
+    scope, _, media_root, ref = ctx.access.managed, ctx._, ctx.settings.media_root, _ref(survey)
+    questions = questions_of(forms_of(ctx.conn, survey.key))
+    if not 0 <= index < len(questions):
+        show_questions(ctx, survey, 0)
+        return
+    name, kind = questions[index].name, questions[index].type
+    show_text = ctx.access.cda  # free text and voice notes: a CDA only, never an observer
+    choices = _views(_, view, lambda v: f"{P}:q:{index}:{v}:{ref}")
+    if show_text and kind in TEXTS:
+        choices.append(Choice(f"{P}:v:{index}:{ref}", _("Voice answers")))
+    choices += [Choice(f"{P}:l:{index // PAGE}:{ref}", _("Questions")),
+                Choice(f"{P}:s:a:{ref}", _("Summary"))]  # fmt: skip
+    position = f"{_.number(index + 1)}/{_.number(len(questions))}"
+
+    def build(conn: sqlite3.Connection) -> list[Outbound]:
+        found = results(conn, survey, scope, media_root)
+        if view in VIEWS:
+            groups = _ordered(split(conn, survey, VIEWS[view], scope, media_root), VIEWS[view])
+            text = split_question_text(_, found, groups, VIEWS[view], name, position)
+        else:
+            text = question_text(_, found, name, show_text=show_text, position=position)
+        return [Outbound(text, tuple(choices))]
+
+    _later(ctx, build, choices, _("Sorry, the results could not be prepared. Please try again."))
+
+
+def send_voices(ctx: Context, survey: Survey, index: int) -> None:
+    """The latest voice answers to a question, as audio to listen to (a CDA only)."""
+    scope, _, media_root, ref = ctx.access.managed, ctx._, ctx.settings.media_root, _ref(survey)
+    questions = questions_of(forms_of(ctx.conn, survey.key))
+    if not ctx.access.cda or not 0 <= index < len(questions):
+        show_questions(ctx, survey, 0)
+        return
+    name = questions[index].name
+    choices = [Choice(f"{P}:q:{index}:a:{ref}", _("Back")), Choice(f"{P}:s:a:{ref}", _("Summary"))]
+
+    def build(conn: sqlite3.Connection) -> list[Outbound]:
+        found = results(conn, survey, scope, media_root).question(name)
+        files = [p for p in (found.voices if found else []) if within(p, media_root)]
+        playable = [(p, Path(p)) for p in files if Path(p).is_file()]
+        if not playable:
+            return [Outbound(_("No voice answers to this question yet."), tuple(choices))]
+        caption = _("Voice answer {n} of {total}")
+        total = _.number(len(playable))
+        out = [
+            Outbound(
+                caption.format(n=_.number(n), total=total),
+                media=Media("audio", path.name, path.read_bytes()),
+            )
+            for n, (_p, path) in enumerate(playable, start=1)
+        ]
+        out.append(Outbound(_("The latest voice answers, newest first."), tuple(choices)))
+        return out
+
+    ctx.audit("survey.voices", subject=survey.key, question=name)
+    _later(ctx, build, choices, _("Sorry, the voice answers could not be sent. Please try again."))
+
+
+def _views(_: Translator, view: str, make: Callable[[str], str]) -> list[Choice]:
+    """The two other ways to see the same figures: all together, by gender, by role."""
+    labels = {"a": _("All together"), "g": _("Split by gender"), "r": _("Split by role")}
+    return [Choice(make(v), label) for v, label in labels.items() if v != view]
+
+
+def _ordered(groups: dict[str, Results], by: str) -> dict[str, Results]:
+    """Groups in the order people are offered them (bot/vocabulary.py), "not given" last."""
+    order = list(GENDERS if by == "gender" else ROLES)
+    return dict(sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order
+                       else len(order) + (not kv[0])))  # fmt: skip
+
+
+def _ref(survey: Survey) -> str:
+    """The survey in a button id: its key, or #id when the key would not fit 64 bytes."""
+    key = survey.key
+    return key if key.isascii() and ":" not in key and len(key) <= MAX_KEY else f"#{survey.id}"
+
+
+def _later(ctx: Context, build: Build, choices: list[Choice], fallback: str) -> None:
+    """A reply built after the turn whose buttons are known now: typed numbers press them."""
+    ctx.go(FLOW, STEP)
+    ctx.out.append(Later(text=fallback, choices=tuple(choices), build=build))
+
+
+def on_results_press(ctx: Context) -> None:
+    """A press of a /results button: svr:<action>:<arguments>:<survey>."""
+    parts = ctx.inbound.choice.split(":")
+    action = parts[1] if len(parts) > 2 else ""
+    ref = parts[-1]
+    survey = next((s for s in managed(ctx) if ref in (s.key, f"#{s.id}")), None)
+    args = parts[2:-1]
+    if survey is None or not all(a.isdigit() or a in ("a", "g", "r") for a in args):
+        ctx.end()
+        ctx.reply(ctx._("Please send /results or /export again."))
+        return
+    numbers = [int(a) for a in args if a.isdigit()]
+    if action == "s" and args:
+        show_results(ctx, survey, args[0])
+    elif action == "c":
+        show_chart(ctx, survey)
+    elif action == "l" and numbers:
+        show_questions(ctx, survey, numbers[0])
+    elif action == "q" and len(args) == 2 and numbers:
+        show_question(ctx, survey, numbers[0], args[1])
+    elif action == "v" and numbers:
+        send_voices(ctx, survey, numbers[0])
+    else:
+        ctx.end()
+        ctx.reply(ctx._("Please send /results or /export again."))
 
 
 def send_export(ctx: Context, survey: Survey) -> None:

@@ -400,8 +400,10 @@ async def test_results_and_export_for_the_cda(
     await answered(engine, "u3", "Trader")
     await cda_chat.say("/results diag_mini")
     text = cda_chat.last[0].text
-    assert "Responses: 3 · completed: 3 (100%)" in text
-    assert "Trader: 2 (67%)" in text and "Manufacturer: 1 (33%)" in text
+    assert "Responses: 3 · completed: 3 of 3 (100%)" in text
+    assert "What kind of enterprise is it?: Trader — 2 of 3 (67%)" in text
+    assert cda_chat.last[-1].media is None  # the chart only on request
+    await cda_chat.tap("Chart")
     photo = cda_chat.last[-1].media
     assert photo is not None and photo.kind == "photo" and photo.data.startswith(b"\x89PNG")
     await cda_chat.say("/export")
@@ -426,8 +428,8 @@ async def test_results_are_scoped_to_the_cdas_clusters(
     )
     bagru = ChatDriver(engine, user_id="bagru_cda")
     await bagru.say("/results diag_mini")
-    assert "Responses: 1 · completed: 1" in bagru.last[0].text
-    assert "Manufacturer: 1 (100%)" in bagru.last[0].text
+    assert "Responses: 1 · completed: 1 of 1" in bagru.last[0].text
+    assert "Manufacturer — 1 of 1 (100%)" in bagru.last[0].text
     person = ChatDriver(engine, user_id="u1", updates=100)
     await person.say("/results diag_mini")
     assert "only for the cluster development agent" in person.text
