@@ -8,7 +8,7 @@ import logging
 import math
 import signal
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot import demo_history
 from bot.clock import iso, utc_now
 from bot.config import Settings
-from bot.engine import Engine, freeze_heap, thaw_heap
+from bot.engine import Engine, Handle, Prepare, freeze_heap, thaw_heap
 from bot.fairness import InboundLimiter, limited
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.jobs.scheduler import JobFunction, Scheduler
@@ -145,7 +145,6 @@ async def arm_retention(db: Database, settings: Settings) -> None:
     await db.write(partial(housekeeping.arm, settings, utc_now()))
 
 
-Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
 
 
 def _notifying(
@@ -158,8 +157,10 @@ def _notifying(
     message or scheduled a job (cheap when it did not). With `fair`, behind the per-person
     inbound limit (bot.fairness): every channel's messages pass here."""
 
-    async def handle(inbound: Inbound, update_key: str = "") -> list[Outbound]:
-        replies = await engine.handle(inbound, update_key)
+    async def handle(
+        inbound: Inbound, update_key: str = "", prepare: Prepare | None = None
+    ) -> list[Outbound]:
+        replies = await engine.handle(inbound, update_key, prepare)
         for sender in senders:
             sender.wake()
         scheduler.sync_soon()

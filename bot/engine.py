@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock, iso, utc_now
 from bot.config import Settings
@@ -118,6 +118,17 @@ class Later(Outbound):
     build: Build | None = None
 
 
+Prepare = Callable[[sqlite3.Connection], None]
+
+
+class Handle(Protocol):
+    """`Engine.handle`, or a wrapper of it (the app's notifier, the inbound limit)."""
+
+    async def __call__(
+        self, inbound: Inbound, update_key: str = "", prepare: Prepare | None = None
+    ) -> list[Outbound]: ...
+
+
 @dataclass(frozen=True)
 class Recipient:
     """Who a turn's replies are for, as the turn saw them: what a channel needs to render
@@ -157,10 +168,16 @@ class Engine:
         self.clock = clock
         self._wipe_wal = False  # a turn erased someone (bot/erasure.py)
 
-    async def handle(self, inbound: Inbound, update_key: str = "") -> list[Outbound]:
+    async def handle(
+        self, inbound: Inbound, update_key: str = "", prepare: Prepare | None = None
+    ) -> list[Outbound]:
+        """One turn. `prepare` runs first inside the turn's transaction: a channel's own
+        bookkeeping of who wrote (WhatsApp's identities), so one message is one transaction."""
         try:
             # quick: a turn is short by design, so it runs on the loop's thread (db.write).
-            replies = await self.db.write(partial(self.turn, inbound, update_key), quick=True)
+            replies = await self.db.write(
+                partial(self.turn, inbound, update_key, prepare), quick=True
+            )
         except Exception:
             log.exception(
                 # The update, not the user: a WhatsApp user id may be a phone number.
@@ -200,13 +217,21 @@ class Engine:
                 built.append(Outbound(reply.text))
         return built
 
-    def turn(self, inbound: Inbound, update_key: str, conn: sqlite3.Connection) -> list[Outbound]:
+    def turn(
+        self,
+        inbound: Inbound,
+        update_key: str,
+        prepare: Prepare | None,
+        conn: sqlite3.Connection,
+    ) -> list[Outbound]:
         """One turn, run inside the write transaction (see module docstring)."""
         now = self.clock()
         stamp = iso(now)
         if update_key and not _first_time(conn, inbound.channel, update_key, stamp):
             log.info("duplicate update %s:%s ignored", inbound.channel, update_key)
             return []
+        if prepare is not None:
+            prepare(conn)
         contact = contacts.get_or_create(
             conn, inbound.channel, inbound.user_id, inbound.chat_id, stamp
         )

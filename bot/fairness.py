@@ -18,10 +18,11 @@ import logging
 import sqlite3
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 
 from bot.config import Settings
+from bot.engine import Handle, Prepare
 from bot.i18n import translator
 from bot.messages import Inbound, Outbound
 from bot.storage import contacts
@@ -33,7 +34,6 @@ WINDOW = 60.0  # seconds: the limit is stated per minute
 REPORT_EVERY = 60.0  # seconds between log lines that count the drops
 _MIN_SWEEP = 256  # below this many people the table is never swept
 
-Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
 
 
 class Verdict(enum.Enum):
@@ -125,10 +125,12 @@ class InboundLimiter:
 def limited(handle: Handle, limiter: InboundLimiter, db: Database, settings: Settings) -> Handle:
     """`handle`, behind the inbound limit: over it, one "slow down" reply, then nothing."""
 
-    async def admitted(inbound: Inbound, update_key: str = "") -> list[Outbound]:
+    async def admitted(
+        inbound: Inbound, update_key: str = "", prepare: Prepare | None = None
+    ) -> list[Outbound]:
         verdict = limiter.check(inbound.channel, inbound.user_id)
         if verdict is Verdict.ALLOW:
-            return await handle(inbound, update_key)
+            return await handle(inbound, update_key, prepare)
         if verdict is Verdict.DROP:
             return Held()
         return Held([Outbound(await slow_down_text(db, settings, inbound))])

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.config import Settings
-from bot.engine import Engine
+from bot.engine import Engine, Prepare
 from bot.fairness import WINDOW, Held, InboundLimiter, Verdict, limited
 from bot.i18n import translator
 from bot.messages import Inbound, InboundKind, Outbound
@@ -99,9 +99,11 @@ async def test_over_the_limit_one_translated_slow_down_reply_through_the_engine(
     clock = Clock()
     handled: list[str] = []
 
-    async def handle(message: Inbound, key: str = "") -> list[Outbound]:
+    async def handle(
+        message: Inbound, key: str = "", prepare: Prepare | None = None
+    ) -> list[Outbound]:
         handled.append(message.text)
-        return await engine.handle(message, key)
+        return await engine.handle(message, key, prepare)
 
     fair = limited(handle, InboundLimiter(20, clock=clock), db, settings)
     replies = [await fair(inbound("77", f"m{i}"), f"k{i}") for i in range(30)]

@@ -34,7 +34,7 @@ import logging
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -64,7 +64,7 @@ from bot.channels.whatsapp_webhook import (
 )
 from bot.clock import iso
 from bot.config import Settings
-from bot.engine import Engine, Recipient, Replies
+from bot.engine import Engine, Handle, Recipient, Replies
 from bot.limits import WHATSAPP_INTAKE_MAX_ATTEMPTS, WHATSAPP_INTAKE_MAX_PENDING
 from bot.media_gate import MediaGate
 from bot.messages import Inbound, InboundKind, Outbound
@@ -75,7 +75,6 @@ from bot.storage import whatsapp as identities
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/whatsapp/webhook"
-Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
 # Test hook: with this set to 1 the channel stores payloads but handles none, so a crash
 # test can kill the process between the 200 and the handling (tests/e2e/test_whatsapp_crash.py).
 HOLD_ENV = "CLUSTERBOT_TEST_HOLD_WHATSAPP_INTAKE"
@@ -294,7 +293,11 @@ class WhatsAppChannel:
     async def process(self, incoming: Incoming) -> None:
         if await self.db.read(partial(_handled, incoming.wamid)):
             return  # handled before a crash or a retry: the stored payload is handled again
-        key, chat_id = await self.db.write(partial(_resolve, incoming.user_id, incoming.wa_id))
+        # Who wrote, as the turn will see them; the turn itself moves phone-keyed rows to
+        # the user id first (`identities.adopt`), in its own transaction.
+        key, chat_id = await self.db.read(
+            partial(_address, incoming.user_id, incoming.wa_id)
+        )
         inbound = replace(incoming.inbound, user_id=key, chat_id=chat_id)
         if inbound.kind is InboundKind.CHOICE and inbound.choice == SHARE_NUMBER:
             # "Use this number": the number this chat runs on, when we know it.
@@ -310,7 +313,8 @@ class WhatsAppChannel:
         if inbound.kind is InboundKind.TEXT:
             text, menu_asked = slashless(inbound.text)
             inbound = replace(inbound, text=text)
-        replies = await self.handle(inbound, incoming.wamid)
+        adopt = partial(_adopt, incoming.user_id, incoming.wa_id)
+        replies = await self.handle(inbound, incoming.wamid, adopt)
         if not replies:
             return  # a redelivery, or nothing to say
         # The turn's own view of the person; read only when the turn did not run (held back).
@@ -419,8 +423,12 @@ def _record_statuses(
     return done
 
 
-def _resolve(user_id: str, wa_id: str, conn: sqlite3.Connection) -> tuple[str, str]:
-    return identities.resolve(conn, user_id, wa_id)
+def _adopt(user_id: str, wa_id: str, conn: sqlite3.Connection) -> None:
+    identities.adopt(conn, user_id, wa_id)
+
+
+def _address(user_id: str, wa_id: str, conn: sqlite3.Connection) -> tuple[str, str]:
+    return identities.address(conn, user_id, wa_id)
 
 
 async def start(

@@ -15,29 +15,33 @@ from dataclasses import dataclass
 CHANNEL = "whatsapp"
 
 
-def resolve(conn: sqlite3.Connection, user_id: str, wa_id: str) -> tuple[str, str]:
-    """(contact key, where replies go) for a sender. Moves phone-keyed rows to the BSUID
-    when both are known. Call in a write transaction before the turn. Idempotent.
-    """
-    if user_id and wa_id and wa_id != user_id:
-        taken = conn.execute(
-            "SELECT 1 FROM contacts WHERE channel = ? AND channel_user_id = ?",
-            (CHANNEL, user_id),
-        ).fetchone()
-        if taken is None:
-            conn.execute(
-                "UPDATE contacts SET channel_user_id = ? WHERE channel = ? AND channel_user_id = ?",
-                (user_id, CHANNEL, wa_id),
-            )
-        # `clusterbot admin add whatsapp:<phone>` grants follow the person to the BSUID.
+def adopt(conn: sqlite3.Connection, user_id: str, wa_id: str) -> None:
+    """When a payload names both the business-scoped user id and the phone, rows keyed by
+    the phone (the contact, `clusterbot admin add whatsapp:<phone>` grants) move to the
+    user id. Runs inside the turn's transaction (the engine's `prepare`). Idempotent."""
+    if not (user_id and wa_id and wa_id != user_id):
+        return
+    taken = conn.execute(
+        "SELECT 1 FROM contacts WHERE channel = ? AND channel_user_id = ?",
+        (CHANNEL, user_id),
+    ).fetchone()
+    if taken is None:
         conn.execute(
-            "UPDATE OR IGNORE admins SET channel_user_id = ? WHERE channel = ?"
-            " AND channel_user_id = ?",
+            "UPDATE contacts SET channel_user_id = ? WHERE channel = ? AND channel_user_id = ?",
             (user_id, CHANNEL, wa_id),
         )
-        conn.execute(
-            "DELETE FROM admins WHERE channel = ? AND channel_user_id = ?", (CHANNEL, wa_id)
-        )
+    conn.execute(
+        "UPDATE OR IGNORE admins SET channel_user_id = ? WHERE channel = ?"
+        " AND channel_user_id = ?",
+        (user_id, CHANNEL, wa_id),
+    )
+    conn.execute("DELETE FROM admins WHERE channel = ? AND channel_user_id = ?", (CHANNEL, wa_id))
+
+
+def address(conn: sqlite3.Connection, user_id: str, wa_id: str) -> tuple[str, str]:
+    """(contact key, where replies go) for a sender, as they will be once `adopt` has run
+    (it changes neither): read only."""
+    if user_id and wa_id and wa_id != user_id:
         return user_id, wa_id
     if user_id:
         # No phone in this payload (a username user): keep replying to the number we
@@ -60,6 +64,12 @@ def resolve(conn: sqlite3.Connection, user_id: str, wa_id: str) -> tuple[str, st
         (CHANNEL, wa_id),
     ).fetchone()
     return (str(row[0]) if row else wa_id), wa_id
+
+
+def resolve(conn: sqlite3.Connection, user_id: str, wa_id: str) -> tuple[str, str]:
+    """`adopt`, then `address`, in the caller's transaction."""
+    adopt(conn, user_id, wa_id)
+    return address(conn, user_id, wa_id)
 
 
 def keys_for_phones(conn: sqlite3.Connection, phones: set[str]) -> dict[str, str]:
