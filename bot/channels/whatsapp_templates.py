@@ -72,7 +72,18 @@ TEMPLATES: dict[str, Template] = {
         N_("A survey is waiting for your answers:\n\n{{1}}\n\nPress the button to start."),
         N_("Answer now"),
         "cmd:survey",
-        N_("Cluster diagnostic survey, about 10 minutes."),
+        N_("Cluster diagnostic survey, about 4 minutes."),
+    ),
+    # One reminder about a survey left half-done (bot/jobs/survey_reminders.py).
+    "survey_reminder": Template(
+        "clusterbot_survey_reminder",
+        N_(
+            "You have not finished a survey:\n\n{{1}}\n\n"
+            "Press the button to continue where you stopped."
+        ),
+        N_("Continue"),
+        "cmd:survey",
+        N_("You have not finished “Cluster diagnostic” yet. Your answers are kept."),
     ),
 }
 

@@ -2,7 +2,8 @@
 
 A refused form prints one line per problem (sheet, row, column, what to fix) and exits 2;
 nothing is stored. `survey import diagnostic` loads the shipped cluster diagnostic survey
-(`locales/forms/diagnostic.md`).
+(`locales/forms/diagnostic.md`, the core) and its four modules (`diagnostic_*.md`), one
+report line each.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.storage import surveys as store
 from bot.storage.db import connect_sync, migrate
 from bot.surveys.errors import FormImportError
 from bot.surveys.export import export_csv, export_xlsx
-from bot.surveys.shipped import shipped_form
+from bot.surveys.shipped import family, shipped_form
 from bot.vocabulary import ROLES
 
 
@@ -63,11 +64,22 @@ def _fail(message: str) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if path.exists() or shipped_form(args.file) is None:
+        return _import_one(settings, args, path)
+    # A shipped form by name: the form, then its modules (their own keys).
+    for n, name in enumerate(family(args.file)):
+        status = _import_one(settings, args, shipped_form(name) or path, first=n == 0)
+        if status:
+            return status
+    return 0
+
+
+def _import_one(
+    settings: Settings, args: argparse.Namespace, path: Path, *, first: bool = True
+) -> int:
     from bot.surveys.loader import load_form  # pyxform: half a second, only when needed
 
-    path = Path(args.file)
-    if not path.exists() and shipped_form(args.file) is not None:
-        path = shipped_form(args.file) or path
     roles = [r.strip() for r in (args.roles or "").split(",") if r.strip()]
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
@@ -75,7 +87,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         report = load_form(
             path,
-            key=args.key,
+            key=args.key if first else None,
             strict=getattr(args, "strict", False),
             media=getattr(args, "media", None),
         )

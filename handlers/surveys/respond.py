@@ -23,6 +23,7 @@ from bot.parse.digits import has_words
 from bot.parse.numbers import parse_number
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
+from bot.surveys import shipped
 from bot.surveys.answers import (
     OTHER_NAME,
     Problem,
@@ -673,6 +674,29 @@ def _after(ctx: Context, turn: _Turn, result: Step | Refusal | Problem | None) -
     _show(ctx, turn, result)
 
 
+def _offer_modules(ctx: Context, survey: Survey) -> bool:
+    """After a survey with optional modules (the diagnostic's core, or one of its modules):
+    one "Answer more about …" button per module open to the person and not finished yet,
+    and "Not now" (bot/surveys/shipped.py). False when there is none to offer."""
+    open_keys = {s.key for s in visible(ctx)}
+    choices = [
+        Choice(f"sv:open:{key}", ctx._("Answer more about {topic}").format(topic=ctx._(topic)))
+        for key, topic in shipped.offered_after(survey.key)
+        if key in open_keys and store.last_completed(ctx.conn, ctx.contact.id, key) is None
+    ]
+    if not choices:
+        return False
+    ctx.go(FLOW, AGAIN, key="")
+    ctx.reply(
+        ctx._(
+            "Would you tell us more? Each part takes a few minutes, and you can also "
+            "answer it later with /survey."
+        ),
+        [*choices, Choice("sv:again:", ctx._("Not now"))],
+    )
+    return True
+
+
 def _asking(ctx: Context, runner: Runner, slot: Slot, selected: list[str] | None) -> Outbound:
     """The question's prompt under "Question 5 of 12" (`Runner.progress`)."""
     message = prompt(ctx, runner, slot, selected=selected)
@@ -703,7 +727,8 @@ def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -
             ),
             remove_keyboard=True,
         )
-        menu.main_menu(ctx)
+        if not _offer_modules(ctx, turn.survey):
+            menu.main_menu(ctx)
         return
     store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
     # Asked again (a slip, a refusal, a side command): the ticks made so far stay.

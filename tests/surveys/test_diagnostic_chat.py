@@ -1,7 +1,8 @@
 """The shipped diagnostic survey answered by chat through the engine, as the issue's "Done
-when" asks: the demo loads it, an artisan answers it in Hindi or Telugu (typed numbers in
-her own script, a wrong answer, two products), every message fits WhatsApp's limits, and
-the workbook holds what she answered (SPEC §6, §4 survey export)."""
+when" asks: the demo loads it, an artisan answers the core in Hindi or Telugu (typed numbers
+in her own script, a wrong answer), is offered the four modules, answers "products and
+market" (two products) and "money and credit", every message fits WhatsApp's limits, and
+the workbooks hold what she answered (SPEC §6, §4 survey export; issue 14)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ from tests.whatsapp.test_render import accepted
 
 # What she answers, by question name: choice names for selects, else what she types.
 ANSWERS = {
-    "ent_type": "workshop", "ent_name": {"hi": "सुनीता प्रिंट्स", "te": "సునీత ప్రింట్స్"},
-    "registrations": "udyam artisan_card", "years": "१२", "woman_led": "yes",
-    "workers_total": "6", "workers_women": "4", "workers_hired": "2", "turnover": "l1_5",
+    "ent_type": "workshop", "years": "१२", "woman_led": "yes",
+    "main_product": {"hi": "दाबू साड़ी", "te": "కలంకారీ చీర"},
+    "workers_total": "6", "workers_women": "4", "workers_hired": "2",
+    "sales_month": {"hi": "₹40,000", "te": "40 వేలు"}, "top_problem": "markets",
+    "top_problem_detail": None, "join_interest": "visit cfc", "will_pay": "small",
+    "ent_name": {"hi": "सुनीता प्रिंट्स", "te": "సునీత ప్రింట్స్"},
+    "registrations": "udyam artisan_card", "turnover": "l1_5", "craft_income": "12000",
     "workshop_location": (26.82, 75.54),
     "product_name": {"hi": "दाबू साड़ी", "te": "కలంకారీ చీర"}, "product_method": "hand",
     "product_pieces": "४०", "product_price": "850.50", "stages": "design production",
@@ -38,14 +43,13 @@ ANSWERS = {
     "loan": "yes", "loan_sources": "mudra", "loan_amount": "1,00,000",
     "credit_problems": "none", "working_capital": "yes", "trained": "no",
     "training_needs": "design online", "hard_to_hire": "no", "member_of": "shg",
-    "worked_with": "dic", "support_rating": "4", "top_problem": "markets",
-    "top_problem_detail": None, "join_visit": "yes", "join_bulk": "maybe", "join_cfc": "yes",
-    "join_fair": "no", "will_pay": "small", "products_photo": None, "suggestion": None,
+    "worked_with": "dic", "support_rating": "4", "products_photo": None,
 }  # fmt: skip
 WRONG = {"workers_women": "9"}  # more women than workers: refused with the form's words
 REFUSED = {"hi": "यह कुल कामगारों (6) से ज़्यादा नहीं हो सकता।",
            "te": "ఇది మొత్తం కార్మికుల సంఖ్య (6) కంటే ఎక్కువ ఉండకూడదు."}  # fmt: skip
 ROUNDS = 2  # products
+MODULES = ("diagnostic_products", "diagnostic_money", "diagnostic_skills", "diagnostic_workers")
 
 
 async def position(db: Database) -> str | None:
@@ -86,21 +90,12 @@ async def answer_one(chat: ChatDriver, form: Form, path: str, language: str) -> 
         await chat.say(planned)
 
 
-@pytest.mark.parametrize("language", ["hi", "te"])
-async def test_the_diagnostic_answered_by_chat_and_exported(
-    engine, db: Database, settings: Settings, tmp_path: Path, language: str
-) -> None:
-    await db.write(lambda conn: seed_demo(conn, settings))
-    await db.write(lambda conn: seed_demo(conn, settings))  # every start: still one survey
-    survey = await db.read(lambda conn: store.current(conn, "diagnostic"))
-    assert survey is not None and survey.open and survey.cluster_id is None
-    form = await db.read(survey.form)
-
-    chat = ChatDriver(engine, user_id="artisan", profile_name="Sunita")
-    await register(chat, language=f"lang:{language}")
-    seen: list[Outbound] = list(await chat.say("/survey diagnostic"))
+async def walk(
+    db: Database, chat: ChatDriver, form: Form, language: str, wrong: dict[str, str]
+) -> tuple[list[str], list[Outbound]]:
+    """Answer the open survey to its end; the paths asked and every message seen."""
     asked: list[str] = []
-    wrong = dict(WRONG)
+    seen: list[Outbound] = []
     while (path := await position(db)) is not None and len(asked) < 80:
         asked.append(path)
         name = path.rsplit("/", 1)[-1]
@@ -109,30 +104,79 @@ async def test_the_diagnostic_answered_by_chat_and_exported(
             assert REFUSED[language] in chat.text
         await answer_one(chat, form, path, language)
         seen += chat.last
-        if "cmd:" in " ".join(c.id for c in chat.last[-1].choices):
-            break  # the main menu: the survey is done
-    assert not wrong  # the wrong answer was tried
-    assert "product[2]/product_name" in asked and "+product[3]" in asked
-    assert all(q in ANSWERS for q in {p.rsplit("/", 1)[-1] for p in asked if "+" not in p})
+        if any(c.id.startswith(("cmd:", "sv:open:")) for c in chat.last[-1].choices):
+            break  # the modules offered, or the main menu: the survey is done
+    return asked, seen
+
+
+async def export(db: Database, key: str, tmp_path: Path) -> tuple[dict[str, object], Path]:
+    out = tmp_path / f"{key}.xlsx"
+    await db.read(lambda conn: export_xlsx(conn, key, out))
+    book = load_workbook(out, read_only=True)
+    header, row = list(book["survey"].iter_rows(values_only=True))
+    return dict(zip(header, row + (None,) * (len(header) - len(row)), strict=True)), out
+
+
+@pytest.mark.parametrize("language", ["hi", "te"])
+async def test_the_diagnostic_answered_by_chat_and_exported(
+    engine, db: Database, settings: Settings, tmp_path: Path, language: str
+) -> None:
+    await db.write(lambda conn: seed_demo(conn, settings))
+    await db.write(lambda conn: seed_demo(conn, settings))  # every start: still one survey
+    for key in ("diagnostic", *MODULES):
+        survey = await db.read(lambda conn, key=key: store.current(conn, key))
+        assert survey is not None and survey.open and survey.cluster_id is None
+    forms = {}
+    for key in ("diagnostic", *MODULES):
+        found = await db.read(lambda conn, key=key: store.current(conn, key))
+        assert found is not None
+        forms[key] = await db.read(found.form)
+
+    chat = ChatDriver(engine, user_id="artisan", profile_name="Sunita")
+    await register(chat, language=f"lang:{language}")
+    seen: list[Outbound] = list(await chat.say("/survey diagnostic"))
+    asked, more = await walk(db, chat, forms["diagnostic"], language, dict(WRONG))
+    seen += more
+    assert len(set(asked)) <= 12
+    # Done: the four modules are offered, one button each, and "Not now".
+    offered = [c.id for c in chat.last[-1].choices]
+    assert offered == [f"sv:open:{key}" for key in MODULES] + ["sv:again:"]
+    await chat.press("sv:open:diagnostic_products")
+    products, more = await walk(db, chat, forms["diagnostic_products"], language, {})
+    seen += more
+    assert "product[2]/product_name" in products and "+product[3]" in products
+    # The modules not answered yet are offered again; money and credit next.
+    assert [c.id for c in chat.last[-1].choices] == [
+        "sv:open:diagnostic_money", "sv:open:diagnostic_skills", "sv:open:diagnostic_workers",
+        "sv:again:"]  # fmt: skip
+    await chat.press("sv:open:diagnostic_money")
+    money, more = await walk(db, chat, forms["diagnostic_money"], language, {})
+    seen += more
+    await chat.press("sv:again:")  # not now: the main menu
+    assert any(c.id.startswith("cmd:") for c in chat.last[-1].choices)
+    for path in (*asked, *products, *money):
+        assert "+" in path or path.rsplit("/", 1)[-1] in ANSWERS, path
     words = words_for(language)
     for message in seen:
         accepted(render(message, words))  # every prompt fits WhatsApp too
 
-    out = tmp_path / "diagnostic.xlsx"
-    await db.read(lambda conn: export_xlsx(conn, "diagnostic", out))
-    book = load_workbook(out, read_only=True)
-    header, row = list(book["survey"].iter_rows(values_only=True))
-    got = dict(zip(header, row + (None,) * (len(header) - len(row)), strict=True))
+    got, _ = await export(db, "diagnostic", tmp_path)
     assert (got["status"], got["language"]) == ("completed", language)
-    assert (got["years"], got["workers_women"], got["loan_amount"]) == (12, 4, 100000)
-    assert (got["markets_sold"], got["registrations"]) == ("local export", "udyam artisan_card")
-    assert (got["women_share"], got["size_class"], got["support_rating"]) == ("67", "micro", 4)
+    assert (got["years"], got["workers_women"], got["sales_month"]) == (12, 4, 40000)
+    assert (got["women_share"], got["size_class"], got["join_interest"]) == (
+        "67", "micro", "visit cfc")  # fmt: skip
+    assert got["main_product"] == ANSWERS["main_product"][language]  # type: ignore[index]
+    assert got["top_problem_detail"] is None
+    got, out = await export(db, "diagnostic_products", tmp_path)
     assert got["ent_name"] == ANSWERS["ent_name"][language]  # type: ignore[index]
     assert got["workshop_location"] == "26.820000 75.540000 0 0"
-    assert got["top_problem_detail"] is None
-    products = list(book["product"].iter_rows(values_only=True))
-    assert [r[1:4] for r in products[1:]] == [
+    assert (got["markets_sold"], got["export_share"]) == ("local export", 20)
+    products_sheet = list(load_workbook(out, read_only=True)["product"].iter_rows(values_only=True))
+    assert [r[1:4] for r in products_sheet[1:]] == [
         (1, ANSWERS["product_name"][language], "hand"),  # type: ignore[index]
         (2, ANSWERS["product_name"][language], "hand"),  # type: ignore[index]
     ]
-    assert products[1][4:] == (40, 850.5)
+    assert products_sheet[1][4:] == (40, 850.5)
+    got, _ = await export(db, "diagnostic_money", tmp_path)
+    assert (got["loan_amount"], got["craft_income"]) == (100000, 12000)
+    assert got["registrations"] == "udyam artisan_card"
