@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.storage.surveys import Survey
-from bot.surveys.export import TITLE, Record, forms_of, layout, records
+from bot.surveys.answers import VOICE_MARK
+from bot.surveys.export import TITLE, VOICE_EXPORT, Record, forms_of, layout, records
 from bot.surveys.model import Form, Question
 
 MAX_TITLES = 5  # latest responses named in /results
@@ -28,9 +29,9 @@ HIDDEN = ("note", "metadata", "calculate")  # nothing a respondent answered
 CHOICES = ("select_one", "select_multiple")
 NUMBERS = ("integer", "decimal", "range")
 TEXTS = ("text", "audio")  # free answers: words, or a voice note given for them
-# A voice note answering a text question: as stored ("🎤" and a line break, which typed
-# text never starts with), and as the export writes it ("voice:"), then the file's path.
-VOICE_MARKS = ("\U0001f3a4\n", "voice:")
+# A voice note answering a text question: as stored (bot/surveys/answers.py VOICE_MARK),
+# and as `records()` hands it over (bot/surveys/export.py VOICE_EXPORT), then the path.
+VOICE_MARKS = (VOICE_MARK, VOICE_EXPORT.format(path=""))
 
 
 @dataclass

@@ -125,7 +125,7 @@ def split_summary_text(
     lines = [f"📊 {title} — {_(BY[by])}", summary_line(_, found), ""]
     for key, group in groups.items():
         lines.append(f"{group_label(_, by, key)}: " + _(
-            "{responses} responses · {completed} completed ({rate})").format(
+            "responses {responses} · completed {completed} ({rate})").format(
             responses=_.number(group.responses), completed=_.number(group.completed),
             rate=percent(_, group.completed, group.responses)))  # fmt: skip
     for n, r in enumerate(striking(found), start=1):

@@ -24,6 +24,7 @@ from bot.messages import Outbound
 from bot.storage import admins, clusters, contacts
 from bot.storage import surveys as store
 from bot.storage.db import Database
+from bot.surveys.answers import VOICE_MARK
 from bot.surveys.loader import load_form
 from bot.surveys.results import QuestionResult, Results, striking
 from handlers.surveys import results_view as view
@@ -32,7 +33,7 @@ from tests.driver import ChatDriver
 FORMS = Path(__file__).resolve().parents[2] / "surveys" / "forms"
 KEY = "all_types"
 # all_types.md's questions as /results numbers them (notes, metadata, calculations left out)
-NAME, AGE, DISTRICT, PRODUCTS, VOICE, RATING = 0, 1, 3, 5, 11, 14
+NAME, AGE, DISTRICT, PRODUCTS, VOICE, RATING, MATERIAL = 0, 1, 3, 5, 11, 14, 16
 
 
 def _person(conn: sqlite3.Connection, uid: str, cluster: int, role: str, gender: str) -> int:
@@ -64,6 +65,8 @@ async def filled(db: Database, one_cluster: clusters.Cluster, settings: Settings
     media.mkdir(parents=True, exist_ok=True)
     voice = media / "voice_a.ogg"
     voice.write_bytes(b"OggS voice of a")
+    spoken = media / "material_b.oga"  # a voice note given for a text question
+    spoken.write_bytes(b"OggS material of b")
 
     def fill(conn: sqlite3.Connection) -> None:
         survey, _ = store.import_form(conn, load_form(FORMS / "all_types.md").form, now="x")
@@ -76,7 +79,10 @@ async def filled(db: Database, one_cluster: clusters.Cluster, settings: Settings
                                      "products": "weaving pottery", "rating": "4",
                                      "voice": str(voice)})  # fmt: skip
         _answer(conn, survey.id, b, {"name": "Ravi", "age": "50", "district": "d1",
-                                     "products": "pottery", "rating": "2"})  # fmt: skip
+                                     "products": "pottery", "rating": "2",
+                                     "product_rows[1]/material": "Clay",
+                                     "product_rows[2]/material": VOICE_MARK + str(spoken),
+                                     "product_rows@count": "2"})  # fmt: skip
         _answer(conn, survey.id, c, {"name": "Lakshmi", "age": "41", "district": "d2",
                                      "products": "pottery", "rating": "5"}, done=False)  # fmt: skip
         _answer(conn, survey.id, d, {"name": "Meena", "age": "28", "district": "d1",
@@ -116,17 +122,17 @@ async def test_first_screen_split_by_gender_and_by_role(cda_chat: ChatDriver, fi
     await cda_chat.tap("Split by gender")
     text = cda_chat.text
     assert "All types — by gender" in text
-    assert "Woman: 3 responses · 2 completed (67%)" in text
-    assert "Man: 1 responses · 1 completed (100%)" in text
+    assert "Woman: responses 3 · completed 2 (67%)" in text
+    assert "Man: responses 1 · completed 1 (100%)" in text
     # District North: a, d of the women (c chose South); b, the man.
     assert "   Woman: 2 of 3 (67%)\n   Man: 1 of 1 (100%)" in text
     assert text.index("Woman:") < text.index("Man:")  # the order people are offered
     assert "All together" in [c.label for m in cda_chat.last for c in m.choices]
     await cda_chat.tap("Split by role")
     text = cda_chat.text
-    assert "Artisan: 2 responses · 1 completed (50%)" in text
-    assert "MSME entrepreneur: 1 responses · 1 completed (100%)" in text
-    assert "SHG member: 1 responses · 1 completed (100%)" in text
+    assert "Artisan: responses 2 · completed 1 (50%)" in text
+    assert "MSME entrepreneur: responses 1 · completed 1 (100%)" in text
+    assert "SHG member: responses 1 · completed 1 (100%)" in text
     # What do you make — pottery: a and c (artisans), b; not d (SHG member, weaving only).
     products = text[text.index("2. What do you make?") :]
     assert "Artisan: 2 of 2 (100%)" in products and "SHG member: 0 of 1 (0%)" in products
@@ -201,6 +207,12 @@ async def test_voice_answers_are_sent_to_listen_to(cda_chat: ChatDriver, filled:
     assert audio is not None and audio.kind == "audio" and audio.data == b"OggS voice of a"
     assert "Voice answer 1 of 1" in cda_chat.last[0].text
     assert cda_chat.last[-1].choices  # and the way back
+    await cda_chat.press(f"svr:q:{MATERIAL}:a:{KEY}")  # a text question answered aloud
+    text = cda_chat.text
+    assert "• Clay" in text and "Voice answers: 1." in text and "material_b" not in text
+    await cda_chat.tap("Voice answers")
+    audio = cda_chat.last[0].media
+    assert audio is not None and audio.kind == "audio" and audio.data == b"OggS material of b"
 
 
 async def test_observers_never_see_free_text_nor_voice_notes(
