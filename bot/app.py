@@ -114,7 +114,7 @@ def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings
     """The scheduler with every job kind; a job that queued messages wakes the senders,
     and one that erased people (retention) empties the WAL after its commit."""
     from bot.jobs import broadcasts as broadcasting
-    from bot.jobs import housekeeping, reminders, retention
+    from bot.jobs import housekeeping, reminders, retention, survey_reminders
 
     wipe = retention.WalWipe()
     wiping: set[asyncio.Task[bool]] = set()
@@ -132,6 +132,7 @@ def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings
         reminders.JOB_KIND: reminders.run,
         retention.JOB_KIND: partial(retention.run, settings, wipe),
         housekeeping.JOB_KIND: partial(housekeeping.run, settings),
+        survey_reminders.JOB_KIND: partial(survey_reminders.run, settings),
     }
     return Scheduler(db, kinds, after_run=wake)
 
@@ -143,8 +144,6 @@ async def arm_retention(db: Database, settings: Settings) -> None:
 
     await db.write(partial(retention.arm, settings, utc_now()))
     await db.write(partial(housekeeping.arm, settings, utc_now()))
-
-
 
 
 def _notifying(

@@ -20,12 +20,13 @@ from bot.messages import Choice
 from bot.storage import broadcasts, outbox
 from bot.storage.broadcasts import Broadcast
 
-KINDS = ("broadcast", "invitation", "reminder", "notice")
-# /stop stops news (broadcasts, invitations to new events); reminders and notices about
-# events the person joined still come (SPEC §5 /stop).
-OPT_OUT_KINDS = frozenset({"broadcast", "invitation"})
+KINDS = ("broadcast", "invitation", "reminder", "notice", "survey_reminder")
+# /stop stops news (broadcasts, invitations to new events) and the one reminder about a
+# survey left half-done (bot/jobs/survey_reminders.py); reminders and notices about events
+# the person joined still come (SPEC §5 /stop).
+OPT_OUT_KINDS = frozenset({"broadcast", "invitation", "survey_reminder"})
 # Higher goes first: a reminder due now must not wait behind an hour-long broadcast.
-PRIORITY = {"notice": 2, "reminder": 2, "invitation": 1, "broadcast": 0}
+PRIORITY = {"notice": 2, "reminder": 2, "survey_reminder": 1, "invitation": 1, "broadcast": 0}
 
 
 def iso_ms(dt: datetime) -> str:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_
+from bot.jobs import survey_reminders
 from bot.messages import Choice, InboundKind, Outbound, Request
 from bot.parse.dates import day_choices, parse_date, parse_time, split_time
 from bot.parse.digits import has_words
@@ -720,6 +721,7 @@ def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -
             ctx.reply(text)
     if step.slot is None:
         store.move(ctx.conn, turn.response.id, None, "completed", ctx.now_iso)
+        survey_reminders.cancel(ctx.conn, turn.response.id, ctx.now)
         ctx.end()
         ctx.reply(
             ctx._("Thank you! You have answered all the questions of “{title}”.").format(
@@ -731,6 +733,10 @@ def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -
             menu.main_menu(ctx)
         return
     store.move(ctx.conn, turn.response.id, step.slot.path, "in_progress", ctx.now_iso)
+    # One reminder if this is the last answer for 24 hours (bot/jobs/survey_reminders.py).
+    survey_reminders.arm(
+        ctx.conn, turn.response.id, ctx.contact.cluster_id, ctx.now, ctx.settings.timezone
+    )
     # Asked again (a slip, a refusal, a side command): the ticks made so far stay.
     same = turn.slot is not None and step.slot.path == turn.slot.path
     ticks = ctx.conv.data.get("ticks") if same and ctx.conv else None
