@@ -37,9 +37,8 @@ from handlers.surveys.results_view import (
 
 FLOW = "survey_admin"
 STEP = f"{FLOW}.results"
-P = "svr"  # /results buttons: svr:<action>:<arguments>:<survey key or #id>
+P = "svr"  # /results buttons: svr:<action>:<arguments>:<survey key>
 PAGE = 7  # questions a page: with Previous, Next and Summary, WhatsApp's 10 list rows
-MAX_KEY = 40  # a longer survey key goes into button ids as #id (64 bytes in all)
 VIEWS = {"g": "gender", "r": "role"}  # "a": all together
 __all__ = ["results_text", "summary_line"]
 
@@ -255,9 +254,9 @@ def _ordered(groups: dict[str, Results], by: str) -> dict[str, Results]:
 
 
 def _ref(survey: Survey) -> str:
-    """The survey in a button id: its key, or #id when the key would not fit 64 bytes."""
-    key = survey.key
-    return key if key.isascii() and ":" not in key and len(key) <= MAX_KEY else f"#{survey.id}"
+    """The survey in a button id: its key (at most 40 ASCII characters, no colon: the
+    loader's slug), so the longest id, svr:q:NNN:a:KEY, stays within 64 bytes."""
+    return survey.key
 
 
 def _later(ctx: Context, build: Build, choices: list[Choice], fallback: str) -> None:
@@ -271,7 +270,7 @@ def on_results_press(ctx: Context) -> None:
     parts = ctx.inbound.choice.split(":")
     action = parts[1] if len(parts) > 2 else ""
     ref = parts[-1]
-    survey = next((s for s in managed(ctx) if ref in (s.key, f"#{s.id}")), None)
+    survey = next((s for s in managed(ctx) if s.key == ref), None)
     args = parts[2:-1]
     if survey is None or not all(a.isdigit() or a in ("a", "g", "r") for a in args):
         ctx.end()

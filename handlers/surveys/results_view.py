@@ -35,8 +35,9 @@ def short(text: str, limit: int = LABEL_CHARS) -> str:
     return text[: cut if cut > limit * 0.6 else limit - 1].rstrip(" ,;:-·?") + "…"
 
 
-def fit(text: str, limit: int = TELEGRAM_MAX_TEXT) -> str:
-    """Whole lines within `limit` characters, "…" for what is left out."""
+def fit(text: str, limit: int = TELEGRAM_MAX_TEXT - 96) -> str:
+    """Whole lines within `limit` characters, "…" for what is left out (a margin below
+    Telegram's 4,096: it counts UTF-16 units, and an emoji is two)."""
     if len(text) <= limit:
         return text
     kept: list[str] = []
@@ -77,6 +78,10 @@ def summary_line(_: Translator, found: Results) -> str:
 
 def _spread(_: Translator, r: QuestionResult) -> str:
     low, median, high = (_.number(round(v, 2)) for v in r.spread() or (0, 0, 0))
+    if low == high:  # one value, or all alike: no range to speak of
+        return _("median {median} · {count} answers").format(
+            median=median, count=_.number(len(r.numbers))
+        )
     return _("median {median} (range {min}–{max}) · {count} answers").format(
         median=median, min=low, max=high, count=_.number(len(r.numbers))
     )

@@ -267,6 +267,25 @@ async def test_every_button_and_row_fits_whatsapp_and_telegram(
             assert any("interactive" in r.body for r in render(message, Words()))
 
 
+async def test_the_longest_survey_key_fits_every_button(
+    cda_chat: ChatDriver, db: Database, one_cluster: clusters.Cluster, tmp_path: Path
+) -> None:
+    key = "cluster_diagnostic_of_the_handloom_weavers_of_pochampally_2026"
+    text = (FORMS / "all_types.md").read_text(encoding="utf-8").replace("all_types", key)
+    (tmp_path / "long.md").write_text(text, encoding="utf-8")
+    survey, _ = await db.write(lambda conn: store.import_form(
+        conn, load_form(tmp_path / "long.md").form, now="x"))  # fmt: skip
+    assert len(survey.key) == 40  # the loader's longest key
+    await cda_chat.say(f"/results {survey.key}")  # the driver checks every id's 64 bytes
+    await cda_chat.tap("Questions")
+    await cda_chat.tap("Next")
+    await cda_chat.tap("Next")
+    await cda_chat.tap("17. Main material?")
+    assert "17/17 Main material?" in cda_chat.text and "No answers yet." in cda_chat.text
+    await cda_chat.tap("Split by role")
+    assert max(len(c.id.encode()) for c in cda_chat.last[-1].choices) <= 64
+
+
 def test_long_answers_stay_within_telegrams_limit() -> None:
     survey = store.Survey(1, KEY, "3", "All types", None, None, "open", ("en",), 17, "x", "x", "x")
     form = load_form(FORMS / "all_types.md").form
