@@ -24,6 +24,7 @@ from bot.surveys.export import export_xlsx, forms_of
 from bot.surveys.model import localized
 from bot.surveys.results import TEXTS, Results, questions_of, results, split, within
 from bot.vocabulary import GENDERS, ROLES
+from handlers.people import menu
 from handlers.surveys.results_view import (
     label_of,
     question_text,
@@ -102,6 +103,9 @@ def export_command(ctx: Context) -> None:
 def on_input(ctx: Context) -> None:
     if ctx.inbound.choice.startswith(f"{P}:"):
         on_results_press(ctx)
+        return
+    if ctx.conv is not None and ctx.conv.step == STEP and not ctx.inbound.choice:
+        menu.leave_flow(ctx)  # words typed under the results: what they can do
         return
     action, _, key = ctx.inbound.choice.removeprefix("sva:").partition(":")
     survey = next((s for s in managed(ctx) if s.key == key), None)

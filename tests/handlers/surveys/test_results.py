@@ -162,6 +162,10 @@ async def test_questions_are_paged_within_whatsapps_list(
                       "17. Main material?", "Previous", "Summary"]  # fmt: skip
     await cda_chat.tap("Previous")
     assert "(page 2 of 3)" in cda_chat.text
+    await cda_chat.say("thank you")  # words, not a button: the results screen is left
+    assert not any(i.startswith("svr:") for i in cda_chat.choice_ids)
+    await cda_chat.say("1")
+    assert "Working since" not in cda_chat.text
 
 
 async def test_a_question_in_the_readers_language_with_counts_and_shares(
