@@ -90,8 +90,8 @@ def labels_to_types(db_path: Path) -> dict[str, Question]:
 def next_answer(reply: list[Outbound], questions: dict[str, Question]) -> dict[str, object] | None:
     """What a person would send after these replies; None when the survey is over."""
     last = reply[-1]
-    if any(c.id.startswith("cmd:") for c in last.choices):
-        return None  # the main menu: the survey is done
+    if any(c.id.startswith(("cmd:", "sv:open:")) for c in last.choices):
+        return None  # the main menu, or the diagnostic's modules offered: the survey is done
     ids = [c.id for c in last.choices]
     for action in (":no", ":c0", ":r3", ":ok"):
         found = next((i for i in ids if i.endswith(action)), None)
