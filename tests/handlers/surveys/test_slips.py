@@ -362,8 +362,9 @@ async def test_the_count_is_walked_once_per_relevant_answers(
     """The question list behind "question N of M" is cached on the form per the answers
     its relevance reads: a turn that changes none of them does not walk the form again,
     and one that does gets a new count."""
-    from bot.surveys import runner
+    from bot.surveys import navigation, runner
 
+    monkeypatch.setattr(navigation, "_INDEXES", {})  # no list cached by an earlier test
     walks = []
     real = runner.Walker.slots
 
