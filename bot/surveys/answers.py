@@ -31,6 +31,7 @@ from bot.limits import MAX_INPUT_LENGTH
 from bot.parse.dates import DateError, direction_of, parse_date, parse_time, read_date, split_time
 from bot.parse.digits import ascii_digits, fold_words, has_words
 from bot.parse.numbers import parse_number
+from bot.surveys import expr
 from bot.surveys.model import Choice, Question, localized
 
 XFORM_INT_MAX = 2**31 - 1
@@ -43,7 +44,7 @@ _MEDIA_SENT = {"image": "photo", "audio": "audio", "video": "video", "file": "do
 # A voice note answering a `text` question (issue 14) is stored as this mark and the file's
 # path. Typed text never starts with a line break (spaces are tidied), so no typed answer
 # can pass for a recording, and erasure deletes only files that were sent.
-VOICE_MARK = "🎤\n"
+VOICE_MARK = expr.VOICE_MARK  # "🎤\n"
 
 
 def takes_voice(question: Question) -> bool:

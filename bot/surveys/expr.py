@@ -656,8 +656,18 @@ def evaluate(expr: Expr, env: Env) -> Value:
 
 
 def interpolate(template: str, env: Env) -> str:
-    """Fill ${name} placeholders in a label or hint with the stored answers."""
-    return re.sub(r"\$\{\s*([^}\s]+)\s*\}", lambda m: env.value(m.group(1)) or "", template)
+    """Fill ${name} placeholders in a label or hint with the stored answers (a voice note
+    given for a text question shows as 🎤, never as the server's file path)."""
+    return re.sub(r"\$\{\s*([^}\s]+)\s*\}", lambda m: _shown(env.value(m.group(1))), template)
+
+
+VOICE_MARK = "🎤\n"  # how a voice answer to a text question starts (bot.surveys.answers)
+
+
+def _shown(value: str | None) -> str:
+    if value and value.startswith(VOICE_MARK):
+        return VOICE_MARK.strip()
+    return value or ""
 
 
 # ------------------------------------------------------------ functions ---

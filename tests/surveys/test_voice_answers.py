@@ -30,6 +30,7 @@ FORM = """\
 | survey |
 | | type | name | label | required | voice | bind::clusterbot:voice | constraint |
 | | text | story | Tell us about your craft | yes | | | |
+| | note | echo | You told us: ${story} | | | | |
 | | text | name_typed | Your product's name | | no | | |
 | | text | code | Your shop code | | | no | |
 | | text | pin | PIN code | | | | string-length(.) = 6 |
@@ -74,7 +75,8 @@ async def test_a_voice_note_answers_a_text_question_and_is_shown_as_one(
 ) -> None:
     person = await _at_story(engine, db, tmp_path)
     await person._send(kind=InboundKind.AUDIO, media_ref="/m/telegram/v1/voice.oga")
-    assert "Your product's name" in person.text
+    assert "Your product's name" in person.text and "You told us: 🎤" in person.text
+    assert "/m/telegram" not in person.text  # a label never shows the file's path
     assert "voice note" not in person.text  # this one is typed only (`voice` = no)
     await person._send(kind=InboundKind.AUDIO, media_ref="/m/telegram/v2/voice.oga")
     assert "Please type your answer." in person.text  # refused: the form says no
