@@ -146,9 +146,12 @@ async def test_survey_in_hindi_with_kill_9_results_and_export(
         assert "धन्यवाद" in done
         # Charts and workbooks are built after the turn: wait for the messages themselves.
         fake.push_text(CDA, "/results artisan")
-        results = await fake.wait_for(CDA, 2, timeout=60)
-        assert "Responses: 1 · completed: 1 (100%)" in texts(results)
-        assert results[-1].method == "sendPhoto"
+        results = await fake.wait_for(CDA, 1, timeout=60)
+        assert "Responses: 1 · completed: 1 of 1 (100%)" in texts(results)
+        # The first screen is text; the chart comes when the CDA asks for it.
+        fake.push_callback(CDA, last_keyboard(fake, CDA), "svr:c:artisan")
+        (chart,) = await fake.wait_for(CDA, 1, timeout=60)
+        assert chart.method == "sendPhoto"
         fake.push_text(CDA, "/export artisan")
         (document,) = await fake.wait_for(CDA, 1, timeout=60)
         assert document.method == "sendDocument"
