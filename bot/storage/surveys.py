@@ -368,18 +368,36 @@ def save_answers(
         conn.executemany("DELETE FROM answers WHERE response_id = ? AND path = ?", deletes)
 
 
+PLAUSIBLE_SAMPLE = 500  # other responses read for "is this number usual?"
+
+
 def others_numbers(
     conn: sqlite3.Connection, key: str, name: str, cluster_id: int | None, response_id: int
 ) -> tuple[int, float | None]:
     """How many others in the cluster answered question `name` of survey `key` (any round
-    of a repeat), and the largest answer: for the plausibility check (bot.surveys.plausible)."""
-    row = conn.execute(
-        "SELECT count(*), max(CAST(a.value AS REAL)) FROM answers a"
-        " JOIN responses r ON r.id = a.response_id JOIN surveys s ON s.id = r.survey_id"
-        " JOIN contacts c ON c.id = r.contact_id"
-        " WHERE s.key = ? AND (a.path = ? OR substr(a.path, -length(?) - 1) = '/' || ?)"
+    of a repeat), and the largest answer: for the plausibility check (bot.surveys.plausible).
+    It runs inside a turn, so it reads the latest `PLAUSIBLE_SAMPLE` other responses only:
+    enough to know what is usual, and bounded however large the survey grows."""
+    # NOT INDEXED: walking responses newest first stops at the sample's size; through the
+    # survey index SQLite would read and sort every response of the survey first.
+    sample = (
+        "SELECT r.id FROM responses r NOT INDEXED JOIN contacts c ON c.id = r.contact_id"
+        " WHERE r.survey_id IN (SELECT id FROM surveys WHERE key = ?)"
         " AND c.cluster_id IS ? AND r.id != ? AND r.contact_id != ("
-        "   SELECT contact_id FROM responses WHERE id = ?)",
-        (key, name, name, name, cluster_id, response_id, response_id),
+        "   SELECT contact_id FROM responses WHERE id = ?)"
+        " ORDER BY r.id DESC LIMIT ?"
+    )
+    params = (key, cluster_id, response_id, response_id, PLAUSIBLE_SAMPLE)
+    # A question outside a repeat is stored under its name: one primary-key seek each.
+    row = conn.execute(
+        "SELECT count(*), max(CAST(value AS REAL)) FROM answers"
+        f" WHERE path = ? AND response_id IN ({sample})",
+        (name, *params),
     ).fetchone()
+    if not row[0]:  # inside a repeat: every round's path ends in /name
+        row = conn.execute(
+            "SELECT count(*), max(CAST(value AS REAL)) FROM answers"
+            f" WHERE substr(path, -length(?) - 1) = '/' || ? AND response_id IN ({sample})",
+            (name, name, *params),
+        ).fetchone()
     return int(row[0]), (float(row[1]) if row[1] is not None else None)
