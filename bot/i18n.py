@@ -43,6 +43,13 @@ def N_(message: str) -> str:
     return message
 
 
+def NC_(context: str, message: str) -> str:
+    """Mark a string with a context (`msgctxt`) for extraction; translate it later with
+    `Translator.pgettext(context, message)`. Contexts tell translators which use a short
+    word has ("button": a WhatsApp button or list row, 20/24 characters at most)."""
+    return message
+
+
 def po_path(language: str) -> str:
     return str(resources.files("locales").joinpath(language, "LC_MESSAGES", f"{DOMAIN}.po"))
 
@@ -90,6 +97,10 @@ class Translator:
         return self._t.gettext(message)
 
     __call__ = gettext
+
+    def pgettext(self, context: str, message: str) -> str:
+        """The translation of `message` in `context` (the catalogue's `msgctxt`)."""
+        return self._t.pgettext(context, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._t.ngettext(singular, plural, n)

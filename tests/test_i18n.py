@@ -16,17 +16,25 @@ from bot.commands import commands, menu_entries
 from bot.i18n import SHIPPED_LANGUAGES, native_name, po_path, translator
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "NC_": ((1, "c"), 2),
+}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
-def code_msgids() -> set[str]:
-    found: set[str] = set()
+def code_msgids() -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every string marked in the code."""
+    found: set[tuple[str | None, str]] = set()
     for folder in ("bot", "handlers"):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
+        for _file, _line, message, _comments, context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
-            found.add(message if isinstance(message, str) else message[0])
+            found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
@@ -42,7 +50,9 @@ def test_languages_are_shipped() -> None:
 
 @pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
 def test_every_string_in_the_code_is_in_the_catalogue(language: str) -> None:
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog(language) if m.id}
+    ids = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog(language) if m.id
+    }
     missing = code_msgids() - ids
     assert not missing, (
         f"run the pybabel update in the README; missing in {language}: {sorted(missing)[:5]}"
