@@ -2,8 +2,11 @@
 
 matplotlib (3.11+) shapes Indic scripts with libraqm (conjuncts, vowel signs), but only
 when it has a font with the script's glyphs. Those fonts arrive with a plain
-`pip install` as dependencies from PyPI (the `fontpkg-noto-sans-*` packages: Noto, OFL);
-fonts installed on the machine are deliberately ignored, so a chart looks the same on every
+`pip install`: Devanagari, Telugu and Tamil as dependencies from PyPI (the
+`fontpkg-noto-sans-*` packages: Noto, OFL); Malayalam, Gujarati and Gurmukhi, which PyPI does
+not carry, as files inside the package (`bot/fontfiles/`, Noto Sans from Debian's
+fonts-noto-core 20201225, OFL, licence beside them). Fonts installed on the machine are
+deliberately ignored, so a chart looks the same on every
 machine and no test depends on what happens to be installed. A script whose package is
 missing is "not renderable": the charts then fall back to English labels, never boxes.
 
@@ -20,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +37,30 @@ class Script:
     low: int
     high: int
     family: str  # the Noto family (its fontpkg package is fontpkg-noto-sans-<script>)
+    bundled: str | None = None  # a file in bot/fontfiles/ where PyPI has no package
 
 
 SCRIPTS: tuple[Script, ...] = (
     Script("Devanagari", 0x0900, 0x097F, "Noto Sans Devanagari"),
     Script("Telugu", 0x0C00, 0x0C7F, "Noto Sans Telugu"),
     Script("Tamil", 0x0B80, 0x0BFF, "Noto Sans Tamil"),
+    Script("Malayalam", 0x0D00, 0x0D7F, "Noto Sans Malayalam", "NotoSansMalayalam-Regular.ttf"),
+    Script("Gujarati", 0x0A80, 0x0AFF, "Noto Sans Gujarati", "NotoSansGujarati-Regular.ttf"),
+    Script("Gurmukhi", 0x0A00, 0x0A7F, "Noto Sans Gurmukhi", "NotoSansGurmukhi-Regular.ttf"),
 )
+
+
+def font_path(script: Script) -> Path | None:
+    """The font file that draws `script`, or None when it is not installed."""
+    if script.bundled:
+        path = Path(str(resources.files("bot").joinpath("fontfiles", script.bundled)))
+        return path if path.is_file() else None
+    import fontpkg
+
+    try:
+        return Path(fontpkg.path(script.family))
+    except fontpkg.FontpkgError:
+        return None
 
 # matplotlib's font manager and the warnings filters are process-wide: one chart at a time.
 _drawing = threading.Lock()
@@ -47,14 +69,12 @@ _drawing = threading.Lock()
 @cache
 def available() -> frozenset[str]:
     """The script families whose font file is installed and registered with matplotlib."""
-    import fontpkg
     from matplotlib import font_manager
 
     found: set[str] = set()
     for script in SCRIPTS:
-        try:
-            path = fontpkg.path(script.family)
-        except fontpkg.FontpkgError:
+        path = font_path(script)
+        if path is None:
             log.warning("no font for %s: charts show English labels instead", script.name)
             continue
         font_manager.fontManager.addfont(str(path))

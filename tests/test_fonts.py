@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-import fontpkg
 import pytest
 import uharfbuzz as hb
 from matplotlib import font_manager
@@ -28,6 +27,9 @@ HARD = {
     "Devanagari": ["क्षत्रिय", "श्री", "कृष्ण", "प्रतिशत", "हस्तशिल्प", "र्क"],
     "Telugu": ["స్త్రీ", "కృష్ణ", "క్షత్రియ", "ప్రాంతం", "శ్రీ"],
     "Tamil": ["ஸ்ரீ", "க்ஷ", "கொ", "தமிழ்"],
+    "Malayalam": ["ക്ഷ", "ശ്രീ", "സ്ത്രീ", "ന്റെ", "കേരളം", "പ്ര"],
+    "Gujarati": ["ક્ષત્રિય", "શ્રી", "કૃષ્ણ", "ગુજરાતી", "સ્ત્રી"],
+    "Gurmukhi": ["ਸ੍ਰੀ", "ਕ੍ਰਿਸ਼ਨ", "ਸਿੱਖਿਆ", "ਪ੍ਰਤੀਸ਼ਤ", "ਦ੍ਰਿ"],
 }
 
 
@@ -63,14 +65,14 @@ def test_charts_use_the_packaged_font_for_each_script(script: fonts.Script) -> N
     found = font_manager.findfont(
         font_manager.FontProperties(family=script.family), fallback_to_default=False
     )
-    assert found == str(fontpkg.path(script.family))
+    assert found == str(fonts.font_path(script))
 
 
 @pytest.mark.parametrize("script", fonts.SCRIPTS, ids=lambda s: s.name)
 def test_hard_strings_are_shaped_as_harfbuzz_shapes_them(script: fonts.Script) -> None:
     """matplotlib's layout (what Agg draws) gives the glyphs HarfBuzz gives, not one
     glyph per character."""
-    path = str(fontpkg.path(script.family))
+    path = str(fonts.font_path(script))
     font = FT2Font(path)
     font.set_size(12, 72)
     for text in HARD[script.name]:
