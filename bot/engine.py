@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock, iso, utc_now
 from bot.config import Settings
-from bot.i18n import Translator, translator
+from bot.i18n import SHIPPED_LANGUAGES, Translator, translator
 from bot.messages import Choice, Inbound, InboundKind, Outbound
 from bot.storage import admins, audit, contacts, conversations
 from bot.storage.admins import Access
@@ -246,7 +246,7 @@ class Engine:
             now_iso=stamp,
         )
         inbound = ctx.inbound
-        if contact.language is None and inbound.language_code[:2] in ("hi", "te"):
+        if contact.language is None and inbound.language_code[:2] in SHIPPED_LANGUAGES:
             # Until the person picks, the client's own language is a better guess.
             ctx._ = translator(inbound.language_code[:2])
         had_conversation = ctx.conv is not None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from bot import erasure
 from bot.commands import flow
 from bot.engine import Context
+from bot.i18n import N_, SHIPPED_LANGUAGES, translator
 from bot.limits import MAX_NAME_LENGTH, MAX_PLACE_LENGTH
 from bot.messages import Choice, InboundKind, Request
 from bot.parse.digits import has_words
@@ -40,9 +41,13 @@ class Step:
 # --- language ---------------------------------------------------------------------------
 
 
+CHOOSE_LANGUAGE = N_("Choose your language")
+
+
 def ask_language(ctx: Context) -> None:
+    # Every shipped language asks in its own words: the person cannot read ours yet.
     ctx.reply(
-        "Choose your language · अपनी भाषा चुनें · మీ భాషను ఎంచుకోండి",
+        " · ".join(translator(code)(CHOOSE_LANGUAGE) for code in SHIPPED_LANGUAGES),
         language_choices(),
         columns=3,
     )

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from bot.engine import Engine
-from bot.i18n import translator
+from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.storage import contacts, conversations
 from bot.storage.db import Database
 from tests.driver import ChatDriver
@@ -32,7 +32,7 @@ async def register(chat: ChatDriver, *, language: str = "lang:en") -> None:
 
 async def test_full_onboarding_in_english(chat: ChatDriver, db: Database, one_cluster) -> None:
     await chat.say("/start")
-    assert chat.choice_ids == ["lang:en", "lang:hi", "lang:te"]
+    assert chat.choice_ids == [f"lang:{code}" for code in SHIPPED_LANGUAGES]
     await chat.press("lang:en")
     assert "Who sees it" in chat.text and "/forget" in chat.text
     await chat.press("consent:yes")
@@ -224,3 +224,20 @@ async def test_typed_number_presses_the_offered_button(
     assert (await contact_row(db)).role == "shg_member"
     await chat.say("99")  # out of range: not a button, a clear answer
     assert chat.text and (await contact_row(db)).gender is None
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+async def test_first_screen_asks_in_every_language_and_guesses_the_clients(
+    engine: Engine, one_cluster, language: str
+) -> None:
+    """The question is in every shipped language's own words; until the person picks, the
+    Telegram client's language (any shipped one, not only Hindi and Telugu) is the guess."""
+    chat = ChatDriver(engine, user_id="1002", language_code=language)
+    await chat.say("/start")
+    for code in SHIPPED_LANGUAGES:
+        assert translator(code)("Choose your language") in chat.text
+    assert chat.choice_ids == [f"lang:{code}" for code in SHIPPED_LANGUAGES]
+    await chat.say("hello")  # not a button: the hint comes in the guessed language
+    hint = translator(language)("Please choose one of the buttons.")
+    assert hint in chat.text
+    assert language == "en" or hint != "Please choose one of the buttons."
