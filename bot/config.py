@@ -66,6 +66,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "1095",
         "days after a person's last message before they are erased as /forget does",
     ),
+    "CLUSTERBOT_ANSWER_DAYS": (
+        "3",
+        "days after which an inbox item the CDA has not answered is overdue (/inbox)",
+    ),
 }
 
 TELEGRAM_FREE_RATE = 30.0  # Telegram's broadcast limit without paid broadcasts
@@ -83,6 +87,7 @@ CHANNELS = ("telegram", "whatsapp")
 # must fit Telegram's 4,096 characters in every language (tests/handlers/people/test_privacy.py).
 MAX_NOTICE_NAME = 120
 MAX_RETENTION_DAYS = 36500
+MAX_ANSWER_DAYS = 90
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
@@ -131,6 +136,7 @@ class Settings:
     organisation: str = "the cluster programme"
     grievance_contact: str = ""  # "": people are told to ask their CDA
     retention_days: int = 1095
+    answer_days: int = 3  # an inbox item unanswered this long is overdue (issue 15)
 
     @property
     def telegram_on(self) -> bool:
@@ -328,6 +334,14 @@ def load(env: Mapping[str, str]) -> Settings:
             f" {MAX_RETENTION_DAYS}, got {retention_text!r}"
         )
 
+    answer_text = get("CLUSTERBOT_ANSWER_DAYS")
+    answer_days = int(answer_text) if answer_text.isdigit() else 0
+    if not 1 <= answer_days <= MAX_ANSWER_DAYS:
+        problems.append(
+            f"CLUSTERBOT_ANSWER_DAYS: expected a whole number of days from 1 to"
+            f" {MAX_ANSWER_DAYS}, got {answer_text!r}"
+        )
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -355,4 +369,5 @@ def load(env: Mapping[str, str]) -> Settings:
         organisation=organisation,
         grievance_contact=grievance,
         retention_days=retention,
+        answer_days=answer_days,
     )
