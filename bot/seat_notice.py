@@ -40,7 +40,8 @@ def notify_promoted(
     _ = translator(person.language or default_language)
     cluster = clusters.by_id(conn, event.cluster_id)
     tz = ZoneInfo(cluster.timezone if cluster else timezone)
-    text = _(PROMOTED).format(title=event.title, when=local_when(_, parse_iso(event.starts_at), tz))
+    title = event.read(_.language).title
+    text = _(PROMOTED).format(title=title, when=local_when(_, parse_iso(event.starts_at), tz))
     enqueue(
         conn,
         channel=person.channel,

@@ -90,8 +90,9 @@ def reminder_payloads(event: Event, tz: ZoneInfo, *, late: bool) -> dict[str, Pa
     payloads = {}
     for language in SHIPPED_LANGUAGES:
         _ = translator(language)
+        shown = event.read(language)  # the CDA's version in this language, if any
         text = _(REMINDER_TEXT[event.kind]).format(
-            title=event.title, when=local_when(_, starts, tz), place=event.place
+            title=shown.title, when=local_when(_, starts, tz), place=shown.place
         )
         if late:
             text = f"{text}\n{_(LATE_NOTE)}"

@@ -8,8 +8,10 @@ are the contract: this module adds no meaning the tables do not hold.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from bot.storage import versions as vs
 
 CATEGORIES = ("trust_building", "pilot", "capacity_building", "regular", "strategic", "other")
 STATUSES = ("planned", "ongoing", "done", "dropped")
@@ -46,10 +48,17 @@ class Activity:
     created_by: str
     created_at: str
     updated_at: str
+    language: str | None = None  # the title's language (None: not known, e.g. imported)
+    versions: vs.Versions = field(default_factory=dict, compare=False)  # {language: {"title": …}}
 
     @property
     def total_paise(self) -> int:
         return self.beneficiaries_paise + self.agency_paise + self.others_paise
+
+    def read(self, language: str) -> Activity:
+        """The activity as a reader of `language` sees it (their title, else the original)."""
+        title = vs.pick(self.versions, language, "title", self.title)
+        return self if title == self.title else replace(self, title=title)
 
 
 @dataclass(frozen=True)
@@ -63,28 +72,56 @@ class Note:
     update_id: int | None  # the /updates entry when the note was published
     by: str
     at: str
+    language: str | None = None
+    versions: vs.Versions = field(default_factory=dict, compare=False)  # {language: {"text": …}}
+
+    def read(self, language: str) -> Note:
+        text = vs.pick(self.versions, language, "text", self.text)
+        return self if text == self.text else replace(self, text=text)
 
 
-def _activity(r: sqlite3.Row) -> Activity:
-    return Activity(*(r[name] for name in Activity.__dataclass_fields__))
+_STORED = ("versions",)  # dataclass fields that are not columns
 
 
-def _note(r: sqlite3.Row) -> Note:
-    return Note(*(r[name] for name in Note.__dataclass_fields__))
+def _activity(r: sqlite3.Row, versions: vs.Versions | None = None) -> Activity:
+    columns = (r[name] for name in Activity.__dataclass_fields__ if name not in _STORED)
+    return Activity(*columns, versions=versions or {})
 
 
-def add(conn: sqlite3.Connection, *, cluster_id: int, by: str, now: str, **fields: Any) -> Activity:
-    """A new activity; `fields` are among EDITABLE (title and category required)."""
+def _activities(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Activity]:
+    found = vs.of_many(conn, "activity", [r["id"] for r in rows])
+    return [_activity(r, found.get(r["id"])) for r in rows]
+
+
+def _note(r: sqlite3.Row, versions: vs.Versions | None = None) -> Note:
+    columns = (r[name] for name in Note.__dataclass_fields__ if name not in _STORED)
+    return Note(*columns, versions=versions or {})
+
+
+def add(
+    conn: sqlite3.Connection,
+    *,
+    cluster_id: int,
+    by: str,
+    now: str,
+    language: str | None = None,
+    versions: vs.Versions | None = None,
+    **fields: Any,
+) -> Activity:
+    """A new activity; `fields` are among EDITABLE (title and category required);
+    `versions` ({language: {"title": …}}) are saved with it."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not activity fields: {sorted(unknown)}")
-    names = ["cluster_id", *fields, "created_by", "created_at", "updated_at"]
-    values = [cluster_id, *fields.values(), by, now, now]
+    names = ["cluster_id", *fields, "created_by", "created_at", "updated_at", "language"]
+    values = [cluster_id, *fields.values(), by, now, now, language]
     cur = conn.execute(
         f"INSERT INTO activities ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         values,
     )
-    found = get(conn, int(cur.lastrowid or 0))
+    activity_id = int(cur.lastrowid or 0)
+    vs.put_all(conn, "activity", activity_id, versions or {})
+    found = get(conn, activity_id)
     assert found is not None
     return found
 
@@ -104,7 +141,7 @@ def change(conn: sqlite3.Connection, activity_id: int, *, now: str, **fields: An
 
 def get(conn: sqlite3.Connection, activity_id: int) -> Activity | None:
     row = conn.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)).fetchone()
-    return _activity(row) if row else None
+    return _activity(row, vs.of(conn, "activity", activity_id)) if row else None
 
 
 def in_cluster(
@@ -120,8 +157,8 @@ def in_cluster(
         "SELECT * FROM activities WHERE cluster_id = ? AND (? IS NULL OR status = ?)"
         " ORDER BY starts_on IS NULL, starts_on, id LIMIT ? OFFSET ?",
         (cluster_id, status, status, limit, offset),
-    )
-    return [_activity(r) for r in rows]
+    ).fetchall()
+    return _activities(conn, rows)
 
 
 def count(conn: sqlite3.Connection, cluster_id: int) -> dict[str, int]:
@@ -156,14 +193,22 @@ def add_note(
     now: str,
     status: str | None = None,
     update_id: int | None = None,
+    language: str | None = None,
+    versions: vs.Versions | None = None,
 ) -> Note:
+    """A note; `versions` ({language: {"text": …}}) are saved with it."""
     cur = conn.execute(
-        "INSERT INTO activity_notes (activity_id, text, status, update_id, by, at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (activity_id, text, status, update_id, by, now),
+        "INSERT INTO activity_notes (activity_id, text, status, update_id, by, at, language)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (activity_id, text, status, update_id, by, now, language),
     )
     conn.execute("UPDATE activities SET updated_at = ? WHERE id = ?", (now, activity_id))
-    return Note(int(cur.lastrowid or 0), activity_id, text, status, update_id, by, now)
+    note_id = int(cur.lastrowid or 0)
+    vs.put_all(conn, "note", note_id, versions or {})
+    return Note(
+        note_id, activity_id, text, status, update_id, by, now, language,
+        vs.of(conn, "note", note_id),
+    )  # fmt: skip
 
 
 def notes(conn: sqlite3.Connection, activity_id: int, *, last: int = -1) -> list[Note]:
@@ -172,8 +217,9 @@ def notes(conn: sqlite3.Connection, activity_id: int, *, last: int = -1) -> list
         "SELECT * FROM (SELECT * FROM activity_notes WHERE activity_id = ?"
         " ORDER BY id DESC LIMIT ?) ORDER BY id",
         (activity_id, last),
-    )
-    return [_note(r) for r in rows]
+    ).fetchall()
+    found = vs.of_many(conn, "note", [r["id"] for r in rows])
+    return [_note(r, found.get(r["id"])) for r in rows]
 
 
 def update_of_broadcast(conn: sqlite3.Connection, broadcast_id: int) -> int | None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from bot.storage import versions as vs
 
 KINDS = ("meeting", "visit")
 ANSWERS = ("yes", "no", "maybe")
@@ -38,6 +40,22 @@ class Event:
     created_by: str
     created_at: str
     updated_at: str
+    language: str | None = None  # the originals' language (None: not known)
+    # {language: {field: text}}: the CDA's versions of title, place and purpose
+    versions: vs.Versions = field(default_factory=dict, compare=False)
+
+    def read(self, language: str) -> Event:
+        """The event as a reader of `language` sees it: their version of each field that
+        has one, else the original."""
+        mine = self.versions.get(language)
+        if not mine:
+            return self
+        return replace(
+            self,
+            title=mine.get("title") or self.title,
+            place=mine.get("place") or self.place,
+            purpose=mine.get("purpose") or self.purpose,
+        )
 
 
 @dataclass(frozen=True)
@@ -47,7 +65,7 @@ class Registration:
     changed: bool = True  # False when the person was already in that state
 
 
-def _event(r: sqlite3.Row) -> Event:
+def _event(r: sqlite3.Row, versions: vs.Versions | None = None) -> Event:
     return Event(
         id=r["id"],
         cluster_id=r["cluster_id"],
@@ -66,7 +84,14 @@ def _event(r: sqlite3.Row) -> Event:
         created_by=r["created_by"],
         created_at=r["created_at"],
         updated_at=r["updated_at"],
+        language=r["language"],
+        versions=versions or {},
     )
+
+
+def _events(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Event]:
+    found = vs.of_many(conn, "event", [r["id"] for r in rows])
+    return [_event(r, found.get(r["id"])) for r in rows]
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -89,13 +114,17 @@ def create(
     register_by: str | None = None,
     contribution_paise: int = 0,
     reminder_offsets: tuple[int, ...] = DEFAULT_OFFSETS,
+    language: str | None = None,
+    versions: vs.Versions | None = None,
 ) -> Event:
+    """A new event; `versions` ({language: {field: text}}) are saved with it."""
     if kind not in KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
     cur = conn.execute(
         "INSERT INTO events (cluster_id, kind, title, place, purpose, starts_at, ends_at,"
         " seats, audience, register_by, contribution_paise, reminder_offsets, created_by,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, updated_at, language)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             cluster_id,
             kind,
@@ -112,16 +141,19 @@ def create(
             created_by,
             now,
             now,
+            language,
         ),
     )
-    found = get(conn, int(cur.lastrowid or 0))
+    event_id = int(cur.lastrowid or 0)
+    vs.put_all(conn, "event", event_id, versions or {})
+    found = get(conn, event_id)
     assert found is not None
     return found
 
 
 def get(conn: sqlite3.Connection, event_id: int) -> Event | None:
     row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
-    return _event(row) if row else None
+    return _event(row, vs.of(conn, "event", event_id)) if row else None
 
 
 def update(conn: sqlite3.Connection, event_id: int, now: str, **fields: Any) -> Event:
@@ -162,8 +194,8 @@ def upcoming(conn: sqlite3.Connection, cluster_id: int, now: str, limit: int = 2
         "SELECT * FROM events WHERE cluster_id = ? AND status = 'scheduled' AND starts_at > ?"
         " ORDER BY starts_at, id LIMIT ?",
         (cluster_id, now, limit),
-    )
-    return [_event(r) for r in rows]
+    ).fetchall()
+    return _events(conn, rows)
 
 
 # --- meeting answers ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ def calendar_choice(_: Translator, event_id: int) -> Choice:
 
 def calendar_event(_: Translator, event: Event, cluster_name: str) -> ics.CalendarEvent:
     """What goes into the file, in the reader's language."""
+    event = event.read(_.language)
     lines = [event.purpose] if event.purpose else []
     if event.kind == "visit" and event.contribution_paise:
         lines.append(
@@ -56,6 +57,8 @@ def send(ctx: Context, event: Event) -> None:
     cluster = clusters.by_id(ctx.conn, event.cluster_id)
     data = ics.serialize(calendar_event(ctx._, event, cluster.name if cluster else ""), ctx.now)
     ctx.reply(
-        ctx._("Open the file to add {title} to your calendar.").format(title=event.title),
+        ctx._("Open the file to add {title} to your calendar.").format(
+            title=event.read(ctx.language).title
+        ),
         media=Media("document", f"event-{event.id}.ics", data),
     )

@@ -31,6 +31,19 @@ def data(ctx: Context) -> dict[str, Any]:
     return ctx.conv.data if ctx.conv else {}
 
 
+def versions_of(
+    draft: dict[str, Any], names: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, dict[str, str]]:
+    """The wizard's language versions as event fields (`names`: draft field -> event
+    fields; a visit's destination is both its title and its place)."""
+    found: dict[str, dict[str, str]] = {}
+    for language, texts in (draft.get("versions") or {}).items():
+        for name, text in texts.items():
+            for event_field in (names or {}).get(name, (name,)):
+                found.setdefault(language, {})[event_field] = text
+    return found
+
+
 def audience_count(ctx: Context, audience: dict[str, Any]) -> int:
     here = cluster_of(ctx)
     assert here is not None
@@ -78,5 +91,7 @@ def announce(ctx: Context, event: Event, messages: dict[str, Payload], done: str
     the action audited, and the CDA told how many (`done`, a msgid with {count})."""
     reminders.arm(ctx.conn, event, ctx.now)
     counts = invite(ctx, event, messages)
-    ctx.audit("event.create", subject=f"event:{event.id}", kind=event.kind, **counts)
+    # The versions are audited like the originals: which languages (the texts are the event's).
+    languages = {"versions": sorted(event.versions)} if event.versions else {}
+    ctx.audit("event.create", subject=f"event:{event.id}", kind=event.kind, **languages, **counts)
     ctx.reply(ctx._(done).format(count=ctx._.number(counts.get("queued", 0))))

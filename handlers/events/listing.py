@@ -77,9 +77,10 @@ def _state(ctx: Context, event: Event) -> tuple[str, list[Choice]]:
 
 def _show(ctx: Context, event: Event) -> None:
     _ = ctx._
-    lines = [event.title, _("When: {when}").format(when=when_text(ctx, event))]
-    if event.place and event.place != event.title:
-        lines.append(_("Where: {place}").format(place=event.place))
+    shown = event.read(ctx.language)  # the CDA's version in this person's language, if any
+    lines = [shown.title, _("When: {when}").format(when=when_text(ctx, event))]
+    if shown.place and shown.place != shown.title:
+        lines.append(_("Where: {place}").format(place=shown.place))
     if event.kind == "visit":
         left = max((event.seats or 0) - ev.confirmed_count(ctx.conn, event.id), 0)
         lines.append(

@@ -2,7 +2,7 @@
 (handlers/wizard.py):
 
     cluster* -> title -> when -> place -> audience -> (roles) -> reminders
-             -> preview: Send | Change a field | Cancel
+             -> preview: Send | Add a language | Change a field | Cancel
              -> invitations with Yes / No / Maybe (outbox) + reminders armed
                                                       (* only with several clusters)
 
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import parse_iso
 from bot.engine import Context
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
 from bot.jobs import reminders
 from bot.outbox.queue import Payload
 from bot.storage import events as ev
@@ -49,11 +49,25 @@ def invitation_payloads(event: ev.Event, zone: ZoneInfo) -> dict[str, Payload]:
 
 
 def invitation_text(_: Translator, event: ev.Event, zone: ZoneInfo) -> str:
+    """The invitation in `_`'s language, with the CDA's version of title and place in it."""
+    event = event.read(_.language)
     return _(INVITATION).format(
         title=event.title,
         when=reminders.local_when(_, parse_iso(event.starts_at), zone),
         place=event.place,
     )
+
+
+def shown_in(ctx: Context, draft: wz.Draft, language: str) -> str:
+    """The invitation a reader of `language` gets."""
+    here = wz.cluster_of(ctx)
+    assert here is not None  # on_input checked it this turn
+    event = ev.Event(
+        0, here.id, "meeting", draft["title"], draft["place"], "", draft["starts_at"], None,
+        None, audience_of(draft), None, 0, tuple(draft.get("offsets") or ()), "scheduled",
+        ctx.contact.ref, ctx.now_iso, ctx.now_iso, versions=d.versions_of(draft),
+    )  # fmt: skip
+    return invitation_text(translator(language), event, ZoneInfo(here.timezone))
 
 
 def preview(ctx: Context, draft: wz.Draft) -> list[str]:
@@ -88,6 +102,8 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
         reminder_offsets=tuple(draft["offsets"]),
         created_by=ctx.contact.ref,
         now=ctx.now_iso,
+        language=draft.get("lang"),
+        versions=d.versions_of(draft),
     )
     messages = invitation_payloads(event, ZoneInfo(here.timezone))
     d.announce(ctx, event, messages, N_("Done: {count} invitations are on their way."))
@@ -133,6 +149,8 @@ WIZARD = wz.Wizard(
     preview=preview,
     finish=finish,
     send=("yes", N_("Yes, invite them")),
+    translatable=("title", "place"),
+    shown_in=shown_in,
 )
 
 WIZARD.register(N_("Plan a meeting"), N_("Which cluster is this meeting for?"))

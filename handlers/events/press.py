@@ -108,7 +108,8 @@ def on_press(ctx: Context) -> None:
 
 def _answer(ctx: Context, event: Event, answer: str) -> None:
     ev.rsvp(ctx.conn, event.id, ctx.contact.id, answer, ctx.now_iso)
-    ctx.reply(ctx._(ANSWER_REPLIES[answer]).format(title=event.title, when=when_text(ctx, event)))
+    title = event.read(ctx.language).title
+    ctx.reply(ctx._(ANSWER_REPLIES[answer]).format(title=title, when=when_text(ctx, event)))
 
 
 def _register(ctx: Context, event: Event) -> None:
@@ -127,7 +128,9 @@ def _register(ctx: Context, event: Event) -> None:
     # Not offered mid-flow: a typed "1" would then mean this button, not the flow's first.
     ctx.reply(
         text.format(
-            title=event.title, when=when_text(ctx, event), position=ctx._.number(result.position)
+            title=event.read(ctx.language).title,
+            when=when_text(ctx, event),
+            position=ctx._.number(result.position)
         ),
         cancel if ctx.conv is None else [],
     )
@@ -138,7 +141,8 @@ def _cancel(ctx: Context, event: Event) -> None:
     if not cancelled:
         ctx.reply(ctx._("You are not registered for this visit."))
         return
-    ctx.reply(ctx._("Your registration for {title} is cancelled.").format(title=event.title))
+    title = event.read(ctx.language).title
+    ctx.reply(ctx._("Your registration for {title} is cancelled.").format(title=title))
     if promoted is not None:
         notify_promoted(ctx, event, promoted)
 

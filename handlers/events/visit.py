@@ -2,7 +2,7 @@
 (handlers/wizard.py):
 
     cluster* -> destination -> purpose -> start -> end -> seats -> roles -> deadline
-             -> contribution -> preview: Send | Change a field | Cancel
+             -> contribution -> preview: Send | Add a language | Change a field | Cancel
              -> announcement with Register (outbox)   (* only with several clusters)
 
 Registration itself is a button handled from any state (handlers/events/press.py): seats
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import parse_iso
 from bot.engine import Context
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
 from bot.jobs import reminders
 from bot.messages import Choice
 from bot.storage import events as ev
@@ -34,7 +34,15 @@ ANNOUNCEMENT = N_(
 )
 
 
+# A visit's destination is its title and its place.
+VERSION_FIELDS = {"destination": ("title", "place")}
+
+
 def announcement(_: Translator, event: ev.Event, zone: ZoneInfo) -> str:
+    """The announcement in `_`'s language, with the CDA's version of destination and
+    purpose in it."""
+    event = event.read(_.language)
+
     def at(value: str | None) -> str:
         return reminders.local_when(_, parse_iso(value), zone) if value else "—"
 
@@ -58,7 +66,13 @@ def _draft_event(ctx: Context, draft: wz.Draft) -> ev.Event:
         draft["purpose"], draft["starts_at"], draft["ends_at"], int(draft["seats"]),
         {"roles": draft["roles"]}, draft["register_by"], int(draft["paise"]),
         ev.DEFAULT_OFFSETS, "scheduled", ctx.contact.ref, ctx.now_iso, ctx.now_iso,
+        draft.get("lang"), d.versions_of(draft, VERSION_FIELDS),
     )  # fmt: skip
+
+
+def shown_in(ctx: Context, draft: wz.Draft, language: str) -> str:
+    """The announcement a reader of `language` gets."""
+    return announcement(translator(language), _draft_event(ctx, draft), wz.zone_of(ctx))
 
 
 def preview(ctx: Context, draft: wz.Draft) -> list[str]:
@@ -91,6 +105,8 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
         contribution_paise=planned.contribution_paise,
         created_by=ctx.contact.ref,
         now=ctx.now_iso,
+        language=planned.language,
+        versions=planned.versions,
     )
     zone = wz.zone_of(ctx)
     messages = d.payloads(
@@ -156,6 +172,8 @@ WIZARD = wz.Wizard(
     preview=preview,
     finish=finish,
     send=("yes", N_("Yes, announce it")),
+    translatable=("destination", "purpose"),
+    shown_in=shown_in,
 )
 
 WIZARD.register(N_("Plan an exposure visit"), N_("Which cluster is this visit for?"))

@@ -11,6 +11,7 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.messages import Choice
 from handlers.common import picked, use_buttons
+from handlers.wizard import versions
 from handlers.wizard.clusters import start_in_a_cluster, take_cluster
 from handlers.wizard.fields import Draft, Field, Stay
 from handlers.wizard.reading import cluster_of
@@ -20,7 +21,11 @@ from handlers.wizard.reading import cluster_of
 class Wizard:
     """`preview` gives the messages shown before Send (the last one gets the buttons);
     `finish` saves and sends, with its own replies (the conversation ends after it unless
-    it moved on to a screen of its own); `cancelled` replies after Cancel."""
+    it moved on to a screen of its own); `cancelled` replies after Cancel.
+
+    `translatable` names the text fields a CDA may add language versions of (the draft's
+    "versions", handlers/wizard/versions.py); `shown_in(ctx, draft, language)` is what a
+    reader of that language gets, shown in the preview and checked against the limits."""
 
     flow: str
     prefix: str
@@ -34,6 +39,8 @@ class Wizard:
         ctx._("Cancelled. Nothing was sent.")
     )
     step_prefix: str = ""  # "add." when the wizard is a part of a bigger flow
+    translatable: tuple[str, ...] = ()
+    shown_in: Callable[[Context, Draft, str], str] | None = None
 
     # buttons
     def skip(self, ctx: Context) -> Choice:
@@ -43,9 +50,10 @@ class Wizard:
         """The Skip button, or /skip typed (on WhatsApp, "skip")."""
         return picked(ctx, [self.skip(ctx)]) is not None or ctx.inbound.command == "skip"
 
-    def confirm_choices(self, ctx: Context) -> list[Choice]:
+    def confirm_choices(self, ctx: Context, draft: Draft | None = None) -> list[Choice]:
         return [
             Choice(f"{self.prefix}:{self.send[0]}", ctx._(self.send[1])),
+            *versions.add_choice(ctx, self, self.draft(ctx) if draft is None else draft),
             Choice(f"{self.prefix}:edit", ctx._("Change a field")),
             Choice(f"{self.prefix}:{self.cancel[0]}", ctx._(self.cancel[1])),
         ]
@@ -107,8 +115,10 @@ class Wizard:
     def begin(self, ctx: Context, **data: Any) -> None:
         """The first field, with a new draft (`data`: e.g. the cluster)."""
         first = self.fields[0]
-        self.go(ctx, first.name, draft={}, editing=False, **data)
-        first.ask(ctx, self, {})
+        # The originals are typed in the CDA's language: a version is offered in the others.
+        draft: Draft = {"lang": ctx.language} if self.translatable else {}
+        self.go(ctx, first.name, draft=draft, editing=False, **data)
+        first.ask(ctx, self, draft)
 
     def on_input(self, ctx: Context, step: str) -> None:
         """`step` is the wizard's own step name (without flow and step prefix)."""
@@ -118,6 +128,9 @@ class Wizard:
             return
         if step == "change":
             self._take_change(ctx, draft)
+            return
+        if step == "ver" or step.startswith("ver."):
+            versions.take(ctx, self, step, draft)
             return
         current = self.field(step)
         if current is None:  # a step of an older version of the flow: start the fields again
@@ -133,7 +146,8 @@ class Wizard:
             return
         # a None under a "_" key is scratch that is done with (a multi-select's ticks)
         merged = {**draft, **taken}
-        draft = {k: v for k, v in merged.items() if not (k.startswith("_") and v is None)}
+        kept = {k: v for k, v in merged.items() if not (k.startswith("_") and v is None)}
+        draft = versions.drop_stale(ctx, current, draft, kept)
         self._next(ctx, draft, after=current)
 
     def _next(self, ctx: Context, draft: Draft, after: Field) -> None:
@@ -157,15 +171,18 @@ class Wizard:
                 return
         self.go(ctx, "confirm", draft=draft, editing=False)
         messages = self.preview(ctx, draft)
-        for text in messages[:-1]:
+        for text in [*messages[:-1], *versions.preview_messages(ctx, self, draft)]:
             ctx.reply(text)
-        ctx.reply(messages[-1], self.confirm_choices(ctx), columns=3)
+        ctx.reply(messages[-1], self.confirm_choices(ctx, draft), columns=3)
 
     def _take_confirm(self, ctx: Context, draft: Draft) -> None:
-        options = self.confirm_choices(ctx)
+        options = self.confirm_choices(ctx, draft)
         choice = picked(ctx, options)
         if choice is None:
             use_buttons(ctx, options)
+            return
+        if choice.id == f"{self.prefix}:ver":
+            versions.ask_language(ctx, self, draft)
             return
         if choice.id == f"{self.prefix}:edit":
             self.go(ctx, "change", draft=draft)
