@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.storage import rounds
 from bot.surveys.model import Form, form_from_json, form_to_json
 
 
@@ -259,10 +260,12 @@ def response_counts(conn: sqlite3.Connection, key: str) -> dict[str, int]:
 def start_response(
     conn: sqlite3.Connection, survey_id: int, contact_id: int, position: str | None, now: str
 ) -> Response:
+    key = conn.execute("SELECT key FROM surveys WHERE id = ?", (survey_id,)).fetchone()[0]
+    round_id = rounds.current_or_baseline(conn, key, now).id
     cur = conn.execute(
-        "INSERT INTO responses (survey_id, contact_id, status, position, started_at, updated_at)"
-        " VALUES (?, ?, 'in_progress', ?, ?, ?)",
-        (survey_id, contact_id, position, now, now),
+        "INSERT INTO responses (survey_id, contact_id, status, position, started_at,"
+        " updated_at, round_id) VALUES (?, ?, 'in_progress', ?, ?, ?, ?)",
+        (survey_id, contact_id, position, now, now, round_id),
     )
     found = response(conn, int(cur.lastrowid or 0))
     assert found is not None

@@ -32,7 +32,7 @@ from bot.surveys.model import Form, Group, Node, Repeat
 from bot.surveys.navigation import AnswerEnv, evaluate, index_of
 
 META = ("response_id", "respondent_id", "role", "cluster", "gender", "language", "status",
-        "version", "started", "completed")  # fmt: skip
+        "version", "round", "started", "completed")  # fmt: skip
 MAIN = "survey"
 TITLE = "instance_name"  # the response's title (settings `instance_name`), after META
 _SEGMENT = re.compile(r"([^/\[]+)(?:\[(\d+)\])?")
@@ -130,9 +130,10 @@ def records(
         where += f" AND c.cluster_id IN ({marks})"
     responses = conn.execute(
         "SELECT r.id, r.contact_id, r.status, r.started_at, r.completed_at, s.version,"
-        " c.role, c.gender, c.language, cl.code FROM responses r"
+        " c.role, c.gender, c.language, cl.code, sr.name FROM responses r"
         " JOIN surveys s ON s.id = r.survey_id JOIN contacts c ON c.id = r.contact_id"
-        f" LEFT JOIN clusters cl ON cl.id = c.cluster_id WHERE {where} ORDER BY r.id",
+        " LEFT JOIN clusters cl ON cl.id = c.cluster_id"
+        f" LEFT JOIN survey_rounds sr ON sr.id = r.round_id WHERE {where} ORDER BY r.id",
         params,
     )
     parsed: dict[str, tuple[str, tuple[int, ...]] | None] = {}
@@ -141,7 +142,7 @@ def records(
         record = Record({
             "response_id": rid, "respondent_id": row[1], "role": row[6], "cluster": row[9],
             "gender": row[7], "language": row[8], "status": row[2], "version": row[5],
-            "started": row[3], "completed": row[4],
+            "round": row[10], "started": row[3], "completed": row[4],
         })  # fmt: skip
         # One primary-key range per response: no sort of every answer, memory stays flat.
         titled = lay.titles.get(row[5])

@@ -22,6 +22,7 @@ from bot.messages import Choice, InboundKind, Outbound, Request
 from bot.parse.dates import day_choices, parse_date, parse_time, split_time
 from bot.parse.digits import has_words
 from bot.parse.numbers import parse_number
+from bot.storage import rounds
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys import shipped
@@ -53,6 +54,7 @@ from handlers.surveys.render import (
 )
 
 FLOW = "survey"
+BASELINE = N_("Baseline")  # the first round of every survey, in the reader's words
 PICK, ANSWER, AGAIN = f"{FLOW}.pick", f"{FLOW}.answer", f"{FLOW}.again"
 
 
@@ -113,7 +115,7 @@ def list_surveys(ctx: Context) -> None:
         mark = ""
         if store.unfinished(ctx.conn, ctx.contact.id, survey.key):
             mark = "▶ "
-        elif store.last_completed(ctx.conn, ctx.contact.id, survey.key):
+        elif _done_this_round(ctx, survey.key):
             mark = "✓ "
         choices.append(Choice(f"sv:open:{survey.key}", mark + title_of(ctx, survey)[:60]))
     ctx.go(FLOW, PICK)
@@ -134,6 +136,15 @@ def open_survey(ctx: Context, key: str) -> None:
         answer_input(ctx, resume=True)
         return
     done = store.last_completed(ctx.conn, ctx.contact.id, survey.key)
+    if done is not None and not _done_this_round(ctx, survey.key):
+        # A new round asks the same questions again: no "answer again?", the round is why.
+        ctx.reply(
+            ctx._("A new round of “{title}” has started: {round}. Your answers show what has "
+                  "changed since last time.").format(
+                title=title_of(ctx, survey), round=_round_name(ctx, survey.key))
+        )  # fmt: skip
+        _start(ctx, survey)
+        return
     if done is not None:
         ctx.go(FLOW, AGAIN, key=survey.key)
         ctx.reply(
@@ -145,6 +156,17 @@ def open_survey(ctx: Context, key: str) -> None:
         )
         return
     _start(ctx, survey)
+
+
+def _done_this_round(ctx: Context, key: str) -> bool:
+    current = rounds.current_or_baseline(ctx.conn, key, ctx.now_iso)
+    return rounds.completed_in(ctx.conn, ctx.contact.id, key, current.id)
+
+
+def _round_name(ctx: Context, key: str) -> str:
+    """The open round's name; the first round is called "Baseline" in the reader's words."""
+    name = rounds.current_or_baseline(ctx.conn, key, ctx.now_iso).name
+    return ctx._(BASELINE) if name == rounds.BASELINE else name
 
 
 def _again_choices(ctx: Context, key: str) -> list[Choice]:
@@ -683,7 +705,7 @@ def _offer_modules(ctx: Context, survey: Survey) -> bool:
     choices = [
         Choice(f"sv:open:{key}", ctx._("Answer more about {topic}").format(topic=ctx._(topic)))
         for key, topic in shipped.offered_after(survey.key)
-        if key in open_keys and store.last_completed(ctx.conn, ctx.contact.id, key) is None
+        if key in open_keys and not _done_this_round(ctx, key)
     ]
     if not choices:
         return False
