@@ -3,7 +3,7 @@ wizard (handlers/wizard.py):
 
     title -> category -> target group* -> responsible* -> start date* -> end date*
           -> beneficiaries' share -> agency's share -> other institutions' share
-          -> preview: Save | Change a field | Cancel                (* may be skipped)
+          -> preview: Save | Add a language | Change a field | Cancel  (* may be skipped)
 
 Amounts are paise, dates ISO days in the cluster's zone. Nothing is written to the action
 plan before the CDA presses Save.
@@ -38,8 +38,14 @@ def preview(ctx: Context, draft: wz.Draft) -> list[str]:
 def finish(ctx: Context, draft: wz.Draft) -> None:
     here = view.here(ctx)
     fields = {k: draft[k] for k in activities.EDITABLE if k in draft}
-    a = activities.add(ctx.conn, cluster_id=here.id, by=ctx.contact.ref, now=ctx.now_iso, **fields)
-    ctx.audit("activity.add", subject=f"activity:{a.id}", cluster=here.code, **fields)
+    versions = {lang: dict(texts) for lang, texts in (draft.get("versions") or {}).items()}
+    a = activities.add(
+        ctx.conn, cluster_id=here.id, by=ctx.contact.ref, now=ctx.now_iso,
+        language=draft.get("lang"), versions=versions, **fields,
+    )  # fmt: skip
+    # The versions are audited with the originals, texts and all.
+    added = {"versions": versions} if versions else {}
+    ctx.audit("activity.add", subject=f"activity:{a.id}", cluster=here.code, **fields, **added)
     view.show_activity(ctx, a, lead=ctx._("Saved."))
 
 
@@ -108,6 +114,7 @@ WIZARD = wz.Wizard(
     send=("save", N_("Save")),
     cancel=("drop", N_("Cancel")),
     cancelled=cancelled,
+    translatable=("title",),
 )
 
 

@@ -106,8 +106,10 @@ STEPS: dict[str, Callable[[Context], None]] = {
     "open": take_open,
     "note": activity_note.take_note,
     "publish": activity_note.take_publish,
+    "notelang": activity_note.take_language,
+    "notever": activity_note.take_version,
 }
-NEEDS_ACTIVITY = ("open", "note", "publish")
+NEEDS_ACTIVITY = ("open", "note", "publish", "notelang", "notever")
 
 
 # /skip skips the optional steps of a new activity (target group, dates).

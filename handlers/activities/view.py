@@ -81,7 +81,9 @@ def budget_lines(_: Translator, beneficiaries: int, agency: int, others: int) ->
 
 
 def details(_: Translator, a: Activity) -> list[str]:
-    """Every field of an activity, one per line."""
+    """Every field of an activity, one per line, the title in the reader's language if the
+    CDA gave one."""
+    a = a.read(_.language)
     return [
         f"#{a.id} {a.title}",
         _("Category: {category}").format(category=_(CATEGORY_LABELS[a.category])),
@@ -94,6 +96,7 @@ def details(_: Translator, a: Activity) -> list[str]:
 
 
 def _note_line(_: Translator, note: Note) -> str:
+    note = note.read(_.language)
     day = _.date(date.fromisoformat(note.at[:10]))
     if note.status:
         text = _("status changed to {status}").format(status=_(STATUS_LABELS[note.status]))
@@ -153,7 +156,8 @@ def _page(ctx: Context) -> tuple[list[Activity], int, int]:
 def list_choices(ctx: Context) -> list[Choice]:
     _ = ctx._
     shown, offset, total = _page(ctx)
-    choices = [Choice(f"{P}:open:{a.id}", short(f"{a.id}. {a.title}")) for a in shown]
+    titles = [(a.id, a.read(ctx.language).title) for a in shown]
+    choices = [Choice(f"{P}:open:{n}", short(f"{n}. {title}")) for n, title in titles]
     if offset + PAGE < total:
         choices.append(Choice(f"{P}:list:{offset + PAGE}", _("Next page")))
     if offset:
@@ -178,7 +182,7 @@ def show_list(ctx: Context, offset: int) -> None:
     for a in shown:
         lines += [
             "",
-            f"#{a.id} {a.title}",
+            f"#{a.id} {a.read(ctx.language).title}",
             " · ".join(
                 [
                     _(CATEGORY_LABELS[a.category]),

@@ -1,5 +1,5 @@
 """handlers/wizard.py through the engine (issue 11): the preview of every CDA wizard offers
-Send / Change a field / Cancel; "Change a field" retypes one field and comes back to the
+Send / (Add a language) / Change a field / Cancel; "Change a field" retypes one field and comes back to the
 preview, asking again whatever the change made wrong or necessary; nothing is written
 before Send; the draft survives a restart of the engine."""
 
@@ -29,10 +29,10 @@ async def test_every_preview_offers_send_change_cancel(
     cda_chat: ChatDriver, db: Database, one_cluster: Cluster
 ) -> None:
     await _meeting_preview(cda_chat)
-    assert cda_chat.choice_ids == ["mt:yes", "mt:edit", "mt:no"]
+    assert cda_chat.choice_ids == ["mt:yes", "mt:ver", "mt:edit", "mt:no"]
     await cda_chat.tap("Cancel")
     await plan_visit(cda_chat)
-    assert cda_chat.choice_ids == ["vs:yes", "vs:edit", "vs:no"]
+    assert cda_chat.choice_ids == ["vs:yes", "vs:ver", "vs:edit", "vs:no"]
     await cda_chat.tap("Cancel")
     assert "Nothing was sent" in cda_chat.text
     assert await db.read(lambda c: ev.get(c, 1)) is None
@@ -104,7 +104,7 @@ async def test_an_activity_amount_is_changed_before_saving(
         else:
             await cda_chat.say(typed)
     await cda_chat.say("10000")
-    assert cda_chat.choice_ids == ["ac:save", "ac:edit", "ac:drop"]
+    assert cda_chat.choice_ids == ["ac:save", "ac:ver", "ac:edit", "ac:drop"]
     await cda_chat.tap("Change a field")
     await cda_chat.tap("Beneficiaries' share")
     await cda_chat.say("3 लाख")
