@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.engine import Context
-from bot.i18n import N_
+from bot.i18n import N_, NC_, Translator
 
 
 class Audience(StrEnum):
@@ -164,6 +164,39 @@ CDA_PLANNED = (
 # is offered (SPEC: "reads aggregate reports only"): /report, and the language and help
 # everyone needs. Their menus (/help, WhatsApp Menu, Telegram command list) show no more.
 OBSERVER_COMMANDS = ("report", "language", "help")
+
+# Menu rows (WhatsApp: a list row title holds 24 characters) name a command in a few words;
+# the description says more where there is room (/help, Telegram's menu, a row's
+# description). A command without an entry here shows its description.
+MENU_LABELS: dict[str, str] = {
+    "start": NC_("button", "Register or open menu"),
+    "survey": NC_("button", "Answer a survey"),
+    "events": NC_("button", "Meetings and visits"),
+    "myevents": NC_("button", "My meetings, visits"),
+    "updates": NC_("button", "Cluster updates"),
+    "profile": NC_("button", "My data"),
+    "language": NC_("button", "Change language"),
+    "stop": NC_("button", "Stop updates"),
+    "subscribe": NC_("button", "Get updates again"),
+    "forget": NC_("button", "Erase my data"),
+    "privacy": NC_("button", "How my data is used"),
+    "help": NC_("button", "What I can do"),
+    "broadcast": NC_("button", "Send an update"),
+    "deliveries": NC_("button", "Who got updates"),
+    "newmeeting": NC_("button", "Plan a meeting"),
+    "newvisit": NC_("button", "Plan a visit"),
+    "attendance": NC_("button", "Mark attendance"),
+    "activity": NC_("button", "Action plan"),
+    "results": NC_("button", "Survey results"),
+    "export": NC_("button", "Survey spreadsheet"),
+    "report": NC_("button", "M&E report"),
+}
+
+
+def menu_label(entry: Command, _: Translator) -> str:
+    """The command's name on a menu row or button, in the reader's language."""
+    label = MENU_LABELS.get(entry.name)
+    return _.pgettext("button", label) if label else _(entry.description)
 
 
 def menu_entries(translate: Callable[[str], str], *, staff: bool) -> list[tuple[str, str]]:

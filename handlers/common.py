@@ -3,9 +3,45 @@
 from __future__ import annotations
 
 from bot.engine import Context
-from bot.i18n import SHIPPED_LANGUAGES, native_name
+from bot.i18n import NC_, SHIPPED_LANGUAGES, native_name
 from bot.messages import Choice, InboundKind
 from bot.vocabulary import GENDERS, ROLES  # the conversations take them from here too
+
+# A role on a button or list row: WhatsApp's row title holds 24 characters, a tick ("✓ ")
+# takes 2, so these stay within 22. Profiles, previews and reports show the full label.
+ROLE_BUTTONS: dict[str, str] = {
+    "artisan": NC_("button", "Artisan"),
+    "entrepreneur": NC_("button", "MSME entrepreneur"),
+    "shg_member": NC_("button", "SHG member"),
+    "supplier": NC_("button", "Supplier, related firm"),
+    "bds_provider": NC_("button", "Service (BDS) provider"),
+    "institute": NC_("button", "Training, research"),
+    "association": NC_("button", "Industry association"),
+    "large_enterprise": NC_("button", "Large enterprise"),
+    "bank": NC_("button", "Bank, finance"),
+    "ngo": NC_("button", "NGO"),
+    "government": NC_("button", "Government official"),
+}
+assert ROLE_BUTTONS.keys() == ROLES.keys()
+
+# The role question comes in two steps, a group and then a role in it: WhatsApp's list
+# holds 10 rows in all (sections included), and there are 11 roles. Two groups of at most
+# 6 also read faster on a basic phone than 11 buttons.
+ROLE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "make": (
+        NC_("button", "Make or sell"),
+        ("artisan", "shg_member", "entrepreneur", "large_enterprise", "supplier"),
+    ),
+    "support": (
+        NC_("button", "Support the cluster"),
+        ("bds_provider", "institute", "association", "bank", "ngo", "government"),
+    ),
+}
+assert sorted(r for _, roles in ROLE_GROUPS.values() for r in roles) == sorted(ROLES)
+
+
+def role_button(ctx: Context, role: str) -> str:
+    return ctx._.pgettext("button", ROLE_BUTTONS[role])
 
 
 def role_label(ctx: Context, role: str | None) -> str:

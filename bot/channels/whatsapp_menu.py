@@ -8,7 +8,7 @@ the WhatsApp menu, and works typed without its slash, with no change here.
 from __future__ import annotations
 
 from bot.channels.whatsapp_render import WaRequest, Words, list_message, list_row
-from bot.commands import OBSERVER_COMMANDS, Audience, commands, find
+from bot.commands import OBSERVER_COMMANDS, Audience, Command, commands, find, menu_label
 from bot.i18n import translator
 from bot.limits import WHATSAPP_MAX_LIST_ROWS
 
@@ -51,11 +51,17 @@ def menu_requests(
 ) -> list[WaRequest]:
     """The Menu: one list message per group of commands (a list holds 10 rows at most).
 
-    Rows are titled with the translated description and carry the word to type, so the
-    menu also teaches the slash-free commands.
+    Rows are titled with the command's short label (`MENU_LABELS`) and carry the word to
+    type and the fuller description, so the menu also teaches the slash-free commands.
     """
     _ = translator(language)
-    groups: list[tuple[str, list[tuple[str, str]]]] = [
+
+    def row(entry: Command) -> tuple[str, str, str]:
+        title, description = menu_label(entry, _), _(entry.description)
+        more = entry.name if description == title else f"{entry.name} · {description}"
+        return entry.name, title, more
+
+    groups: list[tuple[str, list[tuple[str, str, str]]]] = [
         (_("What would you like to do? Pick from the menu, or type a word like help."), []),
         (_("For the cluster team:"), []),
     ]
@@ -65,19 +71,19 @@ def menu_requests(
         if observer and not (cda or registered) and entry.name not in OBSERVER_COMMANDS:
             continue
         if entry.audience in (Audience.EVERYONE, Audience.MEMBER):
-            groups[0][1].append((entry.name, _(entry.description)))
+            groups[0][1].append(row(entry))
         elif (entry.audience is Audience.CDA and cda) or (
             entry.audience is Audience.REPORT and (cda or observer)
         ):
-            groups[1][1].append((entry.name, _(entry.description)))
+            groups[1][1].append(row(entry))
     out = []
     for body, entries in groups:
         if len(entries) > WHATSAPP_MAX_LIST_ROWS:
-            entries = [(name, text) for name, text in entries if name not in SPARE]
+            entries = [each for each in entries if each[0] not in SPARE]
         for i in range(0, len(entries), WHATSAPP_MAX_LIST_ROWS):
             rows = [
-                list_row(f"cmd:{name}", description, name)
-                for name, description in entries[i : i + WHATSAPP_MAX_LIST_ROWS]
+                list_row(f"cmd:{name}", title, more)
+                for name, title, more in entries[i : i + WHATSAPP_MAX_LIST_ROWS]
             ]
             out.append(WaRequest(list_message(body, words.menu, rows)))
     return out

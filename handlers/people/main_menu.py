@@ -3,11 +3,11 @@ registry. Its own module because both onboarding (which ends in it) and /help sh
 
 from __future__ import annotations
 
-from bot.commands import OBSERVER_COMMANDS, Audience, Command, commands
+from bot.commands import OBSERVER_COMMANDS, Audience, Command, commands, menu_label
 from bot.engine import Context
 from bot.messages import Choice
 
-MENU_COMMANDS = ("survey", "events", "updates", "profile", "language", "help")
+MENU_COMMANDS = ("survey", "events", "updates", "ask", "mine", "profile", "language", "help")
 
 
 def visible_commands(ctx: Context) -> list[Command]:
@@ -26,7 +26,7 @@ def main_menu(ctx: Context) -> None:
     """The buttons a registered person starts from."""
     by_name = {c.name: c for c in visible_commands(ctx)}
     choices = [
-        Choice(f"cmd:{name}", ctx._(by_name[name].description))
+        Choice(f"cmd:{name}", menu_label(by_name[name], ctx._))
         for name in MENU_COMMANDS
         if name in by_name
     ]

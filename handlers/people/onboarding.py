@@ -23,7 +23,15 @@ from bot.limits import MAX_NAME_LENGTH, MAX_PLACE_LENGTH
 from bot.messages import Choice, InboundKind, Request
 from bot.parse.digits import has_words
 from bot.storage import clusters
-from handlers.common import GENDERS, ROLES, language_choices, picked, use_buttons
+from handlers.common import (
+    GENDERS,
+    ROLE_GROUPS,
+    ROLES,
+    language_choices,
+    picked,
+    role_button,
+    use_buttons,
+)
 from handlers.people import privacy_notice
 from handlers.people.main_menu import main_menu
 
@@ -184,19 +192,53 @@ def take_name(ctx: Context) -> bool:
 
 
 def _role_choices(ctx: Context) -> list[Choice]:
+    """Every role: a role is taken whichever group is on screen (typed, or an older list)."""
+    return [Choice(f"role:{key}", role_button(ctx, key)) for key in ROLES]
+
+
+def _group_choices(ctx: Context) -> list[Choice]:
+    return [
+        Choice(f"rgrp:{key}", ctx._.pgettext("button", label))
+        for key, (label, _) in ROLE_GROUPS.items()
+    ]
+
+
+def _full_labels(ctx: Context) -> list[Choice]:
+    """The roles by their full names, so that a typed "Supplier / related enterprise" counts."""
     return [Choice(f"role:{key}", ctx._(label)) for key, label in ROLES.items()]
 
 
 def ask_role(ctx: Context) -> None:
-    ctx.reply(ctx._("What is your role in the cluster?"), _role_choices(ctx), columns=2)
+    group = ctx.conv.data.get("role_group") if ctx.conv else None
+    if group not in ROLE_GROUPS:
+        ctx.reply(ctx._("What is your role in the cluster?"), _group_choices(ctx), columns=2)
+        return
+    choices = [Choice(f"role:{key}", role_button(ctx, key)) for key in ROLE_GROUPS[group][1]]
+    ctx.reply(ctx._("Which of these is your role?"), [*choices, _back_to_groups(ctx)], columns=2)
+
+
+def _back_to_groups(ctx: Context) -> Choice:
+    return Choice("rgrp:back", ctx._.pgettext("button", "Other roles"))
+
+
+def _stay(ctx: Context, group: str | None) -> None:
+    ctx.go(ctx.conv.flow if ctx.conv else FLOW, ctx.conv.step if ctx.conv else "", role_group=group)
+    ask_role(ctx)
 
 
 def take_role(ctx: Context) -> bool:
-    choice = picked(ctx, _role_choices(ctx))
+    group = picked(ctx, [*_group_choices(ctx), _back_to_groups(ctx)])
+    if group is not None:
+        key = group.id.removeprefix("rgrp:")
+        _stay(ctx, key if key in ROLE_GROUPS else None)
+        return False
+    choice = picked(ctx, _role_choices(ctx)) or picked(ctx, _full_labels(ctx))
     if choice is None:
         use_buttons(ctx, _role_choices(ctx))
         return False
     ctx.update_contact(role=choice.id.removeprefix("role:"))
+    if ctx.conv is not None:
+        ctx.go(ctx.conv.flow, ctx.conv.step, role_group=None)
     return True
 
 

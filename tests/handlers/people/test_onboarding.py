@@ -39,7 +39,16 @@ async def test_full_onboarding_in_english(chat: ChatDriver, db: Database, one_cl
     assert "name" in chat.text
     assert chat.find("Sunita Devi")  # the Telegram profile name is offered
     await chat.press("name:profile")
-    assert "role" in chat.text and len(chat.choice_ids) == 11
+    # 11 roles in two steps (WhatsApp's list holds 10 rows): a group, then its roles.
+    assert "role" in chat.text and chat.choice_ids == ["rgrp:make", "rgrp:support"]
+    await chat.press("rgrp:support")
+    assert len(chat.choice_ids) == 7 and chat.choice_ids[-1] == "rgrp:back"
+    await chat.press("rgrp:back")
+    await chat.tap("Make or sell")
+    assert chat.choice_ids == [
+        "role:artisan", "role:shg_member", "role:entrepreneur", "role:large_enterprise",
+        "role:supplier", "rgrp:back",
+    ]  # fmt: skip
     await chat.press("role:shg_member")
     # one cluster only: the cluster question is skipped
     assert chat.choice_ids == ["gender:female", "gender:male", "gender:other", "gender:undisclosed"]
@@ -131,7 +140,7 @@ async def test_resume_after_restart(engine: Engine, settings, clock, one_cluster
         again = ChatDriver(Engine(reopened, settings, handlers.route, clock=clock), user_id="2001")
         again.updates = 100
         await again.say("/start")
-        assert "role:artisan" in again.choice_ids  # the role question again, not the start
+        assert "rgrp:make" in again.choice_ids  # the role question again, not the start
         await again.press("role:artisan")
         assert "gender:female" in again.choice_ids
     finally:
@@ -184,7 +193,7 @@ async def test_command_in_the_middle_of_onboarding(chat: ChatDriver, one_cluster
     await chat.say("/help")
     assert "/start" in chat.text
     await chat.say("Asha")
-    assert "role:artisan" in chat.choice_ids
+    assert "rgrp:make" in chat.choice_ids
 
 
 async def test_double_delivery_changes_state_once(
@@ -220,7 +229,8 @@ async def test_typed_number_presses_the_offered_button(
     await chat.say("42")  # not a button here: a (bad) name
     assert (await contact_row(db)).name is None
     await chat.say("Asha")
-    await chat.say("3")
+    await chat.say("1")  # the group: make or sell
+    await chat.say("2")
     assert (await contact_row(db)).role == "shg_member"
     await chat.say("99")  # out of range: not a button, a clear answer
     assert chat.text and (await contact_row(db)).gender is None
