@@ -557,11 +557,19 @@ class Report:
     transparency: Transparency
     action_plan: ActionPlan
     survey_titles: dict[str, dict[str, str]]  # key -> language -> title (renderers pick)
+    # event id -> language -> the CDA's version of its title (issue 17)
+    event_titles: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def survey_title(self, key: str, stored: str, language: str) -> str:
         """A survey's title in `language`, else in English, else as stored."""
         titles = self.survey_titles.get(key, {})
         return titles.get(language) or titles.get("en") or stored
+
+    def event_title(self, event: int | str, stored: str, language: str) -> str:
+        """An event's title (by id or "event:<id>") in `language` if the CDA gave one,
+        else as typed."""
+        event_id = int(str(event).removeprefix("event:"))
+        return self.event_titles.get(event_id, {}).get(language) or stored
 
 
 def build(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Report:
@@ -585,4 +593,17 @@ def build(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Report:
         transparency=transparency(conn, cluster_id, period),
         action_plan=action_plan(conn, cluster_id),
         survey_titles=survey_titles(conn, cluster_id),
+        event_titles=event_titles(conn, cluster_id),
     )
+
+
+def event_titles(conn: sqlite3.Connection, cluster_id: int) -> dict[int, dict[str, str]]:
+    """event id -> language -> title version, for the cluster's events."""
+    found: dict[int, dict[str, str]] = {}
+    for event_id, language, text in conn.execute(
+        "SELECT v.event_id, v.language, v.text FROM event_versions v"
+        " JOIN events e ON e.id = v.event_id WHERE e.cluster_id = ? AND v.field = 'title'",
+        (cluster_id,),
+    ):
+        found.setdefault(event_id, {})[language] = text
+    return found

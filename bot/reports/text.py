@@ -115,7 +115,7 @@ def _participation(_: Translator, report: Report) -> list[str]:
             "• "
             + _("{date} {title}: invited {invited}, yes {yes}, came {came}, women {women}").format(
                 date=day(_, e.starts_at, report.timezone),
-                title=e.title[:40],
+                title=report.event_title(e.event_id, e.title, _.language)[:40],
                 invited=_.number(e.invited),
                 yes=_.number(e.said_yes),
                 came=share_text(_, e.attendance_rate),

@@ -105,7 +105,8 @@ def _outreach(_: Translator, book: Workbook, report: Report, heading: str) -> No
                   formats={2: PERCENT})  # fmt: skip
     sheet.header(_("Event"), _("Date"), _("Came"), _("Women"), _("Women share"))
     for g in o.events:
-        sheet.row(g.label, day(_, g.when or "", report.timezone) if g.when else "",
+        title = report.event_title(g.key, g.label, _.language)
+        sheet.row(title, day(_, g.when or "", report.timezone) if g.when else "",
                   g.women.total, g.women.count, _rate(g.women), formats={4: PERCENT})  # fmt: skip
     sheet.header(_("Survey"), "", _("Responses"), _("Women"), _("Women share"))
     for g in o.surveys:
@@ -123,7 +124,8 @@ def _participation(_: Translator, book: Workbook, report: Report, heading: str) 
     )  # fmt: skip
     for e in p.events:
         sheet.row(
-            e.title, label(_, KIND_LABELS, e.kind), day(_, e.starts_at, report.timezone),
+            report.event_title(e.event_id, e.title, _.language), label(_, KIND_LABELS, e.kind),
+            day(_, e.starts_at, report.timezone),
             e.invited, e.said_yes, _rate(e.yes_rate), e.attended, _rate(e.attendance_rate),
             formats={5: PERCENT, 7: PERCENT},
         )  # fmt: skip
