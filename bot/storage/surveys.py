@@ -185,6 +185,11 @@ def import_form(
     )
     created = by_id(conn, int(cur.lastrowid or 0))
     assert created is not None
+    # The form's `indicator` column adds to the marking (the CLI may have marked others).
+    conn.executemany(
+        "INSERT OR IGNORE INTO survey_indicators (key, name) VALUES (?, ?)",
+        [(form.key, name) for name, node in form.comparable().items() if node.indicator],
+    )
     return created, True
 
 

@@ -543,7 +543,9 @@ class _Builder:
         node: Node
         if frame.kind == "repeat":
             count = self._optional_expression("survey", row, "repeat_count")
-            node = Repeat(frame.name, labels, relevant, count, children, row.row)
+            node = Repeat(
+                frame.name, labels, relevant, count, children, row.row, _indicator(row)
+            )
         else:
             node = Group(frame.name, labels, relevant, children, self._appearance(row), row.row)
         stack[-1].children.append(node)
@@ -591,6 +593,7 @@ class _Builder:
             media=self._question_media(row, name),
             guidance=self._texts("survey", row, "guidance_hint"),
             voice=_voice(row),
+            indicator=_indicator(row),
         )
         if not (question.default is None or default_is_expression or _default_fits(question)):
             if question.type.startswith("select") and question.choices:
@@ -957,6 +960,13 @@ def _parses(parse: Any, text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _indicator(row: SurveyRow) -> bool:
+    """The `indicator` column (or `bind::clusterbot:indicator`): `yes` marks an outcome
+    question whose change between rounds is measured (issue 18)."""
+    value = row.get("indicator") or row.get("clusterbot:indicator") or ""
+    return value.strip().casefold() in ("yes", "true", "1", "true()")
 
 
 def _voice(row: SurveyRow) -> bool:

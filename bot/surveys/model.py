@@ -83,6 +83,9 @@ class Question:
     # A voice note may answer a `text` question unless the form's `voice` column (or
     # `bind::clusterbot:voice`) says `no` (issue 14; `bot.surveys.answers.takes_voice`).
     voice: bool = True
+    # An outcome indicator (the form's `indicator` column, issue 18): its change between
+    # rounds is measured per enterprise (bot/surveys/change.py).
+    indicator: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,9 @@ class Repeat:
     repeat_count: str | None = None  # None: the runner asks "add another?"
     children: tuple[Node, ...] = ()
     row: int = 0
+    # How many rounds it has is an outcome indicator (`indicator` on its begin repeat row,
+    # e.g. how many products an enterprise makes; issue 18).
+    indicator: bool = False
 
 
 Node: TypeAlias = Question | Group | Repeat
@@ -148,6 +154,22 @@ class Form:
             yield path, node
             if not isinstance(node, Question):
                 stack.extend((path, child) for child in reversed(node.children))
+
+    def comparable(self) -> dict[str, Question | Repeat]:
+        """What can be compared between rounds, by name: the questions outside any repeat
+        (one answer per response, stored under the name) and the repeats (their count,
+        stored as `name@count`). Issue 18."""
+        out: dict[str, Question | Repeat] = {}
+
+        def visit(nodes: tuple[Node, ...], in_repeat: bool) -> None:
+            for node in nodes:
+                if isinstance(node, Question | Repeat) and not in_repeat:
+                    out[node.name] = node
+                if not isinstance(node, Question):
+                    visit(node.children, in_repeat or isinstance(node, Repeat))
+
+        visit(self.children, False)
+        return out
 
     def question(self, name: str) -> Question:
         for _, question in self.walk():
@@ -221,10 +243,14 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
                 del out[empty]
         if out["voice"]:
             del out["voice"]
+        if not out["indicator"]:  # forms stored before issue 18 stay equal
+            del out["indicator"]
         return out
     kind = "group" if isinstance(node, Group) else "repeat"
     out = {"kind": kind, **node.__dict__}
     out["children"] = [_node_to_dict(c) for c in node.children]
+    if "indicator" in out and not out["indicator"]:  # forms stored before issue 18 stay equal
+        del out["indicator"]
     return out
 
 
