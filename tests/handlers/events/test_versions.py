@@ -54,8 +54,9 @@ async def test_a_meeting_with_a_telugu_version_invites_each_in_their_language(
     assert event is not None and event.language == "en"
     assert event.versions == {"te": {"title": TITLE_TE, "place": PLACE_TE}}
     audit = await db.read(
-        lambda c: c.execute("SELECT detail FROM audit_log WHERE action = 'event.create'")
-        .fetchone()[0]
+        lambda c: c.execute(
+            "SELECT detail FROM audit_log WHERE action = 'event.create'"
+        ).fetchone()[0]
     )
     assert '"te"' in audit
 
