@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -122,8 +122,23 @@ class Translator:
     def datetime(self, value: dt.datetime, tz: dt.tzinfo, fmt: str = "medium") -> str:
         return format_datetime(value, format=fmt, tzinfo=tz, locale=self.locale)
 
-    def time(self, value: dt.datetime, tz: dt.tzinfo, fmt: str = "short") -> str:
-        return format_time(value, format=fmt, tzinfo=tz, locale=self.locale)
+    def time(
+        self, value: dt.datetime | dt.time, tz: dt.tzinfo | None = None, fmt: str | None = None
+    ) -> str:
+        """A clock time as the reader's locale writes it (Babel, CLDR): '10:30 AM' in
+        English; elsewhere with the locale's own word for the part of the day ('सुबह
+        10:30', '10:30 ఉదయం', 'காலை 10:30'), CLDR's flexible day period pattern (`Bhm`): the
+        Latin AM/PM that CLDR keeps for Telugu, Tamil and others reads as English there."""
+        zone = tz if isinstance(value, dt.datetime) else None
+        if fmt is not None:
+            return format_time(value, format=fmt, tzinfo=zone, locale=self.locale)
+        if self.language == "en":
+            return format_time(value, format="short", tzinfo=zone, locale=self.locale)
+        return format_skeleton("Bhm", value, tzinfo=zone, locale=self.locale)
+
+    def moment(self, value: dt.datetime, tz: dt.tzinfo) -> str:
+        """'5 Dec 2026, 10:30 AM' / '5 दिस॰ 2026, सुबह 10:30': a date and a time, in `tz`."""
+        return f"{self.date(value.astimezone(tz).date())}, {self.time(value, tz)}"
 
 
 @cache

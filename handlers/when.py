@@ -21,4 +21,4 @@ def tomorrow_at(tz: tzinfo, now: datetime, hour: int) -> datetime:
 
 def show(_: Translator, when: datetime, tz: tzinfo) -> str:
     """'28 Nov 2026, 10:00 AM' in the reader's locale (Babel), in the cluster's zone."""
-    return f"{_.date(when.astimezone(tz).date())}, {_.time(when, tz)}"
+    return _.moment(when, tz)

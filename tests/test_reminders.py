@@ -163,4 +163,4 @@ async def test_a_person_who_used_stop_still_gets_the_reminder_of_a_meeting_they_
     rows = await db.read(reminder_rows)
     assert {name: status for name, (status, _) in rows.items()} == {"yes": "sent", "maybe": "sent"}
     # The Hindi reminder has the local time (09:00 UTC is 2:30 pm in Asia/Kolkata) too.
-    assert "2:30 pm" in rows["maybe"][1] and "09:00" not in rows["maybe"][1]
+    assert "दोपहर 2:30" in rows["maybe"][1] and "09:00" not in rows["maybe"][1]

@@ -43,7 +43,7 @@ SKIPPED_REASON = "event already started when the reminder could run"
 
 def local_when(_: Translator, when: datetime, tz: ZoneInfo) -> str:
     """'5 Dec 2026, 10:30 AM' in the reader's locale, in the cluster's zone."""
-    return f"{_.date(when.astimezone(tz).date())}, {_.time(when, tz)}"
+    return _.moment(when, tz)
 
 
 def arm(conn: sqlite3.Connection, event: Event, now: datetime) -> list[er.Reminder]:

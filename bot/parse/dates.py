@@ -8,7 +8,8 @@ Words that mean either of two days (Hindi `कल` is yesterday or tomorrow, `�
 either way) are resolved by the direction the caller knows (a meeting is ahead; a survey
 date with a constraint `. <= today()` is behind), and are not a date without one.
 A day and month without a year is the nearest such date in that direction (this year when
-there is none). Times: `9:30`, `09.30`, `9 pm`, `21:15`.
+there is none). Times: `9:30`, `09.30`, `9 pm`, `21:15`, and with the locale's word for the
+part of the day the bot writes them with (`शाम 4:30`, `10:30 ఉదయం`, `காலை 9`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from enum import Enum
 from functools import cache
 from typing import Literal
 
-from babel.dates import get_month_names
+from babel import Locale
+from babel.dates import get_month_names, get_period_id
 
 from bot.parse.digits import ascii_digits, fold
 
@@ -174,6 +176,51 @@ def parse_date(
 _TIME = re.compile(
     r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 )
+# "o'clock" after an hour, as people write it: शाम 4 बजे.
+_OCLOCK = ("बजे",)
+
+
+@cache
+def _period_words() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The words for a part of the day (CLDR's flexible day periods, which the bot shows
+    times with: सुबह 10:30, 4:30 మధ్యాహ్నం), folded -> (locale, period id) pairs."""
+    words: dict[str, set[tuple[str, str]]] = {}
+    for language in MONTH_LANGUAGES:
+        locale = Locale.parse(language)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for period, word in locale.day_periods[context][width].items():
+                    if period not in ("am", "pm") and word:
+                        words.setdefault(fold(word), set()).add((language, period))
+    return {word: tuple(sorted(found)) for word, found in words.items()}
+
+
+def _split_period(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """('4:30', meanings) from 'शाम 4:30' or '4:30 మధ్యాహ్నం'; (text, ()) without one."""
+    folded = fold(text)
+    for word in _OCLOCK:
+        folded = folded.removesuffix(word).strip()
+    for word in sorted(_period_words(), key=len, reverse=True):
+        if folded.startswith(word):
+            return folded[len(word) :].strip(), _period_words()[word]
+        if folded.endswith(word):
+            return folded[: -len(word)].strip(), _period_words()[word]
+    return text, ()
+
+
+def _in_period(hour: int, minute: int, meanings: tuple[tuple[str, str], ...]) -> int | None:
+    """The 24-hour hour an hour of 1-12 is in the part of the day named (CLDR's rules)."""
+    fixed = {"midnight": 0, "noon": 12}  # CLDR rules name them "at", not a span
+    for _language, period in meanings:
+        if period in fixed and hour == 12 and minute == 0:
+            return fixed[period]
+    for candidate in (hour % 12, hour % 12 + 12):
+        moment = time(candidate, minute)
+        for language, period in meanings:
+            for kind in ("format", "selection"):
+                if get_period_id(moment, type=kind, locale=language) == period:
+                    return candidate
+    return None
 
 
 def parse_time(text: str, *, bare_hour: bool = False) -> time | None:
@@ -201,6 +248,20 @@ _DAY_AND_TIME = re.compile(
 
 def split_time(text: str) -> tuple[str, str] | None:
     """'25-12-2026 10:30' -> ('25-12-2026', '10:30'): a date part and what looks like a time
-    at the end (not yet checked: 25:00 is split too, so it can be called no such time)."""
-    match = _DAY_AND_TIME.fullmatch(ascii_digits(text.strip()))
+    at the end (not yet checked: 25:00 is split too, so it can be called no such time).
+    A part of the day before or after the time stays with it ('5 दिस॰ शाम 4:30')."""
+    plain = ascii_digits(text.strip())
+    folded = fold(plain)
+    for word in _OCLOCK:
+        folded = folded.removesuffix(word).strip()
+    for word in sorted(_period_words(), key=len, reverse=True):
+        if folded.endswith(f" {word}"):
+            found = _DAY_AND_TIME.fullmatch(folded[: -len(word)].strip())
+            return (found["day"].strip(), f"{found['time']} {word}") if found else None
+        at = folded.rfind(f" {word} ")
+        if at > 0:
+            found = _DAY_AND_TIME.fullmatch(f"{folded[:at]} {folded[at + len(word) + 2 :]}")
+            if found and len(found["day"].strip()) <= at:
+                return found["day"].strip(), f"{word} {found['time']}"
+    match = _DAY_AND_TIME.fullmatch(plain)
     return (match["day"].strip(), match["time"]) if match else None

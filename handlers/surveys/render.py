@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time
 from functools import lru_cache
 
 from bot.engine import Context
@@ -138,13 +138,20 @@ def display(ctx: Context, runner: Runner, slot: Slot, value: str) -> str:
         except ValueError:
             return value
     if kind == "time":
-        return value[:5]
+        try:
+            return ctx._.time(time.fromisoformat(value))
+        except ValueError:
+            return value[:5]
     if kind == "geopoint":
         return ", ".join(value.split()[:2])
     if kind in ("geotrace", "geoshape"):
         return "; ".join(", ".join(p.split()[:2]) for p in value.split(";"))
     if kind == "datetime":
-        return value.replace("T", " ")[:16]
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value.replace("T", " ")[:16]
+        return f"{ctx._.date(moment.date())}, {ctx._.time(moment.time())}"
     if kind == "image":
         return ctx._("a photo")
     if kind == "audio":

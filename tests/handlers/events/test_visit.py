@@ -89,7 +89,9 @@ async def test_the_contribution_is_shown_in_rupees_per_locale(
     assert "Contribution per person: ₹1,00,000" in sent["asha"]
     assert "प्रति व्यक्ति योगदान: ₹1,00,000" in sent["bina"]
     assert "ఒక్కొక్కరి వాటా: ₹1,00,000" in sent["chinna"]
-    assert "10 दिस॰ 2026, 7:00 am" in sent["bina"]  # dates in the reader's locale too
+    # Dates and times in the reader's locale too, with its word for the part of the day.
+    assert "10 दिस॰ 2026, सुबह 7:00" in sent["bina"] and " am" not in sent["bina"]
+    assert "7:00 ఉదయం" in sent["chinna"] and "AM" not in sent["chinna"]
 
 
 @pytest.mark.parametrize(
