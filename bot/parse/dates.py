@@ -224,18 +224,27 @@ def _in_period(hour: int, minute: int, meanings: tuple[tuple[str, str], ...]) ->
 
 
 def parse_time(text: str, *, bare_hour: bool = False) -> time | None:
-    """'9:30', '09.30', '9 pm', '9:30 PM', '21:15' -> time; None when not a time.
-    A bare number ('9') is a time only after a date ('25-12-2026 9'): alone it is too often
-    something else."""
-    match = _TIME.fullmatch(ascii_digits(text.strip()).casefold())
-    if not match or (match["m"] is None and match["ampm"] is None and not bare_hour):
+    """'9:30', '09.30', '9 pm', '9:30 PM', '21:15', 'शाम 4:30', '10:30 ఉదయం' -> time;
+    None when not a time. A bare number ('9') is a time only after a date
+    ('25-12-2026 9') or with a part of the day ('शाम 4'): alone it is too often something
+    else."""
+    rest, period = _split_period(ascii_digits(text.strip()))
+    match = _TIME.fullmatch(rest.casefold())
+    if not match or (match["m"] is None and match["ampm"] is None and not (bare_hour or period)):
         return None
     hour, minute = int(match["h"]), int(match["m"] or 0)
+    if minute > 59:
+        return None
+    if period and not match["ampm"]:
+        if not 1 <= hour <= 12:
+            return time(hour, minute) if hour <= 23 and _in_period(hour, minute, period) else None
+        found = _in_period(hour, minute, period)
+        return None if found is None else time(found, minute)
     if match["ampm"]:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if match["ampm"].startswith("p") else 0)
-    if hour > 23 or minute > 59:
+    if hour > 23:
         return None
     return time(hour, minute)
 
