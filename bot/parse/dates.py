@@ -27,11 +27,13 @@ from bot.parse.digits import ascii_digits, fold
 
 Direction = Literal["past", "future"] | None
 
-# Spellings people use that differ from CLDR's (nukta dropped, म्ब for ंब, Telugu -ు).
+# Spellings people use that differ from CLDR's (nukta dropped, म्ब for ंब, Telugu -ు,
+# Malayalam without the zero-width non-joiner CLDR writes in ഒക്‌ടോബർ, and common spellings).
 _MONTH_ALIASES = {
     "sept": 9, "फरवरी": 2, "अप्रेल": 4, "जुलाइ": 7, "सितम्बर": 9, "अक्तूबर": 10,
     "अक्टोबर": 10, "नवम्बर": 11, "दिसम्बर": 12, "ఫిబ్రవరీ": 2, "జూలై": 7, "ఆగష్టు": 8,
     "ఆగస్ట్": 8, "సెప్టెంబరు": 9, "అక్టోబరు": 10, "నవంబరు": 11, "డిసెంబరు": 12,
+    "മെയ്": 5, "ആഗസ്റ്റ്": 8, "ആഗസ്ത്": 8, "സെപ്തംബർ": 9, "ഒക്ടോബർ": 10,
 }  # fmt: skip
 # Babel knows the month names of every locale; these are the languages people type in.
 MONTH_LANGUAGES = ("en", "hi", "te", "ta", "ml", "gu", "pa")
@@ -42,6 +44,7 @@ _DAY_WORDS: dict[str, tuple[int, ...]] = {
     **dict.fromkeys(("yesterday", "నిన్న", "நேற்று", "ഇന്നലെ", "ગઈકાલે"), (-1,)),
     **dict.fromkeys(("tomorrow", "రేపు", "நாளை", "നാളെ", "આવતીકાલે"), (1,)),
     **dict.fromkeys(("day before yesterday", "మొన్న", "நேற்று முன்தினம்", "മിനിഞ്ഞാന്ന്"), (-2,)),
+    **dict.fromkeys(("മിനിയാന്ന്",), (-2,)),  # Malayalam as it is said
     **dict.fromkeys(("day after tomorrow", "ఎల్లుండి", "நாளை மறுநாள்", "മറ്റന്നാൾ"), (2,)),
     **dict.fromkeys(("बीता कल", "बीते कल", "गुज़रा कल", "गुजरा कल"), (-1,)),
     **dict.fromkeys(("आने वाला कल", "आनेवाला कल", "आने वाले कल"), (1,)),
