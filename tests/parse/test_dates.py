@@ -44,6 +44,23 @@ def test_day_words(typed: str, days: int) -> None:
     assert parse_date(typed, TODAY) == date.fromordinal(TODAY.toordinal() + days)
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ഇന്ന്", TODAY), ("ഇന്നലെ", date(2026, 11, 27)), ("നാളെ", date(2026, 11, 29)),
+        ("മിനിഞ്ഞാന്ന്", date(2026, 11, 26)), ("മിനിയാന്ന്", date(2026, 11, 26)),
+        ("മറ്റന്നാൾ", date(2026, 11, 30)), ("൫-൧൨-൨൦൨൬", date(2026, 12, 5)),
+        # as people spell the months, besides CLDR's ഒക്‌ടോബർ (with a ZWNJ), മേയ്, ഓഗസ്റ്റ്
+        ("25 ഒക്ടോബർ 2026", date(2026, 10, 25)), ("25 ഒക്‌ടോബർ 2026", date(2026, 10, 25)),
+        ("5 മെയ് 2027", date(2027, 5, 5)), ("5 മേയ് 2027", date(2027, 5, 5)),
+        ("5 ആഗസ്റ്റ് 2027", date(2027, 8, 5)), ("5 ഓഗസ്റ്റ് 2027", date(2027, 8, 5)),
+        ("5 സെപ്തംബർ 2027", date(2027, 9, 5)), ("5 ഡിസം 2026", date(2026, 12, 5)),
+    ],
+)  # fmt: skip
+def test_malayalam_days_and_months(typed: str, expected: date) -> None:
+    assert parse_date(typed, TODAY) == expected
+
+
 def test_words_for_two_days_need_a_direction() -> None:
     assert read_date("कल", TODAY) is DateError.AMBIGUOUS
     assert parse_date("कल", TODAY, direction="past") == date(2026, 11, 27)
