@@ -114,7 +114,7 @@ def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings
     """The scheduler with every job kind; a job that queued messages wakes the senders,
     and one that erased people (retention) empties the WAL after its commit."""
     from bot.jobs import broadcasts as broadcasting
-    from bot.jobs import housekeeping, reminders, retention, survey_reminders
+    from bot.jobs import housekeeping, inbox_digest, reminders, retention, survey_reminders
 
     wipe = retention.WalWipe()
     wiping: set[asyncio.Task[bool]] = set()
@@ -133,6 +133,7 @@ def make_scheduler(db: Database, senders: list[OutboxSender], settings: Settings
         retention.JOB_KIND: partial(retention.run, settings, wipe),
         housekeeping.JOB_KIND: partial(housekeeping.run, settings),
         survey_reminders.JOB_KIND: partial(survey_reminders.run, settings),
+        inbox_digest.JOB_KIND: partial(inbox_digest.run, settings),
     }
     return Scheduler(db, kinds, after_run=wake)
 

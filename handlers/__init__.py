@@ -22,6 +22,7 @@ from bot.commands import (
 )
 from bot.engine import Context
 from bot.i18n import N_
+from bot.messages import InboundKind
 
 # Importing a conversation registers its commands and flows (bot/commands.py).
 from handlers import report  # noqa: F401
@@ -29,6 +30,7 @@ from handlers.activities import plan  # noqa: F401
 from handlers.broadcasts import compose, deliveries, updates  # noqa: F401
 from handlers.events import attendance, edit, listing, meeting, visit  # noqa: F401
 from handlers.events import press as event_press
+from handlers.inbox import ask, desk  # noqa: F401
 from handlers.people import menu, onboarding, privacy, profile  # noqa: F401
 from handlers.surveys import respond, results  # noqa: F401
 
@@ -85,6 +87,10 @@ def route(ctx: Context) -> None:
         flow.on_input(ctx)
     elif not ctx.contact.registered:
         onboarding.start(ctx)
+    elif inbound.channel == "whatsapp" and inbound.kind is InboundKind.TEXT:
+        # WhatsApp has no always-visible buttons: words typed outside any flow are most
+        # likely meant for someone (issue 15), so they are offered to the CDA.
+        ask.offer(ctx)
     else:
         menu.not_understood(ctx)
 

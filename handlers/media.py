@@ -8,6 +8,7 @@ downloads a photo, voice note or document.
     survey.answer at a `video` question         -> a video
     survey.answer at a `file` question          -> a document
     broadcast.message, broadcast.preview (CDA)  -> a photo or a document to attach
+    ask.text, ask.more (/ask, issue 15)         -> a photo or a voice note for the CDA
 
 Anything else — a stranger, someone who has not consented, any other step — gets no
 download: the message reaches the handlers without a file, as any unexpected input does.
@@ -20,6 +21,7 @@ from bot.messages import InboundKind
 from bot.surveys.answers import takes_voice
 from bot.surveys.navigation import SlotKind
 from handlers.broadcasts.draft import FLOW as BROADCAST
+from handlers.inbox import ask
 from handlers.surveys import respond as survey
 
 SURVEY_MEDIA = {
@@ -39,6 +41,13 @@ def wanted(ctx: Context) -> bool:
         return False
     if conv.flow == BROADCAST:
         return conv.step in BROADCAST_STEPS and kind in ATTACHMENTS and bool(ctx.access.cda)
+    if conv.flow == ask.FLOW:
+        return (
+            conv.step in (ask.TEXT, ask.MORE)
+            and kind in ask.MEDIA_KINDS
+            and not conv.data.get("media_kind")
+            and bool(ctx.contact.consent_at)
+        )
     if conv.flow == survey.FLOW and conv.step == survey.ANSWER and ctx.contact.consent_at:
         slot = survey.current_slot(ctx)
         if slot is None or slot.kind is not SlotKind.QUESTION:

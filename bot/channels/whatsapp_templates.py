@@ -85,6 +85,22 @@ TEMPLATES: dict[str, Template] = {
         "cmd:survey",
         N_("You have not finished “Cluster diagnostic” yet. Your answers are kept."),
     ),
+    # A CDA's answer to what the person sent (issue 15, handlers/inbox/desk.py).
+    "inbox_reply": Template(
+        "clusterbot_inbox_reply",
+        N_("You have a reply from your CDA:\n\n{{1}}\n\nPress the button to read it."),
+        N_("Read it"),
+        "cmd:mine",
+        N_("Reply to your question #12: the next training starts on Monday."),
+    ),
+    # The CDA's summary of new items (bot/jobs/inbox_digest.py).
+    "inbox_digest": Template(
+        "clusterbot_inbox_digest",
+        N_("New messages for the CDA:\n\n{{1}}\n\nPress the button to open the inbox."),
+        N_("Open inbox"),
+        "cmd:inbox",
+        N_("3 new messages in Bagru hand-block printers: 2 questions, 1 suggestion."),
+    ),
 }
 
 
