@@ -222,6 +222,8 @@ class TestLanguages:
             ("english", "en", True),
             ("Telugu", "te", True),
             ("తెలుగు", "te", True),
+            ("ગુજરાતી", "gu", True),
+            ("Gujarati (gu)", "gu", True),
             ("te", "te", True),
             ("Español (es)", "es", True),
             ("Klingon", "klingon", False),
