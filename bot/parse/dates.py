@@ -179,8 +179,8 @@ def parse_date(
 _TIME = re.compile(
     r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 )
-# "o'clock" after an hour, as people write it: शाम 4 बजे.
-_OCLOCK = ("बजे",)
+# "o'clock" after an hour, as people write it: शाम 4 बजे, വൈകുന്നേരം 4 മണിക്ക്.
+_OCLOCK = ("बजे", "മണിക്ക്", "മണി")
 
 
 @cache

@@ -105,6 +105,19 @@ def test_times(typed: str, expected: time | None) -> None:
     assert parse_time(typed) == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("രാവിലെ 10:30", time(10, 30)), ("വൈകുന്നേരം 4:30", time(16, 30)),
+     ("ഉച്ചയ്ക്ക് 1:30", time(13, 30)), ("രാത്രി 7:30", time(19, 30)),
+     ("രാവിലെ 10 മണിക്ക്", time(10)), ("വൈകുന്നേരം 4 മണി", time(16)), ("൧൦:൩൦", time(10, 30)),
+     ("4 മണി", None)],
+)  # fmt: skip
+def test_malayalam_times_as_the_bot_writes_and_people_say_them(
+    typed: str, expected: time | None
+) -> None:
+    assert parse_time(typed) == expected
+
+
 def test_a_bare_hour_only_when_asked() -> None:
     assert parse_time("9", bare_hour=True) == time(9)
 
