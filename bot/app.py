@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import demo_history
+from bot import demo_history, demo_versions
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.engine import Engine, Handle, Prepare, freeze_heap, thaw_heap
@@ -396,6 +396,10 @@ def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
         starts_at=iso(today + timedelta(days=3)),
         created_by="console:cda",
         now=now,
+        language="en",
+        versions=demo_versions.versions(
+            title="Natural dyes workshop", place="Community hall, Bagru"
+        ),
     )
     visit = events.create(
         conn,
@@ -412,6 +416,12 @@ def _seed_events(conn: sqlite3.Connection, cluster_id: int, now: str) -> None:
         contribution_paise=50000,
         created_by="console:cda",
         now=now,
+        language="en",
+        versions=demo_versions.versions(
+            title="Sanganer hand-block printing cluster",
+            place="Sanganer hand-block printing cluster",
+            purpose="See the common facility centre and its effluent treatment",
+        ),
     )
     for event in (meeting, visit):
         reminders.arm(conn, event, utc_now())
@@ -448,12 +458,14 @@ def _seed_activities(conn: sqlite3.Connection, cluster_id: int, now: str) -> Non
             conn, cluster_id=cluster_id, by="console:cda", now=now, title=title,
             category=category, status=status, target_group=group, responsible=who,
             starts_on=starts, ends_on=ends, beneficiaries_paise=ben, agency_paise=agency,
-            others_paise=others,
+            others_paise=others, language="en", versions=demo_versions.versions(title=title),
         )  # fmt: skip
         if status == "done":
+            note = "24 printers trained, 9 of them women."
             activities.add_note(
-                conn, a.id, "24 printers trained, 9 of them women.", by="console:cda", now=now
-            )
+                conn, a.id, note, by="console:cda", now=now, language="en",
+                versions=demo_versions.versions(text=note),
+            )  # fmt: skip
 
 
 async def console(settings: Settings, *, user_id: str, seed: bool) -> None:

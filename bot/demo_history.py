@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import demo_versions
 from bot.clock import iso
 from bot.outbox.queue import Payload, fan_out, iso_ms
 from bot.storage import attendance, broadcasts, contacts, events, outbox, updates
@@ -209,6 +210,8 @@ def _meeting(
         starts_at=iso(starts),
         created_by=CDA,
         now=iso(planned),
+        language="en",
+        versions=demo_versions.versions(title=meeting.title, place=meeting.place),
     )
     zone = ZoneInfo(
         conn.execute("SELECT timezone FROM clusters WHERE id = ?", (cluster_id,)).fetchone()[0]
