@@ -1,4 +1,5 @@
-"""`clusterbot survey import | list | export | open | close` (SPEC §4).
+"""`clusterbot survey import | list | export | open | close` (SPEC §4), and the rounds
+of issue 18 (`round open | list`, `indicators`, `change`: bot/cli/rounds.py).
 
 A refused form prints one line per problem (sheet, row, column, what to fix) and exits 2;
 nothing is stored. `survey import diagnostic` loads the shipped cluster diagnostic survey
@@ -13,6 +14,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from bot.cli import rounds as round_cli
 from bot.cli.common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
@@ -49,10 +51,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     out.add_argument("--out", required=True, help="file to write")
     for action, text in (("open", "let people answer"), ("close", "stop taking answers")):
         survey.add_parser(action, help=f"{text} (by key)").add_argument("key")
+    round_cli.add_parsers(survey)
 
 
 def cmd_survey(settings: Settings, args: argparse.Namespace) -> int:
-    actions = {"import": _import, "list": _list, "export": _export}
+    actions = {
+        "import": _import, "list": _list, "export": _export, "round": round_cli.cmd_round,
+        "indicators": round_cli.cmd_indicators, "change": round_cli.cmd_change,
+    }  # fmt: skip
     if args.action in actions:
         return actions[args.action](settings, args)
     return _set_status(settings, args.key, "open" if args.action == "open" else "closed")

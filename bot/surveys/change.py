@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.storage.rounds import Round
-from bot.surveys.model import Question
+from bot.surveys.model import Form, Question, Repeat
 
 MIN_PAIRS = 5
 NUMBER_TYPES = frozenset({"integer", "decimal", "range", "calculate"})
@@ -56,7 +56,7 @@ class ChoiceChange:
 @dataclass
 class IndicatorChange:
     name: str
-    question: Question | None
+    question: Question | Repeat | None
     pairs: int
     number: NumberChange | None = None
     choices: list[ChoiceChange] = field(default_factory=list)
@@ -75,6 +75,20 @@ class Pair:
     role: str
     before: str
     after: str
+
+
+def comparable(forms: list[Form]) -> dict[str, Question | Repeat]:
+    """What can be compared, over every version (newest first in `forms`): by name, the
+    newest version's node wins, and a name only older versions have still counts."""
+    out: dict[str, Question | Repeat] = {}
+    for form in reversed(forms):
+        out.update(form.comparable())
+    return out
+
+
+def answer_path(node: Question | Repeat | None, name: str) -> str:
+    """Where a response stores it: a repeat's count is `name@count`."""
+    return f"{name}@count" if isinstance(node, Repeat) else name
 
 
 def latest_completed(
@@ -98,7 +112,7 @@ def latest_completed(
 def _values(
     conn: sqlite3.Connection, responses: Iterable[int], names: list[str]
 ) -> dict[int, dict[str, str]]:
-    """response id -> {name: value} for the named top-level questions."""
+    """response id -> {path: value} for the answer paths `names`."""
     out: dict[int, dict[str, str]] = {}
     cursor = conn.cursor()
     cursor.row_factory = None
@@ -122,14 +136,16 @@ def pairs(
     key: str,
     before: Round,
     after: Round,
-    names: list[str],
+    paths: dict[str, str],
     clusters: frozenset[int] | None = None,
 ) -> dict[str, list[Pair]]:
-    """name -> the people who answered it in both rounds, with both answers."""
+    """name -> the people who answered it in both rounds, with both answers (`paths`:
+    name -> where the answer is stored)."""
     first = latest_completed(conn, key, before.id, clusters)
     second = latest_completed(conn, key, after.id, clusters)
     both = sorted(set(first) & set(second))
-    values = _values(conn, [first[c] for c in both] + [second[c] for c in both], names)
+    wanted = sorted(set(paths.values()))
+    values = _values(conn, [first[c] for c in both] + [second[c] for c in both], wanted)
     meta = {
         int(row[0]): (str(row[1] or ""), str(row[2] or ""))
         for start in range(0, len(both), 500)
@@ -139,13 +155,13 @@ def pairs(
             both[start : start + 500],
         )
     }
-    out: dict[str, list[Pair]] = {name: [] for name in names}
+    out: dict[str, list[Pair]] = {name: [] for name in paths}
     for contact in both:
         a, b = values.get(first[contact], {}), values.get(second[contact], {})
         gender, role = meta.get(contact, ("", ""))
-        for name in names:
-            if a.get(name, "") != "" and b.get(name, "") != "":
-                out[name].append(Pair(contact, gender, role, a[name], b[name]))
+        for name, path in paths.items():
+            if a.get(path, "") != "" and b.get(path, "") != "":
+                out[name].append(Pair(contact, gender, role, a[path], b[path]))
     return out
 
 
@@ -193,10 +209,11 @@ def choice_change(found: list[Pair], order: list[str]) -> tuple[int, list[Choice
     ]
 
 
-def _figures(name: str, question: Question | None, found: list[Pair]) -> IndicatorChange:
-    kind = question.type if question else "integer"
-    if kind in CHOICE_TYPES:
-        count, rows = choice_change(found, [c.name for c in question.choices] if question else [])
+def _figures(
+    name: str, question: Question | Repeat | None, found: list[Pair]
+) -> IndicatorChange:
+    if isinstance(question, Question) and question.type in CHOICE_TYPES:
+        count, rows = choice_change(found, [c.name for c in question.choices])
         return IndicatorChange(name, question, count, choices=rows)
     count, number = number_change(found)
     return IndicatorChange(name, question, count, number=number)
@@ -207,16 +224,18 @@ def change(
     key: str,
     before: Round,
     after: Round,
-    questions: dict[str, Question],
+    nodes: dict[str, Question | Repeat],
     names: list[str],
     clusters: frozenset[int] | None = None,
 ) -> list[IndicatorChange]:
     """The paired change of each indicator `names` between two rounds, with its splits by
-    gender and role (groups of fewer than MIN_PAIRS are kept, marked too few)."""
-    found = pairs(conn, key, before, after, names, clusters)
+    gender and role (groups of fewer than MIN_PAIRS are kept, marked too few). `nodes` is
+    `comparable(forms)`."""
+    paths = {name: answer_path(nodes.get(name), name) for name in names}
+    found = pairs(conn, key, before, after, paths, clusters)
     out = []
     for name in names:
-        question = questions.get(name)
+        question = nodes.get(name)
         whole = _figures(name, question, found[name])
         for by in SPLITS:
             groups: dict[str, list[Pair]] = {}

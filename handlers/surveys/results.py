@@ -17,8 +17,11 @@ from bot.commands import Audience, command, flow
 from bot.engine import Build, Context, Later
 from bot.i18n import N_, Translator
 from bot.messages import Choice, Media, Outbound
+from bot.storage import rounds
 from bot.storage import surveys as store
 from bot.storage.surveys import Survey
+from bot.surveys import change_text
+from bot.surveys.change import change, comparable
 from bot.surveys.charts import chart
 from bot.surveys.export import export_xlsx, forms_of
 from bot.surveys.model import localized
@@ -26,6 +29,7 @@ from bot.surveys.results import TEXTS, Results, questions_of, results, split, wi
 from bot.vocabulary import GENDERS, ROLES
 from handlers.people import menu
 from handlers.surveys.results_view import (
+    fit,
     label_of,
     question_text,
     results_text,
@@ -36,6 +40,7 @@ from handlers.surveys.results_view import (
     summary_text,
 )
 
+BASELINE = N_("Baseline")  # the first round of every survey, in the reader's words
 FLOW = "survey_admin"
 STEP = f"{FLOW}.results"
 P = "svr"  # /results buttons: svr:<action>:<arguments>:<survey key>
@@ -126,6 +131,9 @@ def show_results(ctx: Context, survey: Survey, view: str = "a") -> None:
     ref = _ref(survey)
     choices = [Choice(f"{P}:l:0:{ref}", _("Questions")), Choice(f"{P}:c:{ref}", _("Chart")),
                *_views(_, view, lambda v: f"{P}:s:{v}:{ref}")]  # fmt: skip
+    taken = rounds.of_key(ctx.conn, survey.key)
+    if len(taken) > 1 and rounds.indicators(ctx.conn, survey.key):
+        choices.insert(2, Choice(f"{P}:d:1:{len(taken)}:{ref}", _("Change per enterprise")))
 
     def build(conn: sqlite3.Connection) -> list[Outbound]:
         found = results(conn, survey, scope, media_root)
@@ -244,6 +252,40 @@ def send_voices(ctx: Context, survey: Survey, index: int) -> None:
     _later(ctx, build, choices, _("Sorry, the voice answers could not be sent. Please try again."))
 
 
+def show_change(ctx: Context, survey: Survey, first: int, last: int) -> None:
+    """Change per enterprise between two rounds (1-based), for the CDA's clusters; buttons
+    compare the latest round with each other earlier one (issue 18)."""
+    scope, _ = ctx.access.managed, ctx._
+    ref = _ref(survey)
+    taken = rounds.of_key(ctx.conn, survey.key)
+    if not (1 <= first <= len(taken) and 1 <= last <= len(taken)) or first == last:
+        ctx.end()
+        ctx.reply(_("Please send /results or /export again."))
+        return
+    latest = len(taken)
+    choices = [
+        Choice(f"{P}:d:{n}:{latest}:{ref}", _("Since {round}").format(round=round_name(_, r)))
+        for n, r in enumerate(taken[:-1], start=1)
+        if (n, latest) != (first, last)
+    ][:3]
+    choices.append(Choice(f"{P}:s:a:{ref}", _("Summary")))
+    before, after = taken[first - 1], taken[last - 1]
+
+    def build(conn: sqlite3.Connection) -> list[Outbound]:
+        names = rounds.indicators(conn, survey.key)
+        nodes = comparable(forms_of(conn, survey.key))
+        found = change(conn, survey.key, before, after, nodes, names, scope)
+        title = _title(survey, _.language, conn)
+        text = change_text.report(_, title, round_name(_, before), round_name(_, after), found)
+        return [Outbound(fit(text), tuple(choices))]
+
+    _later(ctx, build, choices, _("Sorry, the results could not be prepared. Please try again."))
+
+
+def round_name(_: Translator, found: rounds.Round) -> str:
+    return _(BASELINE) if found.name == rounds.BASELINE else found.name
+
+
 def _views(_: Translator, view: str, make: Callable[[str], str]) -> list[Choice]:
     """The two other ways to see the same figures: all together, by gender, by role."""
     labels = {"a": _("All together"), "g": _("Split by gender"), "r": _("Split by role")}
@@ -285,6 +327,8 @@ def on_results_press(ctx: Context) -> None:
         show_results(ctx, survey, args[0])
     elif action == "c":
         show_chart(ctx, survey)
+    elif action == "d" and len(numbers) == 2:
+        show_change(ctx, survey, numbers[0], numbers[1])
     elif action == "l" and numbers:
         show_questions(ctx, survey, numbers[0])
     elif action == "q" and len(args) == 2 and numbers:

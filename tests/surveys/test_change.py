@@ -14,10 +14,9 @@ import pytest
 from bot.storage import clusters, contacts, rounds
 from bot.storage import surveys as store
 from bot.storage.db import connect_sync, migrate, run_in_transaction
-from bot.surveys.change import MIN_PAIRS, change
-from bot.surveys.export import export_csv
+from bot.surveys.change import MIN_PAIRS, change, comparable
+from bot.surveys.export import export_csv, forms_of
 from bot.surveys.loader import load_form
-from bot.surveys.results import questions_of
 
 FORM = """
 | survey |
@@ -101,10 +100,8 @@ def two_rounds(conn: sqlite3.Connection, tmp_path: Path) -> dict[str, object]:
 
 def figures(conn: sqlite3.Connection, names: list[str], clusters_: frozenset[int] | None = None):  # type: ignore[no-untyped-def]
     baseline, midline = rounds.of_key(conn, "enterprise")
-    questions = {
-        q.name: q for q in questions_of([s.form(conn) for s in store.versions(conn, "enterprise")])
-    }
-    found = change(conn, "enterprise", baseline, midline, questions, names, clusters_)
+    nodes = comparable(forms_of(conn, "enterprise"))
+    found = change(conn, "enterprise", baseline, midline, nodes, names, clusters_)
     return {c.name: c for c in found}
 
 
@@ -234,3 +231,50 @@ def test_indicators_are_marked_per_survey(
     assert rounds.indicators(conn, "enterprise") == ["dyes", "sales"]
     run_in_transaction(conn, lambda c: rounds.set_indicators(c, "enterprise", ["sales"]))
     assert rounds.indicators(conn, "enterprise") == ["sales"]
+
+
+REPEAT_FORM = """
+| survey |
+| | type | name | label::English (en) | indicator |
+| | integer | sales | Sales? | yes |
+| | begin repeat | product | Product | yes |
+| | text | pname | Product name? |  |
+| | end repeat | | | |
+| | integer | age | Age? |  |
+| settings |
+| | form_title | form_id | version |
+| | Products | products | 1 |
+"""
+
+
+def test_the_indicator_column_marks_questions_and_a_repeats_count(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """`indicator` marks at import; a repeat compares how many it has (`product@count`)."""
+    path = tmp_path / "products.md"
+    path.write_text(REPEAT_FORM, encoding="utf-8")
+    form = load_form(path).form
+
+    def fill(c: sqlite3.Connection) -> None:
+        survey, _ = store.import_form(c, form, now=T0)
+        counts = {"p1": (1, 2), "p2": (2, 2), "p3": (1, 3), "p4": (3, 1), "p5": (2, 4)}
+        people = {uid: contacts.get_or_create(c, "test", uid, uid, T0).id for uid in counts}
+        for uid, (before, _after) in counts.items():
+            finish(c, survey.id, people[uid], {"sales": "10", "product@count": str(before)}, T0)
+        rounds.open_round(c, "products", "Endline", T1)
+        for uid, (_before, after) in counts.items():
+            finish(c, survey.id, people[uid], {"sales": "10", "product@count": str(after)}, T1)
+
+    run_in_transaction(conn, fill)
+    assert rounds.indicators(conn, "products") == ["product", "sales"]
+    baseline, endline = rounds.of_key(conn, "products")
+    nodes = comparable(forms_of(conn, "products"))
+    assert "pname" not in nodes  # inside a repeat: no single answer to compare
+    found = {c.name: c for c in change(conn, "products", baseline, endline, nodes,
+                                       ["product", "sales"])}  # fmt: skip
+    products = found["product"].number
+    assert products is not None and found["product"].pairs == 5
+    # changes +1 0 +2 -2 +2 -> median +1; rose 3, same 1, fell 1
+    assert (products.median_change, products.rose, products.same, products.fell) == (1, 3, 1, 1)
+    sales = found["sales"].number
+    assert sales is not None and (sales.rose, sales.same, sales.fell) == (0, 5, 0)
