@@ -16,9 +16,13 @@ _UNITS = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "घंटा", "घंटे", "घण्टे"), 60),
     **dict.fromkeys(("గంట", "గంటలు", "గం"), 60),
     **dict.fromkeys(("d", "day", "days", "दिन", "రోజు", "రోజులు"), 24 * 60),
+    # Malayalam as Babel writes the offsets back (1 ദിവസം, 2 മണിക്കൂർ, 30 മിനിറ്റ്) and as typed
+    **dict.fromkeys(("മിനിറ്റ്", "മിനിട്ട്", "മിനിറ്റുകൾ", "മി"), 1),
+    **dict.fromkeys(("മണിക്കൂർ", "മണിക്കൂറുകൾ"), 60),
+    **dict.fromkeys(("ദിവസം", "ദിവസങ്ങൾ"), 24 * 60),
 }
 _SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు", re.IGNORECASE)
-_BEFORE = re.compile(r"\s*(before|पहले|ముందు)\s*$", re.IGNORECASE)
+_BEFORE = re.compile(r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്)\s*$", re.IGNORECASE)
 _PART = re.compile(r"(\d{1,4})\s*([^\d\s]+)\s*")
 
 

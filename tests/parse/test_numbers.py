@@ -23,6 +23,8 @@ from bot.parse.numbers import AmountError, Number, parse_number, parse_rupees
         ("25 వేలు", "25000"), ("25 हज़ार", "25000"), ("25 हजार", "25000"), ("25k", "25000"),
         ("२५०००", "25000"), ("౨౫౦౦౦", "25000"), ("௨௫", "25"), ("३.५", "3.5"),
         ("-3", "-3"), ("+7", "7"), (".5", "0.5"),
+        ("രൂ. 250", "250"), ("250 രൂപ", "250"), ("2.5 ലക്ഷം", "250000"), ("25 ആയിരം", "25000"),
+        ("1 കോടി", "10000000"), ("൨൫൦൦൦", "25000"),
     ],
 )  # fmt: skip
 def test_numbers_as_typed(typed: str, value: str) -> None:
@@ -32,7 +34,8 @@ def test_numbers_as_typed(typed: str, value: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "unit"),
-    [("5 लोग", "लोग"), ("5 మంది", "మంది"), ("5 workers", "workers"), ("5 हज़ार लोग", "लोग")],
+    [("5 लोग", "लोग"), ("5 మంది", "మంది"), ("5 workers", "workers"), ("5 हज़ार लोग", "लोग"),
+     ("5 പേർ", "പേർ")],
 )
 def test_a_unit_word_after_a_count_is_kept_apart(typed: str, unit: str) -> None:
     found = parse_number(typed)
