@@ -61,6 +61,33 @@ def test_malayalam_days_and_months(typed: str, expected: date) -> None:
     assert parse_date(typed, TODAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("આજે", TODAY), ("આજ", TODAY), ("ગઈકાલે", date(2026, 11, 27)),
+        ("ગઈ કાલે", date(2026, 11, 27)), ("આવતી કાલે", date(2026, 11, 29)),
+        ("આવતીકાલે", date(2026, 11, 29)), ("ગયા પરમ દિવસે", date(2026, 11, 26)),
+        ("આવતા પરમ દિવસે", date(2026, 11, 30)), ("૫-૧૨-૨૦૨૬", date(2026, 12, 5)),
+        # CLDR's ઑગસ્ટ, ઑક્ટોબર and abbreviations, and as people spell them (ઓ for ઑ, ષ, ી)
+        ("5 ઑગસ્ટ 2027", date(2027, 8, 5)), ("5 ઓગસ્ટ 2027", date(2027, 8, 5)),
+        ("5 ઓગષ્ટ 2027", date(2027, 8, 5)), ("25 ઓક્ટોબર 2026", date(2026, 10, 25)),
+        ("25 ઑક્ટો 2026", date(2026, 10, 25)), ("5 ડીસેમ્બર 2026", date(2026, 12, 5)),
+        ("5 ડિસે 2026", date(2026, 12, 5)), ("5 જાનેવારી 2027", date(2027, 1, 5)),
+        ("5 જુલાઇ 2027", date(2027, 7, 5)),
+    ],
+)  # fmt: skip
+def test_gujarati_days_and_months(typed: str, expected: date) -> None:
+    assert parse_date(typed, TODAY) == expected
+
+
+def test_gujarati_words_for_two_days_need_a_direction() -> None:
+    assert read_date("કાલે", TODAY) is DateError.AMBIGUOUS
+    assert parse_date("કાલે", TODAY, direction="past") == date(2026, 11, 27)
+    assert parse_date("કાલ", TODAY, direction="future") == date(2026, 11, 29)
+    assert parse_date("પરમ દિવસે", TODAY, direction="past") == date(2026, 11, 26)
+    assert day_choices("કાલે", TODAY) == [date(2026, 11, 27), date(2026, 11, 29)]
+
+
 def test_words_for_two_days_need_a_direction() -> None:
     assert read_date("कल", TODAY) is DateError.AMBIGUOUS
     assert parse_date("कल", TODAY, direction="past") == date(2026, 11, 27)
@@ -113,6 +140,18 @@ def test_times(typed: str, expected: time | None) -> None:
      ("4 മണി", None)],
 )  # fmt: skip
 def test_malayalam_times_as_the_bot_writes_and_people_say_them(
+    typed: str, expected: time | None
+) -> None:
+    assert parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("સવારે 10:30", time(10, 30)), ("સાંજે 4:30", time(16, 30)), ("બપોરે 1:30", time(13, 30)),
+     ("4:30 સાંજે", time(16, 30)), ("8:30 રાત્રે", time(20, 30)), ("સાંજે 4 વાગે", time(16)), ("સવારે 9 વાગ્યે", time(9)), ("૧૦:૩૦", time(10, 30)),
+     ("4 વાગે", None)],
+)  # fmt: skip
+def test_gujarati_times_as_the_bot_writes_and_people_say_them(
     typed: str, expected: time | None
 ) -> None:
     assert parse_time(typed) == expected
