@@ -84,8 +84,8 @@ _STORED = ("versions",)  # dataclass fields that are not columns
 
 
 def _activity(r: sqlite3.Row, versions: vs.Versions | None = None) -> Activity:
-    columns = (r[name] for name in Activity.__dataclass_fields__ if name not in _STORED)
-    return Activity(*columns, versions=versions or {})
+    columns = {name: r[name] for name in Activity.__dataclass_fields__ if name not in _STORED}
+    return Activity(**columns, versions=versions or {})
 
 
 def _activities(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Activity]:
@@ -94,8 +94,8 @@ def _activities(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[Activ
 
 
 def _note(r: sqlite3.Row, versions: vs.Versions | None = None) -> Note:
-    columns = (r[name] for name in Note.__dataclass_fields__ if name not in _STORED)
-    return Note(*columns, versions=versions or {})
+    columns = {name: r[name] for name in Note.__dataclass_fields__ if name not in _STORED}
+    return Note(**columns, versions=versions or {})
 
 
 def add(

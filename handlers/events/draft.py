@@ -7,7 +7,7 @@ The audience vocabulary and SQL are the broadcast ones (`AUDIENCES`, `ROLES`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.clock import parse_iso
@@ -32,7 +32,7 @@ def data(ctx: Context) -> dict[str, Any]:
 
 
 def versions_of(
-    draft: dict[str, Any], names: dict[str, tuple[str, ...]] | None = None
+    draft: dict[str, Any], names: Mapping[str, tuple[str, ...]] | None = None
 ) -> dict[str, dict[str, str]]:
     """The wizard's language versions as event fields (`names`: draft field -> event
     fields; a visit's destination is both its title and its place)."""
