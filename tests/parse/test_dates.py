@@ -148,7 +148,8 @@ def test_malayalam_times_as_the_bot_writes_and_people_say_them(
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [("સવારે 10:30", time(10, 30)), ("સાંજે 4:30", time(16, 30)), ("બપોરે 1:30", time(13, 30)),
-     ("4:30 સાંજે", time(16, 30)), ("8:30 રાત્રે", time(20, 30)), ("સાંજે 4 વાગે", time(16)), ("સવારે 9 વાગ્યે", time(9)), ("૧૦:૩૦", time(10, 30)),
+     ("4:30 સાંજે", time(16, 30)), ("8:30 રાત્રે", time(20, 30)), ("સાંજે 4 વાગે", time(16)),
+     ("સવારે 9 વાગ્યે", time(9)), ("૧૦:૩૦", time(10, 30)),
      ("4 વાગે", None)],
 )  # fmt: skip
 def test_gujarati_times_as_the_bot_writes_and_people_say_them(
