@@ -27,6 +27,7 @@ from tests.whatsapp.test_render import accepted
         ("Menu", ("/menu", True)),
         ("मेनू", ("/menu", True)),
         ("మెనూ", ("/menu", True)),
+        ("મેનુ", ("/menu", True)),
         ("മെനു", ("/menu", True)),
         ("/menu", ("/menu", True)),
         ("/help", ("/help", False)),
