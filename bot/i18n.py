@@ -43,11 +43,22 @@ def N_(message: str) -> str:
     return message
 
 
+class _InContext(str):
+    """A msgid that remembers its `msgctxt`, so that a table of labels can hold it like any
+    string and `_()` still finds the translation for that use."""
+
+    context: str
+
+
 def NC_(context: str, message: str) -> str:
     """Mark a string with a context (`msgctxt`) for extraction; translate it later with
-    `Translator.pgettext(context, message)`. Contexts tell translators which use a short
-    word has ("button": a WhatsApp button or list row, 20/24 characters at most)."""
-    return message
+    `Translator.pgettext(context, message)`, or simply `_()`, which reads the context the
+    mark kept. Contexts tell translators which use a short word has ("button": a WhatsApp
+    button or list row, 20/24 characters at most; "status", "gender", "choice": see
+    locales/GLOSSARY.md)."""
+    marked = _InContext(message)
+    marked.context = context
+    return marked
 
 
 def po_path(language: str) -> str:
@@ -94,6 +105,9 @@ class Translator:
         self.locale = babel_locale(self.language)
 
     def gettext(self, message: str) -> str:
+        context = getattr(message, "context", None)
+        if context is not None:
+            return self._t.pgettext(context, message)
         return self._t.gettext(message)
 
     __call__ = gettext

@@ -8,7 +8,7 @@ package (its __init__ imports the /report handler, which imports the reports).
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 
 # The cluster actors of SPEC §1, stored by key, shown translated, in the order offered.
 ROLES: dict[str, str] = {
@@ -28,6 +28,6 @@ ROLES: dict[str, str] = {
 GENDERS: dict[str, str] = {
     "female": N_("Woman"),
     "male": N_("Man"),
-    "other": N_("Other"),
+    "other": NC_("gender", "Other"),
     "undisclosed": N_("Prefer not to say"),
 }

@@ -44,7 +44,7 @@ AFTER = timedelta(hours=24)
 NIGHT_FROM, DAY_FROM = time(21, 0), time(8, 0)
 
 TEXT = N_(
-    "You have not finished “{title}” yet. Your answers are kept: press Continue to go on "
+    "You have not finished “{title}” yet. Your answers are kept: press “Continue” to go on "
     "where you stopped."
 )
 BUTTON = N_("Continue")

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 
 from bot.clock import parse_iso
-from bot.i18n import N_, Translator
+from bot.i18n import N_, NC_, Translator
 from bot.reports.indicators import Share
 from bot.vocabulary import GENDERS, ROLES
 
@@ -25,12 +25,12 @@ CATEGORY_LABELS: dict[str, str] = {
     "capacity_building": N_("Capacity building"),
     "regular": N_("Regular"),
     "strategic": N_("Strategic"),
-    "other": N_("Other"),
+    "other": NC_("category", "Other"),
 }
 STATUS_LABELS: dict[str, str] = {
     "planned": N_("Planned"),
     "ongoing": N_("Ongoing"),
-    "done": N_("Done"),
+    "done": NC_("status", "Done"),
     "dropped": N_("Dropped"),
 }
 PERIOD_LABELS: dict[str, str] = {

@@ -285,7 +285,8 @@ def choice_label(choice: Choice, language: str, default_language: str) -> str:
 # "Other" as people type it in the shipped languages (the or_other choice's label is
 # "Other (type it)"; typing the word alone is enough).
 OTHER_WORDS = frozenset(
-    fold_words(w) for w in ("other", "others", "अन्य", "दूसरा", "कुछ और", "ఇతర", "ఇతరం", "ఇతరాలు", "వేరే")
+    fold_words(w) for w in ("other", "others", "अन्य", "दूसरा", "कुछ और",
+                            "ఇతర", "ఇతరం", "ఇతరాలు", "ఇంకేదైనా", "వేరే")
 )  # fmt: skip
 # What people type between several choices: 1,3 · 1 3 · 1 और 3 · 1 మరియు 3 · 1 and 3.
 _AND = re.compile(r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+)\s*", re.IGNORECASE)

@@ -202,7 +202,7 @@ def show_list(ctx: Context, offset: int) -> None:
 def activity_choices(ctx: Context, a: Activity) -> list[Choice]:
     _ = ctx._
     statuses = [
-        Choice(f"{P}:st:{s}", _("Mark as {status}").format(status=_(label)))
+        Choice(f"{P}:st:{s}", _("Set to {status}").format(status=_(label)))
         for s, label in STATUS_LABELS.items()
         if s != a.status
     ]

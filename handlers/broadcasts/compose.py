@@ -99,7 +99,7 @@ def after_audience(ctx: Context, audience: dict[str, object]) -> None:
     ask_message(ctx)
 
 
-ROLES_QUESTION = N_("Choose one or more roles, then press Done.")
+ROLES_QUESTION = N_("Choose one or more roles, then press “Done”.")
 
 
 def ask_roles(ctx: Context, *, redraw: bool = False) -> None:

@@ -108,7 +108,7 @@ def show(ctx: Context, *, redraw: bool = False) -> None:
     if page < pages - 1:
         choices.append(Choice("att:next", ctx._("Next")))
     choices.append(Choice("att:save", ctx._("Save")))
-    text = ctx._("Tick who came to {title} (page {page} of {pages}), then press Save.")
+    text = ctx._("Tick who came to {title} (page {page} of {pages}), then press “Save”.")
     ctx.reply(
         text.format(title=event.title, page=ctx._.number(page + 1), pages=ctx._.number(pages)),
         choices,

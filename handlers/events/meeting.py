@@ -133,7 +133,7 @@ WIZARD = wz.Wizard(
         wz.Roles(
             "roles",
             N_("Roles"),
-            N_("Choose one or more roles, then press Done."),
+            N_("Choose one or more roles, then press “Done”."),
             applies=lambda draft: draft.get("audience") == "roles",
         ),
         wz.Offsets(

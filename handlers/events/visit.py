@@ -148,7 +148,7 @@ WIZARD = wz.Wizard(
             N_("Who may register"),
             N_(
                 "Who may register? SHG members and artisans are ticked; change it, then press "
-                "Done."
+                "“Done”."
             ),
             default=DEFAULT_ROLES,
         ),

@@ -333,7 +333,7 @@ def take_place(ctx: Context) -> bool:
         if ctx.inbound.kind is InboundKind.CHOICE:
             use_buttons(ctx, [_skip(ctx, "place")])
         else:
-            ctx.reply(ctx._("Please type the name of your village or town, or press Skip."))
+            ctx.reply(ctx._("Please type the name of your village or town, or press “Skip”."))
         return False
     place = " ".join(ctx.inbound.text.split())
     if len(place) > MAX_PLACE_LENGTH or not valid_name(place):
@@ -364,7 +364,7 @@ def ask_phone(ctx: Context) -> None:
     ctx.reply(
         ctx._(
             "Share your phone number so the CDA can call you about activities. "
-            "Press the button below, or type the number, or press Skip."
+            "Press the button below, or type the number, or press “Skip”."
         ),
         request=Request.CONTACT,
         request_label=ctx._("Share my phone number"),
@@ -389,7 +389,7 @@ def take_phone(ctx: Context) -> bool:
         if inbound.kind is InboundKind.CHOICE:
             ctx.reply(ctx._("That button belongs to an earlier question."))
         ctx.reply(
-            ctx._("That is not a phone number. Press the button to share yours, or press Skip."),
+            ctx._("That is not a phone number. Press the button to share yours, or press “Skip”."),
             request=Request.CONTACT,
             request_label=ctx._("Share my phone number"),
             skip_label=ctx._("Skip"),

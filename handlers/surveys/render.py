@@ -48,7 +48,7 @@ PROBLEMS: dict[str, str] = {
     "document": N_("Please send the file as a document (📎)."),
     "choice": N_("Please choose one of the buttons."),
     "not_a_choice": N_(
-        "“{wrong}” is not one of the choices. Your ticks are kept: choose more, or press Done."
+        "“{wrong}” is not one of the choices. Your ticks are kept: choose more, or press “Done”."
     ),
     "retype": N_("Please type your answer again."),
     "no_words": N_("Please type your answer in words or numbers."),
@@ -71,7 +71,7 @@ VOICE_WELCOME = N_("Type your answer, or send a voice note 🎤.")
 INSTRUCTIONS: dict[str, str] = {
     "date": N_("Send the date, for example 25-12-2024."),
     "time": N_("Send the time, for example 9:30."),
-    "select_multiple": N_("Choose all that apply, then press Done."),
+    "select_multiple": N_("Choose all that apply, then press “Done”."),
     "image": N_("Send a photo."),
     "audio": N_("Send a voice note."),
     "video": N_("Send a video."),
@@ -79,15 +79,15 @@ INSTRUCTIONS: dict[str, str] = {
     "geopoint": N_("Press the button below to share your location, or type latitude, longitude."),
     "datetime": N_("Send the date and the time, for example 25-12-2024 9:30."),
     "geotrace": N_(
-        "Share your location at each point of the line, then press Done; or type the "
+        "Share your location at each point of the line, then press “Done”; or type the "
         "points, one latitude, longitude per line."
     ),
     "geoshape": N_(
-        "Share your location at each corner of the area, then press Done; or type the "
+        "Share your location at each corner of the area, then press “Done”; or type the "
         "corners, one latitude, longitude per line."
     ),
     "rank": N_(
-        "Press the choices in your order, the most important first, then Done; or type "
+        "Press the choices in your order, the most important first, then press “Done”; or type "
         "their numbers in that order, for example 2, 1, 3."
     ),
 }
@@ -130,7 +130,7 @@ def display(ctx: Context, runner: Runner, slot: Slot, value: str) -> str:
     if kind in ("select_one", "select_multiple", "rank"):
         labels = {c.name: choice_label(c, ctx.language, runner.form.default_language)
                   for c in question.choices}  # fmt: skip
-        labels[OTHER] = ctx._("Other")
+        labels[OTHER] = ctx._.pgettext("choice", "Other")
         return ", ".join(labels.get(name, name) for name in value.split())
     if kind == "date":
         try:
@@ -375,7 +375,7 @@ def _select(
                  if n in order else (n, b) for n, b in pairs]  # fmt: skip
     choices = [b for _, b in pairs]
     if multiple:
-        choices.append(button(slot, "done", ctx._("Done")))
+        choices.append(button(slot, "done", ctx._.pgettext("action", "Done")))
     if optional and (rank or not multiple):
         choices.append(button(slot, "skip", ctx._("Skip")))
     if not pairs:

@@ -457,7 +457,7 @@ def _add_ticks(ctx: Context, turn: _Turn, slot: Slot, names: list[str]) -> None:
     ticked += [n for n in names if n not in ticked]
     ctx.go(FLOW, ANSWER, ticks={"path": slot.path, "names": ticked}, confirm=None)
     shown = display(ctx, turn.runner, slot, join_selected(ticked, turn.runner.choices(slot)))
-    ctx.reply(ctx._("Ticked: {answers}. Choose more, or press Done.").format(answers=shown))
+    ctx.reply(ctx._("Ticked: {answers}. Choose more, or press “Done”.").format(answers=shown))
     ctx.out.append(_asking(ctx, turn.runner, slot, ticked))
 
 
@@ -528,17 +528,17 @@ def _shared_points(
         ctx.go(FLOW, ANSWER, points={"path": slot.path, "list": points})
         ctx.out.append(
             Outbound(
-                ctx._("Point {number} saved. Send the next one, or press Done.").format(
+                ctx._("Point {number} saved. Send the next one, or press “Done”.").format(
                     number=len(points)
                 ),
                 request=Request.LOCATION,
                 request_label=ctx._("Send my location"),
-                skip_label=ctx._("Done"),
+                skip_label=ctx._.pgettext("action", "Done"),
             )
         )
         return True, None
     typed = inbound.text.strip().casefold() if inbound.kind is InboundKind.TEXT else ""
-    if typed in (ctx._("Done").casefold(), "done"):
+    if typed in (ctx._.pgettext("action", "Done").casefold(), "done"):
         if not points:
             return True, Problem(slot.question.type)
         ctx.go(FLOW, ANSWER, points=None)

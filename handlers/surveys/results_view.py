@@ -65,7 +65,7 @@ def _default(found: Results) -> str:
 
 def _choice(_: Translator, r: QuestionResult, name: str, default: str) -> str:
     choice = next((c for c in r.question.choices if c.name == name), None)
-    return choice_label(choice, _.language, default) if choice else _("Other")
+    return choice_label(choice, _.language, default) if choice else _.pgettext("choice", "Other")
 
 
 def summary_line(_: Translator, found: Results) -> str:

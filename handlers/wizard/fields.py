@@ -84,7 +84,8 @@ class Text(Field):
 
     def ask(self, ctx: Context, w: Asking, draft: Draft, *, redraw: bool = False) -> None:
         if self.optional:
-            ctx.reply(ctx._(self.question) + "\n" + ctx._("Type it, or press Skip."), [w.skip(ctx)])
+            skip = ctx._("Type it, or press “Skip”.")
+            ctx.reply(ctx._(self.question) + "\n" + skip, [w.skip(ctx)])
         else:
             ctx.reply(ctx._(self.question))
 
@@ -138,7 +139,7 @@ class Day(Field):
 
     def _hint(self, ctx: Context) -> str:
         example = today(ctx).strftime("%d-%m-%Y")
-        return ctx._("Type the date, for example {example}, or press Skip.").format(
+        return ctx._("Type the date, for example {example}, or press “Skip”.").format(
             example=example
         )
 
@@ -152,7 +153,7 @@ class Day(Field):
         found = parse_date(text, today(ctx)) if text and not text.startswith("/") else None
         if found is None:
             example = today(ctx).strftime("%d-%m-%Y")
-            message = ctx._("Please type a date like {example}, or press Skip.").format(
+            message = ctx._("Please type a date like {example}, or press “Skip”.").format(
                 example=example
             )
             stale_or(ctx, message, [w.skip(ctx)])
@@ -244,7 +245,7 @@ class Pick(Field):
 
 def role_choices(ctx: Context, prefix: str) -> list[Choice]:
     roles = [Choice(f"{prefix}:role:{key}", ctx._(label)) for key, label in ROLES.items()]
-    return [*roles, Choice(f"{prefix}:roles:done", ctx._("Done"))]
+    return [*roles, Choice(f"{prefix}:roles:done", ctx._.pgettext("action", "Done"))]
 
 
 def ask_roles(
@@ -271,7 +272,7 @@ def press_role(ctx: Context, prefix: str, ticked: Sequence[str]) -> tuple[list[s
     roles = list(ticked)
     if choice.id == f"{prefix}:roles:done":
         if not roles:
-            ctx.reply(ctx._("Choose at least one role, then press Done."))
+            ctx.reply(ctx._("Choose at least one role, then press “Done”."))
             return None
         return roles, True
     role = choice.id.removeprefix(f"{prefix}:role:")

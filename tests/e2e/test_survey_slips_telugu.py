@@ -131,14 +131,14 @@ async def test_a_telugu_survey_with_slips_loses_nothing_and_exports_what_was_mea
         # A multi-select: a tick, a wrong entry (the tick stays), a typed tick, a crash.
         await redrawn(fake, lambda: fake.press(USER, LOCAL), f"✓ {LOCAL}")
         wrong = te("“{wrong}” is not one of the choices. Your ticks are kept: choose more, or "
-                   "press Done.").format(wrong="9")  # fmt: skip
+                   "press “Done”.").format(wrong="9")  # fmt: skip
         await answer(fake, lambda: say(USER, "9"), wrong, f"✓ {LOCAL}")
         # `3` is the third choice (a typed number answers the question shown): ticked too.
         await answer(fake, lambda: say(USER, "3"), f"✓ {LOCAL}", f"✓ {EXPORT}")
         bot.kill9()
         bot.start()
         await bot.wait_until_polling(fake)
-        round_one = await answer(fake, lambda: fake.press(USER, te("Done")), PNAME)
+        round_one = await answer(fake, lambda: fake.press(USER, te.pgettext("action", "Done")), PNAME)
         assert "ఉత్పత్తి 1" in round_one
 
         # A product round added by mistake, undone from "Add another?".
@@ -307,10 +307,10 @@ async def walk(
             if "tick" in slips:
                 slips.discard("tick")
                 wrong = te("“{wrong}” is not one of the choices. Your ticks are kept: choose "
-                           "more, or press Done.").format(wrong="9")  # fmt: skip
+                           "more, or press “Done”.").format(wrong="9")  # fmt: skip
                 await walker.act(lambda: say(USER, "9"), wrong, f"✓ {label}")
             walker.meant[name] = value
-            step = await walker.act(lambda: fake.press(USER, te("Done")))
+            step = await walker.act(lambda: fake.press(USER, te.pgettext("action", "Done")))
         elif kind_of in numbers:
             walker.meant[name] = int(numbers[kind_of])
             step = await walker.act(partial(say, USER, numbers[kind_of]))

@@ -97,12 +97,12 @@ async def test_report_in_hindi_fits_telegram(filled: Database, engine: Engine) -
     await chat.say("/report")
     await chat.press(f"rep:c:{BAGRU}")
     assert [c.label for m in chat.last for c in m.choices] == [
-        "इस महीने", "पिछले 3 महीने", "पूरा कार्यक्रम",
+        "इस महीने", "पिछले 3 महीने", "शुरू से अब तक",
     ]  # fmt: skip
     text, photo, offer = await chat.press("rep:p:all")
     assert text.text.startswith("📈 निगरानी और मूल्यांकन रिपोर्ट")
-    assert "पंजीकृत: 6 (अवधि में नए: 6)" in text.text
-    assert "पंजीकृत महिलाएँ: 6 में से 2 (33%)" in text.text
+    assert "रजिस्टर हुए: 6 (अवधि में नए: 6)" in text.text
+    assert "रजिस्टर हुई महिलाएँ: 6 में से 2 (33%)" in text.text
     assert "बजट: ₹9,00,000" in text.text  # Indian grouping
     assert len(text.text) <= TELEGRAM_MAX_TEXT
     assert len(photo.text) <= TELEGRAM_MAX_CAPTION

@@ -183,7 +183,7 @@ def test_a_close_spelling(text: str, name: str | None) -> None:
     assert close_choice(text, MARKETS, other_label="Other (type it)") == name
 
 
-@pytest.mark.parametrize("word", ["other", "Other", "अन्य", "ఇతర", "Other (type it)"])
+@pytest.mark.parametrize("word", ["other", "Other", "अन्य", "ఇతర", "ఇంకేదైనా", "Other (type it)"])
 def test_other_in_every_shipped_language(word: str) -> None:
     assert match_choice(word, MARKETS, "en", "en", "Other (type it)") == "other"
     assert match_choice(word, MARKETS, "en", "en") is None or word == "other"

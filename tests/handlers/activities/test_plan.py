@@ -202,7 +202,7 @@ async def test_status_changes_are_logged_and_audited(
     await cda_chat.press("ac:open:1")
     assert "Status: Planned" in cda_chat.text
     assert "ac:st:planned" not in cda_chat.choice_ids  # only the other statuses
-    await cda_chat.tap("Mark as Ongoing")
+    await cda_chat.tap("Set to Ongoing")
     assert "Status changed to Ongoing." in cda_chat.text
     assert "status changed to Ongoing" in cda_chat.text  # in the progress log
     await cda_chat.press("ac:st:ongoing")  # the button it no longer offers

@@ -31,7 +31,7 @@ async def test_a_full_flow_in_hindi(engine: Engine, db: Database, one_cluster: C
     await db.write(lambda c: seed_people(c, one_cluster.id, [Person("Asha", language="hi")]))
     cda = ChatDriver(engine, user_id="cda", language_code="hi")
     await cda.say("/activity")
-    assert "एक्शन प्लान" in cda.text and "अभी कोई गतिविधि नहीं है" in cda.text
+    assert "कार्य योजना" in cda.text and "अभी कोई गतिविधि नहीं है" in cda.text
     await cda.tap("गतिविधि जोड़ें")
     assert "शीर्षक" in cda.text
     await cda.say("प्राकृतिक रंग प्रशिक्षण")
@@ -56,11 +56,11 @@ async def test_a_full_flow_in_hindi(engine: Engine, db: Database, one_cluster: C
     assert "ज़िम्मेदार: —" in summary
     await cda.tap("सहेजें")
     assert "स्थिति: योजना में" in cda.text
-    await cda.tap("स्थिति: जारी")
+    await cda.tap("स्थिति बदलें: जारी")
     assert "स्थिति बदलकर जारी की गई" in cda.text
     await cda.tap("प्रगति नोट जोड़ें")
     await cda.say("प्रशिक्षक तय हो गए।")
-    assert cda.last[0].text == "एक्शन प्लान: प्राकृतिक रंग प्रशिक्षण\nप्रशिक्षक तय हो गए।"
+    assert cda.last[0].text == "कार्य योजना: प्राकृतिक रंग प्रशिक्षण\nप्रशिक्षक तय हो गए।"
     assert "पूरे क्लस्टर को भेजता है। पाने वाले: 1" in cda.text
     await cda.tap("सहेजें और भेजें")
     assert "पाने वाले: 1।" in cda.text and "(/updates में)" in cda.text
