@@ -129,7 +129,7 @@ def _ask_next(ctx: Context, event: Event, after: str | None) -> None:
     ctx.go(FLOW, f"{FLOW}.v.{name}")
     ctx.reply(
         ctx._(
-            "Type the {field} in {language}. To keep the original for this one, press Skip.\n"
+            "Type the {field} in {language}. To keep the original for this one, press “Skip”.\n"
             "Original: {text}"
         ).format(
             field=ctx._(label),

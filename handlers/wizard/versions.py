@@ -196,7 +196,7 @@ def _ask_next(ctx: Context, w: Wizard, draft: Draft, after: str | None) -> None:
     w.go(ctx, f"ver.{field.name}", draft=draft)
     ctx.reply(
         ctx._(
-            "Type the {field} in {language}. To keep the original for this one, press Skip.\n"
+            "Type the {field} in {language}. To keep the original for this one, press “Skip”.\n"
             "Original: {text}"
         ).format(
             field=ctx._(field.label),
