@@ -158,6 +158,33 @@ def test_no_catalogue_entry_or_form_cell_uses_a_refused_variant(language: str) -
     assert not problems, f"{len(problems)} in {language}:\n" + "\n".join(problems)
 
 
+# Button names in running text take curly double quotes (the glossary's rule); these are
+# the other quotes translators reach for. ASCII ' is only refused outside English, where
+# it is never an apostrophe (Punjabi's elision mark is ’, which stays allowed).
+OTHER_QUOTES = ("«", "»", "„", '"')
+
+
+def wrong_quotes(texts: list[tuple[str, str]], language: str) -> list[str]:
+    refused = OTHER_QUOTES if language == "en" else (*OTHER_QUOTES, "'")
+    return [f"{where!r} quotes with {q!r}" for where, text in texts for q in refused if q in text]
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+def test_button_names_are_quoted_one_way(language: str) -> None:
+    with open(po_path(language), "rb") as po:
+        texts = catalogue_texts(read_po(po, locale=language), language)
+    problems = wrong_quotes(texts, language)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_quote_check_catches_guillemets_and_straight_quotes() -> None:
+    texts = [("a", "फिर «पूरा हुआ» दबाएँ।"), ("b", "తర్వాత 'అయిపోయింది' నొక్కండి."),
+             ("c", "ਸੂਚੀ ’ਤੇ ਵਾਪਸ"), ("d", "The cluster's “Done”")]  # fmt: skip
+    assert wrong_quotes(texts[:2], "hi") == ["'a' quotes with '«'", "'a' quotes with '»'",
+                                             "'b' quotes with \"'\""]  # fmt: skip
+    assert not wrong_quotes(texts[2:3], "pa") and not wrong_quotes(texts[3:], "en")
+
+
 def test_no_chosen_word_is_among_its_own_variants() -> None:
     problems = [f"{code}: {p}" for code, s in glossary().items() for p in contradictions(s)]
     assert not problems, "\n".join(problems)
