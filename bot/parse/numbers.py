@@ -22,13 +22,13 @@ MULTIPLIERS: dict[str, int] = {
     **dict.fromkeys(("thousand", "thousands", "k", "हज़ार", "हजार", "వేలు", "వెయ్యి", "వేల"), 10**3),
     **dict.fromkeys(("ஆயிரம்", "ആയിരം", "હજાર", "ਹਜ਼ਾਰ", "ਹਜਾਰ"), 10**3),
     **dict.fromkeys(("lakh", "lakhs", "lac", "lacs", "l", "लाख", "లక్ష", "లక్షలు"), 10**5),
-    **dict.fromkeys(("லட்சம்", "ലക്ഷം", "લાખ", "ਲੱਖ"), 10**5),
+    **dict.fromkeys(("லட்சம்", "இலட்சம்", "ലക്ഷം", "લાખ", "ਲੱਖ"), 10**5),
     **dict.fromkeys(("crore", "crores", "cr", "करोड़", "करोड", "కోటి", "కోట్లు"), 10**7),
     **dict.fromkeys(("கோடி", "കോടി", "કરોડ", "ਕਰੋੜ"), 10**7),
 }
 _MULTIPLIERS = {fold(word): factor for word, factor in MULTIPLIERS.items()}
 
-_CURRENCY_BEFORE = re.compile(r"(?i)^(₹|rs\.?|inr|रु\.?|रू\.?|రూ\.?|രൂ\.?)\s*")
+_CURRENCY_BEFORE = re.compile(r"(?i)^(₹|rs\.?|inr|रु\.?|रू\.?|రూ\.?|രൂ\.?|ரூ\.?)\s*")
 _CURRENCY_AFTER = re.compile(
     r"(?i)(?:(?<=\d)|\s+)(/-|rupees?|rs\.?|inr|रुपये|रुपए|रुपया|రూపాయలు|రూపాయి|ரூபாய்|രൂപ|રૂપિયા|ਰੁਪਏ)$"
 )

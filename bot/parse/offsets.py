@@ -20,9 +20,14 @@ _UNITS = {
     **dict.fromkeys(("മിനിറ്റ്", "മിനിട്ട്", "മിനിറ്റുകൾ", "മി"), 1),
     **dict.fromkeys(("മണിക്കൂർ", "മണിക്കൂറുകൾ"), 60),
     **dict.fromkeys(("ദിവസം", "ദിവസങ്ങൾ"), 24 * 60),
+    # Tamil as Babel writes the offsets back (1 நாள் 2 மணிநேரம், 30 நிமிடங்கள்) and as typed;
+    # never மணி alone, which is the hour of the clock (2 மணி is two o'clock)
+    **dict.fromkeys(("நிமிடம்", "நிமிடங்கள்", "நிமி"), 1),
+    **dict.fromkeys(("மணிநேரம்", "மணிநேரங்கள்"), 60),
+    **dict.fromkeys(("நாள்", "நாட்கள்", "நாள்கள்"), 24 * 60),
 }
-_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు", re.IGNORECASE)
-_BEFORE = re.compile(r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്)\s*$", re.IGNORECASE)
+_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు|மற்றும்", re.IGNORECASE)
+_BEFORE = re.compile(r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്|முன்பு|முன்னால்|முன்)\s*$", re.IGNORECASE)
 _PART = re.compile(r"(\d{1,4})\s*([^\d\s]+)\s*")
 
 
@@ -33,6 +38,8 @@ def parse_offsets(text: str) -> tuple[int, ...] | None:
     reminder add up ("3 hours 30 minutes" is one).
     """
     found: set[int] = set()
+    # "2 மணி நேரம்" (hours) is usually written as two words; the unit is one word here.
+    text = text.replace("மணி நேர", "மணிநேர")
     for chunk in _SPLIT.split(ascii_digits(text)):
         chunk = _BEFORE.sub("", chunk.strip())
         if not chunk:

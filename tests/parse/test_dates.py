@@ -80,6 +80,27 @@ def test_gujarati_days_and_months(typed: str, expected: date) -> None:
     assert parse_date(typed, TODAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # as written and as said
+        ("இன்று", TODAY), ("இன்னைக்கு", TODAY), ("நேற்று", date(2026, 11, 27)),
+        ("நேத்து", date(2026, 11, 27)), ("நாளை", date(2026, 11, 29)),
+        ("நாளைக்கு", date(2026, 11, 29)), ("நேற்று முன்தினம்", date(2026, 11, 26)),
+        ("முந்தாநாள்", date(2026, 11, 26)), ("நாளை மறுநாள்", date(2026, 11, 30)),
+        ("நாளன்னைக்கு", date(2026, 11, 30)), ("௫-௧௨-௨௦௨௬", date(2026, 12, 5)),
+        # CLDR's names and abbreviations (as the bot writes dates: 5 டிச., 2026), and as
+        # people also spell them
+        ("5 டிச., 2026", date(2026, 12, 5)), ("5 டிசம்பர், 2026", date(2026, 12, 5)),
+        ("5 ஆகஸ்ட் 2027", date(2027, 8, 5)), ("5 ஆகஸ்டு 2027", date(2027, 8, 5)),
+        ("5 பிப்ரவரி 2027", date(2027, 2, 5)), ("5 பெப்ரவரி 2027", date(2027, 2, 5)),
+        ("5 செப்டெம்பர் 2027", date(2027, 9, 5)), ("25 அக்டோபர் 2027", date(2027, 10, 25)),
+    ],
+)  # fmt: skip
+def test_tamil_days_and_months(typed: str, expected: date) -> None:
+    assert parse_date(typed, TODAY) == expected
+
+
 def test_gujarati_words_for_two_days_need_a_direction() -> None:
     assert read_date("કાલે", TODAY) is DateError.AMBIGUOUS
     assert parse_date("કાલે", TODAY, direction="past") == date(2026, 11, 27)
@@ -153,6 +174,19 @@ def test_malayalam_times_as_the_bot_writes_and_people_say_them(
      ("4 વાગે", None)],
 )  # fmt: skip
 def test_gujarati_times_as_the_bot_writes_and_people_say_them(
+    typed: str, expected: time | None
+) -> None:
+    assert parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("காலை 10:30", time(10, 30)), ("மதியம் 1:30", time(13, 30)), ("பிற்பகல் 3:30", time(15, 30)),
+     ("மாலை 4:30", time(16, 30)), ("அந்தி மாலை 6:30", time(18, 30)), ("இரவு 9:30", time(21, 30)),
+     ("அதிகாலை 3:30", time(3, 30)), ("காலை 10 மணிக்கு", time(10)), ("மாலை 4 மணி", time(16)),
+     ("௧௦:௩௦", time(10, 30)), ("4 மணி", None)],
+)  # fmt: skip
+def test_tamil_times_as_the_bot_writes_and_people_say_them(
     typed: str, expected: time | None
 ) -> None:
     assert parse_time(typed) == expected

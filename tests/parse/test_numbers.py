@@ -25,6 +25,8 @@ from bot.parse.numbers import AmountError, Number, parse_number, parse_rupees
         ("-3", "-3"), ("+7", "7"), (".5", "0.5"),
         ("രൂ. 250", "250"), ("250 രൂപ", "250"), ("2.5 ലക്ഷം", "250000"), ("25 ആയിരം", "25000"),
         ("1 കോടി", "10000000"), ("൨൫൦൦൦", "25000"),
+        ("ரூ. 250", "250"), ("250 ரூபாய்", "250"), ("2.5 லட்சம்", "250000"),
+        ("2.5 இலட்சம்", "250000"), ("25 ஆயிரம்", "25000"), ("1 கோடி", "10000000"),
     ],
 )  # fmt: skip
 def test_numbers_as_typed(typed: str, value: str) -> None:
@@ -35,8 +37,8 @@ def test_numbers_as_typed(typed: str, value: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "unit"),
     [("5 लोग", "लोग"), ("5 మంది", "మంది"), ("5 workers", "workers"), ("5 हज़ार लोग", "लोग"),
-     ("5 പേർ", "പേർ")],
-)
+     ("5 പേർ", "പേർ"), ("5 பேர்", "பேர்")],
+)  # fmt: skip
 def test_a_unit_word_after_a_count_is_kept_apart(typed: str, unit: str) -> None:
     found = parse_number(typed)
     assert found is not None and found.unit == unit

@@ -16,7 +16,11 @@ from handlers.offsets import show_offsets
      ("1 రోజు", (1440,)), ("2 గంటలు ముందు", (120,)),
      ("30 മിനിറ്റ്", (30,)), ("30 മിനിട്ട്", (30,)), ("2 മണിക്കൂർ മുമ്പ്", (120,)),
      ("1 ദിവസം, 2 മണിക്കൂർ, 30 മിനിറ്റ്", (1440, 120, 30)),
-     ("1 ദിവസം 2 മണിക്കൂർ", (1560,)), ("3 ദിവസങ്ങൾ മുൻപ്", (4320,)), ("൩൦ മിനിറ്റ്", (30,))],
+     ("1 ദിവസം 2 മണിക്കൂർ", (1560,)), ("3 ദിവസങ്ങൾ മുൻപ്", (4320,)), ("൩൦ മിനിറ്റ്", (30,)),
+     ("30 நிமிடம்", (30,)), ("2 மணி நேரம் முன்பு", (120,)), ("2 மணிநேரம்", (120,)),
+     ("1 நாள், 2 மணிநேரம், 30 நிமிடங்கள்", (1440, 120, 30)),
+     ("1 நாள் மற்றும் 2 மணிநேரம்", (1440, 120)), ("1 நாள் 2 மணிநேரம்", (1560,)),
+     ("2 நாட்கள் முன்", (2880,)), ("௩௦ நிமிடம்", (30,))],
 )  # fmt: skip
 def test_offsets_as_typed(typed: str, minutes: tuple[int, ...]) -> None:
     assert parse_offsets(typed) == minutes
@@ -25,6 +29,7 @@ def test_offsets_as_typed(typed: str, minutes: tuple[int, ...]) -> None:
 def test_an_hour_of_the_clock_is_not_an_offset() -> None:
     # "2 മണി" is two o'clock, not two hours before
     assert parse_offsets("2 മണി") is None
+    assert parse_offsets("2 மணி") is None
 
 
 @pytest.mark.parametrize("language", ["en", "hi", "te", "ml"])
