@@ -6,7 +6,18 @@ checked against the limits), the invitations per language, and versions added la
 
 from __future__ import annotations
 
-from bot.i18n import native_name
+import pytest
+
+from bot.channels.whatsapp_render import render, wa_len
+from bot.channels.whatsapp_send import words_for
+from bot.engine import Engine
+from bot.i18n import SHIPPED_LANGUAGES, native_name
+from bot.limits import (
+    TELEGRAM_MAX_TEXT,
+    WHATSAPP_MAX_BUTTON_TITLE,
+    WHATSAPP_MAX_BUTTONS,
+    WHATSAPP_MAX_ROW_TITLE,
+)
 from bot.storage import events as ev
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
@@ -15,6 +26,7 @@ from tests.handlers.events.test_meeting import invitations
 from tests.handlers.events.test_visit import plan_visit
 from tests.handlers.test_wizard import _meeting_preview
 from tests.outbox_helpers import Person, seed_people
+from tests.whatsapp.test_render import accepted
 
 TE, HI = native_name("te"), native_name("hi")
 TITLE_TE = "సహజ రంగుల వర్క్‌షాప్"
@@ -165,3 +177,37 @@ async def test_a_cda_adds_a_version_later_from_events_and_a_new_place_drops_it(
         ).fetchone()[0]
     )
     assert TITLE_TE in notice and "Panchayat bhawan" in notice  # Ravi reads Telugu
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+async def test_every_version_screen_fits_telegram_and_whatsapp(
+    engine: Engine, db: Database, one_cluster: Cluster, language: str
+) -> None:
+    """The version steps of the meeting wizard and of /events, bad input included, in
+    every shipped language: buttons within WhatsApp's 20 (3 buttons) or 24 (list rows)."""
+    other = next(lang for lang in SHIPPED_LANGUAGES if lang != language)
+    cda = ChatDriver(engine, user_id="cda", language_code=language)  # check_limits per reply
+    steps: list[tuple[str, str]] = [
+        ("say", "/newmeeting"), ("say", "Natural dyes workshop"), ("say", "5 Dec 10:30"),
+        ("say", "Community hall, Bagru"), ("press", "mt:aud:all"), ("press", "mt:rem:default"),
+        ("press", "mt:ver"), ("press", f"mt:vl:{other}"), ("say", "t" * 121), ("say", "टी"),
+        ("press", "mt:skip"), ("press", "mt:ver"), ("press", f"mt:vl:{other}"),
+        ("press", "mt:vre"), ("say", "ट" * 120), ("say", "प" * 200), ("press", "mt:edit"),
+        ("press", "mt:chg:title"), ("say", "Dyes"), ("press", "mt:yes"), ("say", "/events"),
+        ("press", "evm:1:lang"), ("press", f"evv:{other}"), ("press", "evv:again"),
+        ("press", "evv:skip"), ("say", "स्थान"), ("press", "evm:1:lang"),
+        ("press", f"evv:{other}"), ("press", "evv:remove"),
+    ]  # fmt: skip
+    seen = []
+    for kind, arg in steps:
+        seen.extend(await (cda.say(arg) if kind == "say" else cda.press(arg)))
+    event = await db.read(lambda c: ev.get(c, 1))
+    assert event is not None and event.versions == {}
+    words = words_for(language)
+    for message in seen:
+        assert len(message.text) <= TELEGRAM_MAX_TEXT
+        accepted(render(message, words))  # the Graph API stand-in's rules
+        titles = [c.label for c in message.choices]
+        few = len(titles) <= WHATSAPP_MAX_BUTTONS
+        limit = WHATSAPP_MAX_BUTTON_TITLE if few else WHATSAPP_MAX_ROW_TITLE
+        assert all(wa_len(t) <= limit for t in titles), (language, titles)
