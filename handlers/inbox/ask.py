@@ -109,7 +109,8 @@ def ask_kind(ctx: Context) -> None:
 def offer(ctx: Context) -> None:
     """WhatsApp: words typed outside any flow may be meant for the CDA (issue 15)."""
     text = ctx.inbound.text.strip()
-    if refusal(ctx) is not None or not text or text_length(text) > MAX_TEXT:
+    # A CDA's stray words are not meant for themselves.
+    if ctx.access.cda or refusal(ctx) is not None or not text or text_length(text) > MAX_TEXT:
         menu.not_understood(ctx)
         return
     ctx.go(FLOW, OFFER, text=text)

@@ -9,12 +9,13 @@ from typing import Any
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.messages import InboundKind
+from bot.messages import Inbound, InboundKind
 from bot.storage import inbox
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
 from tests.driver import ChatDriver
 from tests.handlers.people.test_onboarding import register
+from tests.outbox_helpers import Person, seed_people
 
 
 def rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[dict[str, Any]]:
@@ -203,3 +204,44 @@ async def test_hindi(engine: Engine, db: Database, one_cluster: Cluster) -> None
     assert "#1" in chat.text
     audit = await db.read(lambda c: rows(c, "SELECT detail FROM audit_log"))
     assert all("अगला" not in json.dumps(a) for a in audit)
+
+
+async def whatsapp_text(engine: Engine, user_id: str, text: str) -> list[str]:
+    replies = await engine.handle(
+        Inbound("whatsapp", user_id, user_id, InboundKind.TEXT, text=text)
+    )
+    return [m.text for m in replies] + [c.id for m in replies for c in m.choices]
+
+
+async def test_free_text_on_whatsapp_is_offered_to_the_cda(
+    engine: Engine, db: Database, one_cluster: Cluster
+) -> None:
+    await db.write(lambda c: seed_people(c, one_cluster.id, [Person("Meena", channel="whatsapp",
+                                                                    user_id="9194")]))  # fmt: skip
+    shown = await whatsapp_text(engine, "9194", "The dye supplier has raised his prices again")
+    assert "Send this to the CDA?" in shown[0] and "raised his prices" in shown[0]
+    assert shown[1:] == ["ask:offer:yes", "ask:offer:no"]
+    kinds = await engine.handle(
+        Inbound("whatsapp", "9194", "9194", InboundKind.CHOICE, choice="ask:offer:yes")
+    )
+    assert next(c.id for m in kinds for c in m.choices) == "ask:k:question"
+    for choice in ("ask:k:complaint", "ask:a:name", "ask:send"):
+        await engine.handle(Inbound("whatsapp", "9194", "9194", InboundKind.CHOICE, choice=choice))
+    item = await db.read(lambda c: inbox.get(c, 1))
+    assert item is not None and item.kind == "complaint"
+    assert item.text == "The dye supplier has raised his prices again"
+    # "No" shows the menu and sends nothing.
+    await whatsapp_text(engine, "9194", "hello")
+    no = await engine.handle(
+        Inbound("whatsapp", "9194", "9194", InboundKind.CHOICE, choice="ask:offer:no")
+    )
+    assert "cmd:ask" in [c.id for m in no for c in m.choices]
+    assert await db.read(lambda c: inbox.open_count(c, item.contact_id or 0)) == 1
+
+
+async def test_on_telegram_free_text_still_gets_the_menu(
+    chat: ChatDriver, one_cluster: Cluster
+) -> None:
+    await register(chat)
+    await chat.say("hello there")
+    assert "did not understand" in chat.text and "cmd:ask" in chat.choice_ids
