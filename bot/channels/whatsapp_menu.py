@@ -17,7 +17,7 @@ from bot.limits import WHATSAPP_MAX_LIST_ROWS
 SPARE = frozenset({"help"})
 
 # Typing "menu" shows the menu list; people also write the word in their own script.
-MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెనూ", "మెను", "മെനു", "મેનુ", "મેનૂ"})
+MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెనూ", "మెను", "മെനു", "મેનુ", "મેનૂ", "மெனு"})
 
 
 def slashless(text: str) -> tuple[str, bool]:

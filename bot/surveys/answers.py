@@ -286,10 +286,14 @@ def choice_label(choice: Choice, language: str, default_language: str) -> str:
 # "Other (type it)"; typing the word alone is enough).
 OTHER_WORDS = frozenset(
     fold_words(w) for w in ("other", "others", "अन्य", "दूसरा", "कुछ और",
-                            "ఇతర", "ఇతరం", "ఇతరాలు", "ఇంకేదైనా", "వేరే")
+                            "ఇతర", "ఇతరం", "ఇతరాలు", "ఇంకేదైనా", "వేరే",
+                            "வேறு", "மற்றவை", "மற்றது", "வேறு ஏதாவது")
 )  # fmt: skip
-# What people type between several choices: 1,3 · 1 3 · 1 और 3 · 1 మరియు 3 · 1 and 3.
-_AND = re.compile(r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+)\s*", re.IGNORECASE)
+# What people type between several choices: 1,3 · 1 3 · 1 और 3 · 1 మరియు 3 · 1 மற்றும் 3 ·
+# 1 and 3.
+_AND = re.compile(
+    r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+|\s+மற்றும்\s+)\s*", re.IGNORECASE
+)
 CLOSE_ENOUGH = 0.8  # difflib ratio for "Did you mean …?"
 
 

@@ -160,6 +160,7 @@ MARKETS = [
     ("text", "names"),
     [("1,3", ["local", "cafe"]), ("1 3", ["local", "cafe"]), ("1 और 3", ["local", "cafe"]),
      ("1 మరియు 3", ["local", "cafe"]), ("1 and 3", ["local", "cafe"]), ("३, १", ["cafe", "local"]),
+     ("1 மற்றும் 3", ["local", "cafe"]), ("௩, ௧", ["cafe", "local"]),
      ("cafe", ["cafe"]), ("CAFÉ", ["cafe"]), ("कैफे", ["cafe"]), ("నగర దుకాణాలు", ["city"]),
      ("local market, city shops", ["local", "city"]), ("स्थानीय बाज़ार और कैफ़े", ["local", "cafe"])],
 )  # fmt: skip
@@ -183,7 +184,9 @@ def test_a_close_spelling(text: str, name: str | None) -> None:
     assert close_choice(text, MARKETS, other_label="Other (type it)") == name
 
 
-@pytest.mark.parametrize("word", ["other", "Other", "अन्य", "ఇతర", "ఇంకేదైనా", "Other (type it)"])
+@pytest.mark.parametrize(
+    "word", ["other", "Other", "अन्य", "ఇతర", "ఇంకేదైనా", "வேறு", "மற்றவை", "Other (type it)"]
+)
 def test_other_in_every_shipped_language(word: str) -> None:
     assert match_choice(word, MARKETS, "en", "en", "Other (type it)") == "other"
     assert match_choice(word, MARKETS, "en", "en") is None or word == "other"

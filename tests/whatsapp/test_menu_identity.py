@@ -29,6 +29,7 @@ from tests.whatsapp.test_render import accepted
         ("మెనూ", ("/menu", True)),
         ("મેનુ", ("/menu", True)),
         ("മെനു", ("/menu", True)),
+        ("மெனு", ("/menu", True)),
         ("/menu", ("/menu", True)),
         ("/help", ("/help", False)),
         ("Bagru", ("Bagru", False)),
