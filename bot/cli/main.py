@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli import activity as activity_cli
 from bot.cli import forget as forget_cli
+from bot.cli import logframe as logframe_cli
 from bot.cli import report as report_cli
 from bot.cli import survey as survey_cli
 from bot.cli import whatsapp as whatsapp_cli
@@ -67,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
     report_cli.add_parser(sub)
     whatsapp_cli.add_parser(sub)
     forget_cli.add_parser(sub)
+    logframe_cli.add_parser(sub)
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path")
@@ -272,4 +274,5 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "report": report_cli.cmd_report,
     "whatsapp": whatsapp_cli.cmd_whatsapp,
     "forget": forget_cli.cmd_forget,
+    "logframe": logframe_cli.cmd_logframe,
 }

@@ -83,7 +83,7 @@ def two_rounds(conn: sqlite3.Connection, tmp_path: Path) -> dict[str, object]:
         for uid, (gender, role, base, _follow) in PEOPLE.items():
             person = contacts.get_or_create(c, "test", uid, uid, T0)
             contacts.update(c, person.id, cluster_id=bagru.id, role=role, gender=gender,
-                            status="registered")  # fmt: skip
+                            status="registered", registered_at=T0)  # fmt: skip
             ids[uid] = person.id
             if base:
                 finish(c, first.id, person.id,
