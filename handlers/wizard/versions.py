@@ -15,7 +15,8 @@ The draft keeps `lang` (the originals' language, never offered) and `versions`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from bot.engine import Context
 from bot.i18n import N_, SHIPPED_LANGUAGES, native_name
@@ -26,8 +27,26 @@ from handlers.common import picked, use_buttons
 from handlers.wizard.fields import Draft, Field, Text
 from handlers.wizard.reading import read_text
 
-if TYPE_CHECKING:
-    from handlers.wizard.walker import Wizard
+
+class Wizard(Protocol):
+    """What the version steps need of their wizard (handlers/wizard/walker.py), named
+    here so that the walker imports this module and not the other way round."""
+
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def fields(self) -> tuple[Field, ...]: ...
+    @property
+    def translatable(self) -> tuple[str, ...]: ...
+    @property
+    def shown_in(self) -> Callable[[Context, Draft, str], str] | None: ...
+
+    def go(self, ctx: Context, step: str, **data: Any) -> None: ...
+    def field(self, name: str) -> Field | None: ...
+    def skip(self, ctx: Context) -> Choice: ...
+    def skipped(self, ctx: Context) -> bool: ...
+    def show_preview(self, ctx: Context, draft: Draft) -> None: ...
+
 
 ADD = N_("Add a language")
 STALE = N_(
