@@ -20,7 +20,7 @@ from bot.logframe.standing import expected_of, light_of, progress_of, standings
 from bot.storage import logframe as store
 from bot.storage.db import connect_sync, migrate, run_in_transaction
 from tests.cli_env import isolated_cli
-from tests.surveys.test_change import two_rounds  # noqa: F401  (a fixture)
+from tests.surveys.test_change import fill_two_rounds
 
 TODAY = date(2026, 12, 2)
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
@@ -44,6 +44,11 @@ def conn(tmp_path: Path) -> sqlite3.Connection:
     connection = connect_sync(tmp_path / "logframe.db")
     migrate(connection)
     return connection
+
+
+@pytest.fixture
+def two_rounds(conn: sqlite3.Connection, tmp_path: Path) -> dict[str, object]:
+    return fill_two_rounds(conn, tmp_path)
 
 
 def xlsx(rows: list[list[Any]], header: list[str] = HEADER) -> io.BytesIO:
@@ -121,7 +126,7 @@ def test_every_problem_of_a_bad_file_is_reported_and_nothing_changes(
     ):
         with pytest.raises(files.LogframeFileError, match=message):
             files.read(conn, xlsx([], header), TODAY)
-    with pytest.raises(files.LogframeFileError, match="not an .xlsx"):
+    with pytest.raises(files.LogframeFileError, match=r"not an \.xlsx"):
         files.read(conn, io.BytesIO(b"ref,level\n1,goal\n"), TODAY)
 
 

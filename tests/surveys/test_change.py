@@ -73,6 +73,11 @@ def finish(conn: sqlite3.Connection, survey_id: int, contact: int, values: dict[
 
 @pytest.fixture
 def two_rounds(conn: sqlite3.Connection, tmp_path: Path) -> dict[str, object]:
+    return fill_two_rounds(conn, tmp_path)
+
+
+def fill_two_rounds(conn: sqlite3.Connection, tmp_path: Path) -> dict[str, object]:
+    """The table above in the database: a baseline, then a midline under form version 2."""
     v1 = load_form(form_file(tmp_path, FORM, "1")).form
     v2 = load_form(form_file(tmp_path, FORM_V2, "2")).form
 
