@@ -11,6 +11,10 @@ person's name, phone, village and channel ids everywhere they occur:
     media files       photos, voice notes and documents of those answers deleted from disk
                       (unless someone else's answer is the same file), voice notes that
                       answered text questions too (`bot.surveys.answers.voice_path`)
+    inbox             what they sent the CDA (issue 15), anonymous items too: the link to
+                      them removed, their texts and the replies written to them blanked, the
+                      photo or voice note deleted, their blocks dropped; kind, dates and
+                      status stay for the report
     outbox            chat ids and message ids (a WhatsApp wamid encodes the phone number)
                       nulled, queued messages skipped, texts only they were sent blanked
     events            RSVPs and registrations for events not yet started removed; a freed
@@ -37,7 +41,7 @@ from pathlib import Path
 
 from bot import seat_notice
 from bot.clock import iso
-from bot.storage import audit, contacts, surveys
+from bot.storage import audit, contacts, inbox, surveys
 from bot.storage import events as ev
 from bot.surveys.answers import VOICE_MARK, voice_path
 
@@ -67,6 +71,7 @@ class Erased:
     registrations: int = 0
     promoted: list[int] = field(default_factory=list)
     audit: int = 0
+    inbox: int = 0  # items sent to the CDA, unlinked and blanked
 
 
 def erase(
@@ -91,7 +96,9 @@ def erase(
         return None
     done = Erased(contact_id)
     done.answers, files = _erase_answers(conn, contact_id)
-    done.files = _delete_files(conn, files, media_root)
+    sent = inbox.forget_sender(conn, contact_id, iso(now))
+    done.inbox = len(sent.items)
+    done.files = _delete_files(conn, files + sent.media, media_root)
     _free_seats(conn, done, now, default_language, timezone)
     done.outbox = _erase_outbox(conn, contact_id)
     conn.execute("DELETE FROM whatsapp_window_closed WHERE contact_id = ?", (contact_id,))
@@ -154,7 +161,7 @@ def _delete_files(
     conn: sqlite3.Connection, values: list[str], media_root: Path | None
 ) -> list[Path]:
     """Delete the stored files among `values` that lie in the media folder and that no
-    remaining answer names (the same photo forwarded by someone else stays)."""
+    remaining answer or inbox item names (the same photo forwarded by someone else stays)."""
     if media_root is None:
         return []
     root = media_root.resolve()
@@ -169,7 +176,7 @@ def _delete_files(
             continue
         if conn.execute(
             "SELECT 1 FROM answers WHERE value IN (?, ?) LIMIT 1", (value, VOICE_MARK + value)
-        ).fetchone():
+        ).fetchone() or inbox.names_file(conn, value):
             continue
         try:
             resolved.unlink(missing_ok=True)

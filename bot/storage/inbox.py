@@ -283,16 +283,36 @@ def unblock(conn: sqlite3.Connection, cluster_id: int, contact_id: int) -> bool:
     return cur.rowcount > 0
 
 
-def forget_sender(conn: sqlite3.Connection, contact_id: int) -> list[str]:
+@dataclass(frozen=True)
+class Forgotten:
+    items: list[int]
+    media: list[str]  # files to delete (unless another item or answer names them)
+
+
+def names_file(conn: sqlite3.Connection, path: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM inbox_items WHERE media_path = ? LIMIT 1", (path,)).fetchone()
+        is not None
+    )
+
+
+def forget_sender(conn: sqlite3.Connection, contact_id: int, now: str) -> Forgotten:
     """Erasure (bot/erasure.py): unlink the person from what they sent (anonymous items
     too), blank their texts and the replies written to them alone, and drop their blocks.
-    Kind, dates and status stay for the report. Returns the media paths to delete."""
+    Kind, dates and status stay for the report; items still waiting are closed, since no
+    reply could reach anyone."""
     rows = conn.execute(
-        "SELECT id, media_path FROM inbox_items WHERE contact_id = ?", (contact_id,)
+        "SELECT id, status, media_path FROM inbox_items WHERE contact_id = ?", (contact_id,)
     ).fetchall()
     ids = [r["id"] for r in rows]
-    for item_id in ids:
-        conn.execute("UPDATE inbox_messages SET text = '' WHERE item_id = ?", (item_id,))
+    for r in rows:
+        conn.execute("UPDATE inbox_messages SET text = '' WHERE item_id = ?", (r["id"],))
+        if r["status"] in OPEN_STATUSES:
+            conn.execute(
+                "UPDATE inbox_items SET status = 'closed', closed_at = ? WHERE id = ?",
+                (now, r["id"]),
+            )
+            _change(conn, r["id"], now, None, "erased", "closed")
     conn.execute(
         "UPDATE inbox_items SET contact_id = NULL, text = '', media_kind = NULL,"
         " media_path = NULL WHERE contact_id = ?",
@@ -300,4 +320,4 @@ def forget_sender(conn: sqlite3.Connection, contact_id: int) -> list[str]:
     )
     conn.execute("UPDATE inbox_changes SET actor = NULL WHERE actor = ?", (contact_id,))
     conn.execute("DELETE FROM inbox_blocks WHERE contact_id = ?", (contact_id,))
-    return [r["media_path"] for r in rows if r["media_path"]]
+    return Forgotten(ids, [r["media_path"] for r in rows if r["media_path"]])
