@@ -72,7 +72,10 @@ def start(ctx: Context) -> None:
 
 
 def _event_choices(ctx: Context, events: list[ev.Event]) -> list[Choice]:
-    return [Choice(f"att:{e.id}", f"{e.title[:40]} · {when_text(ctx, e)}"[:64]) for e in events]
+    return [
+        Choice(f"att:{e.id}", f"{e.read(ctx.language).title[:40]} · {when_text(ctx, e)}"[:64])
+        for e in events
+    ]
 
 
 def take_event(ctx: Context) -> None:
@@ -110,7 +113,11 @@ def show(ctx: Context, *, redraw: bool = False) -> None:
     choices.append(Choice("att:save", ctx._("Save")))
     text = ctx._("Tick who came to {title} (page {page} of {pages}), then press “Save”.")
     ctx.reply(
-        text.format(title=event.title, page=ctx._.number(page + 1), pages=ctx._.number(pages)),
+        text.format(
+            title=event.read(ctx.language).title,
+            page=ctx._.number(page + 1),
+            pages=ctx._.number(pages),
+        ),
         choices,
         columns=2,
         selected=frozenset(f"att:t:{cid}" for cid in data.get("present", [])),

@@ -48,7 +48,7 @@ def _label(ctx: Context, event: Event) -> str:
     """'5 Dec Cluster meeting': the date tells apart meetings with the same title."""
     zone = _zone(ctx, event)
     day = ctx._.date(parse_iso(event.starts_at).astimezone(zone).date(), "d MMM")
-    return _fit(f"{day} {' '.join(event.title.split())}", LABEL)
+    return _fit(f"{day} {' '.join(event.read(ctx.language).title.split())}", LABEL)
 
 
 def _zone(ctx: Context, event: Event) -> ZoneInfo:
@@ -106,7 +106,8 @@ def _heading(ctx: Context, sent: Sent) -> str:
 
 def _block(ctx: Context, event: Event, messages: list[Sent]) -> str:
     here = clusters.by_id(ctx.conn, event.cluster_id)
-    lines = [f"{event.title} · {here.name if here else '?'}", when_text(ctx, event)]
+    title = event.read(ctx.language).title
+    lines = [f"{title} · {here.name if here else '?'}", when_text(ctx, event)]
     if event.status == "cancelled":
         lines[-1] += " · " + ctx._("event cancelled")
     lines += [_line(ctx, sent) for sent in messages]
