@@ -540,6 +540,97 @@ def action_plan(conn: sqlite3.Connection, cluster_id: int) -> ActionPlan:
     return ActionPlan(grid, int(money[0]), int(money[1]), int(money[2]))
 
 
+# --- Listening (the inbox, issue 15) ----------------------------------------------------------
+
+INBOX_KINDS = ("question", "suggestion", "complaint", "privacy")
+# An anonymous item is counted under "anonymous", never under a gender or role: in a small
+# cluster "the one complaint from a woman dyer" could name its sender.
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class GroupListening:
+    received: int
+    answered: int
+
+    @property
+    def answered_share(self) -> Share:
+        return Share(self.answered, self.received)
+
+
+@dataclass(frozen=True)
+class Listening:
+    """Does the programme hear what people raise? Items sent to the CDA (`/ask`)."""
+
+    received: dict[str, int]  # every INBOX_KINDS entry, zeros included
+    answered: int  # of them, answered by the end of the period
+    published: int  # of them, published as a public answer by the end of the period
+    median_hours: float | None  # from sending to the first answer, over the answered ones
+    by_gender: dict[str, GroupListening]  # GENDER_KEYS and "anonymous"; zeros left out
+    by_role: dict[str, GroupListening]  # ROLE_KEYS, "unknown" and "anonymous"; zeros left out
+
+    @property
+    def total(self) -> int:
+        return sum(self.received.values())
+
+    @property
+    def answered_share(self) -> Share:
+        return Share(self.answered, self.total)
+
+    @property
+    def published_share(self) -> Share:
+        return Share(self.published, self.total)
+
+
+NO_LISTENING = Listening(dict.fromkeys(INBOX_KINDS, 0), 0, 0, None, {}, {})
+
+
+def _groups(
+    keys: tuple[str, ...], seen: Counter[str], done: Counter[str]
+) -> dict[str, GroupListening]:
+    return {k: GroupListening(seen[k], done[k]) for k in keys if seen[k]}
+
+
+def listening(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Listening:
+    """Items sent to the cluster's CDAs in the period, by kind (privacy complaints, "about
+    my data", are their own kind, shown apart); answered: a CDA replied before the end of
+    the period; the median time to that first reply; published: the question and answer
+    went to /updates. Split by the sender's gender and role as they were when they sent it
+    (kept after /forget), anonymous items apart."""
+    received = dict.fromkeys(INBOX_KINDS, 0)
+    answered = published = 0
+    hours: list[float] = []
+    genders: Counter[str] = Counter()
+    genders_answered: Counter[str] = Counter()
+    roles: Counter[str] = Counter()
+    roles_answered: Counter[str] = Counter()
+    for kind, anonymous, role, gender, created, first_answer, published_at in conn.execute(
+        "SELECT kind, anonymous, sender_role, sender_gender, created_at, first_answer_at,"
+        f" published_at FROM inbox_items WHERE cluster_id = ? AND {_in('created_at')}",
+        (cluster_id, *period.params()),
+    ):
+        received[kind if kind in received else "question"] += 1
+        is_answered = first_answer is not None and first_answer < period.end
+        if is_answered:
+            answered += 1
+            hours.append((parse_iso(first_answer) - parse_iso(created)).total_seconds() / 3600)
+        published += published_at is not None and published_at < period.end
+        gender_key = ANONYMOUS if anonymous else _gender(gender)
+        role_key = ANONYMOUS if anonymous else (role if role in ROLE_KEYS else "unknown")
+        genders[gender_key] += 1
+        roles[role_key] += 1
+        genders_answered[gender_key] += is_answered
+        roles_answered[role_key] += is_answered
+    return Listening(
+        received=received,
+        answered=answered,
+        published=published,
+        median_hours=statistics.median(hours) if hours else None,
+        by_gender=_groups((*GENDER_KEYS, ANONYMOUS), genders, genders_answered),
+        by_role=_groups((*ROLE_KEYS, "unknown", ANONYMOUS), roles, roles_answered),
+    )
+
+
 # --- The whole report -------------------------------------------------------------------------
 
 
@@ -559,6 +650,7 @@ class Report:
     survey_titles: dict[str, dict[str, str]]  # key -> language -> title (renderers pick)
     # event id -> language -> the CDA's version of its title (issue 17)
     event_titles: dict[int, dict[str, str]] = field(default_factory=dict)
+    listening: Listening = NO_LISTENING  # what people sent the CDA (issue 15)
 
     def survey_title(self, key: str, stored: str, language: str) -> str:
         """A survey's title in `language`, else in English, else as stored."""
@@ -594,6 +686,7 @@ def build(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Report:
         action_plan=action_plan(conn, cluster_id),
         survey_titles=survey_titles(conn, cluster_id),
         event_titles=event_titles(conn, cluster_id),
+        listening=listening(conn, cluster_id, period),
     )
 
 
