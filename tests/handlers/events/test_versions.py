@@ -6,6 +6,8 @@ checked against the limits), the invitations per language, and versions added la
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from bot.channels.whatsapp_render import render, wa_len
@@ -19,9 +21,11 @@ from bot.limits import (
     WHATSAPP_MAX_ROW_TITLE,
 )
 from bot.storage import events as ev
+from bot.storage import versions as vs
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
-from tests.driver import ChatDriver
+from tests.driver import ChatDriver, FakeClock
+from tests.handlers.events.helpers import make_event
 from tests.handlers.events.test_meeting import invitations
 from tests.handlers.events.test_visit import plan_visit
 from tests.handlers.test_wizard import _meeting_preview
@@ -211,3 +215,27 @@ async def test_every_version_screen_fits_telegram_and_whatsapp(
         few = len(titles) <= WHATSAPP_MAX_BUTTONS
         limit = WHATSAPP_MAX_BUTTON_TITLE if few else WHATSAPP_MAX_ROW_TITLE
         assert all(wa_len(t) <= limit for t in titles), (language, titles)
+
+
+async def test_events_myevents_and_the_calendar_file_read_the_readers_language(
+    engine: Engine, db: Database, one_cluster: Cluster, clock: FakeClock
+) -> None:
+    def scenario(conn: sqlite3.Connection) -> None:
+        seed_people(conn, one_cluster.id, [Person("ravi", language="te"), Person("asha")])
+        event = make_event(conn, one_cluster.id, clock.now, kind="meeting")
+        vs.put(conn, "event", event.id, "te", {"title": TITLE_TE, "place": PLACE_TE})
+
+    await db.write(scenario)
+    ravi, asha = ChatDriver(engine, user_id="u-ravi"), ChatDriver(engine, user_id="u-asha")
+    await ravi.say("/events")
+    assert TITLE_TE in ravi.text and PLACE_TE in ravi.text and "Cluster meeting" not in ravi.text
+    await ravi.press("rsvp:1:y")
+    assert TITLE_TE in ravi.text  # the answer names the event in Telugu too
+    await ravi.say("/myevents")
+    assert TITLE_TE in ravi.text
+    await ravi.press("ics:1")
+    media = ravi.last[0].media
+    assert media is not None and TITLE_TE in media.data.decode().replace("\r\n ", "")
+    assert "LOCATION:" + PLACE_TE.replace(",", "\\,") in media.data.decode()
+    await asha.say("/events")
+    assert "Cluster meeting" in asha.text and TITLE_TE not in asha.text
