@@ -59,6 +59,14 @@ _DAY_WORDS: dict[str, tuple[int, ...]] = {
     **dict.fromkeys(("आने वाला कल", "आनेवाला कल", "आने वाले कल"), (1,)),
     **dict.fromkeys(("कल", "ਕੱਲ੍ਹ", "ਕੱਲ"), (-1, 1)),
     **dict.fromkeys(("परसों", "परसो", "ਪਰਸੋਂ"), (-2, 2)),
+    # Punjabi: ਭਲਕੇ is only tomorrow; ਕੱਲ੍ਹ and ਪਰਸੋਂ take a word for the direction, as the
+    # bot's own buttons say it (ਲੰਘਿਆ ਕੱਲ੍ਹ, ਆਉਣ ਵਾਲਾ ਕੱਲ੍ਹ)
+    **dict.fromkeys(("ਭਲਕੇ", "ਭਲਕ"), (1,)),
+    **dict.fromkeys(("ਲੰਘਿਆ ਕੱਲ੍ਹ", "ਬੀਤਿਆ ਕੱਲ੍ਹ", "ਲੰਘੇ ਕੱਲ੍ਹ", "ਬੀਤੇ ਕੱਲ੍ਹ"), (-1,)),
+    **dict.fromkeys(("ਆਉਣ ਵਾਲਾ ਕੱਲ੍ਹ", "ਆਉਣ ਵਾਲੇ ਕੱਲ੍ਹ", "ਆਉਂਦਾ ਕੱਲ੍ਹ"), (1,)),
+    **dict.fromkeys(("ਲੰਘੀ ਪਰਸੋਂ", "ਬੀਤੀ ਪਰਸੋਂ"), (-2,)),
+    **dict.fromkeys(("ਆਉਣ ਵਾਲੀ ਪਰਸੋਂ", "ਆਉਂਦੀ ਪਰਸੋਂ"), (2,)),
+    **dict.fromkeys(("ਕਲ੍ਹ", "ਪਰਸੋ"), (-1, 1)),
     # Gujarati: કાલે and પરમ દિવસે alone are either way, like कल and परसों.
     **dict.fromkeys(("આજ",), (0,)),
     **dict.fromkeys(("ગઈ કાલે", "ગઈકાલ", "ગઈ કાલ"), (-1,)),
@@ -197,7 +205,15 @@ _TIME = re.compile(
     r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 )
 # "o'clock" after an hour, as people write it: शाम 4 बजे, വൈകുന്നേരം 4 മണിക്ക്, સાંજે 4 વાગે.
-_OCLOCK = ("बजे", "മണിക്ക്", "മണി", "વાગ્યે", "વાગે", "மணிக்கு", "மணி")
+_OCLOCK = ("बजे", "മണിക്ക്", "മണി", "વાગ્યે", "વાગે", "மணிக்கு", "மணி", "ਵਜੇ")
+# Parts of the day people say besides CLDR's words (ਸ਼ਾਮ ਨੂੰ 4 ਵਜੇ, ਰਾਤ ਦੇ 8 ਵਜੇ): CLDR's
+# Punjabi night starts at 21:00, but 8 at night is still ਰਾਤ to people.
+_PERIOD_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
+    **dict.fromkeys(("ਸਵੇਰ", "ਸਵੇਰ ਨੂੰ", "ਸਵੇਰ ਦੇ"), (("pa", "morning1"),)),
+    **dict.fromkeys(("ਦੁਪਹਿਰ", "ਦੁਪਹਿਰ ਨੂੰ", "ਦੁਪਹਿਰ ਦੇ"), (("pa", "afternoon1"),)),
+    **dict.fromkeys(("ਸ਼ਾਮ ਨੂੰ", "ਸ਼ਾਮ ਦੇ"), (("pa", "evening1"),)),
+    **dict.fromkeys(("ਰਾਤ", "ਰਾਤ ਨੂੰ", "ਰਾਤ ਦੇ"), (("pa", "evening1"), ("pa", "night1"))),
+}
 
 
 @cache
@@ -212,6 +228,8 @@ def _period_words() -> dict[str, tuple[tuple[str, str], ...]]:
                 for period, word in locale.day_periods[context][width].items():
                     if period not in ("am", "pm") and word:
                         words.setdefault(fold(word), set()).add((language, period))
+    for word, meanings in _PERIOD_ALIASES.items():
+        words.setdefault(fold(word), set()).update(meanings)
     return {word: tuple(sorted(found)) for word, found in words.items()}
 
 

@@ -12,8 +12,11 @@ def ascii_digits(text: str) -> str:
 
 
 def fold(word: str) -> str:
-    """Case, the Devanagari nukta (often left out: फ़/फ) and abbreviation marks (. ॰) folded."""
-    return word.casefold().replace("\u093c", "").replace("॰", "").rstrip(".")
+    """Case, the Devanagari nukta (often left out: फ़/फ) and abbreviation marks (. ॰) folded.
+    NFC first: a phone may send ਸ਼ or क़ as one code point, CLDR and our catalogues spell
+    them as letter + nukta (Unicode never composes them back)."""
+    plain = unicodedata.normalize("NFC", word)
+    return plain.casefold().replace("\u093c", "").replace("॰", "").rstrip(".")
 
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")

@@ -25,9 +25,13 @@ _UNITS = {
     **dict.fromkeys(("நிமிடம்", "நிமிடங்கள்", "நிமி"), 1),
     **dict.fromkeys(("மணிநேரம்", "மணிநேரங்கள்"), 60),
     **dict.fromkeys(("நாள்", "நாட்கள்", "நாள்கள்"), 24 * 60),
+    # Punjabi as Babel writes the offsets back (1 ਦਿਨ, 2 ਘੰਟੇ, 30 ਮਿੰਟ) and as typed
+    **dict.fromkeys(("ਮਿੰਟ", "ਮਿੰਟਾਂ", "ਮਿਨਟ"), 1),
+    **dict.fromkeys(("ਘੰਟਾ", "ਘੰਟੇ", "ਘੰਟਿਆਂ"), 60),
+    **dict.fromkeys(("ਦਿਨ", "ਦਿਨਾਂ"), 24 * 60),
 }
-_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు|மற்றும்", re.IGNORECASE)
-_BEFORE = re.compile(r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്|முன்பு|முன்னால்|முன்)\s*$", re.IGNORECASE)
+_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు|மற்றும்|ਅਤੇ", re.IGNORECASE)
+_BEFORE = re.compile(r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്|முன்பு|முன்னால்|முன்|ਪਹਿਲਾਂ)\s*$", re.IGNORECASE)
 _PART = re.compile(r"(\d{1,4})\s*([^\d\s]+)\s*")
 
 

@@ -287,12 +287,13 @@ def choice_label(choice: Choice, language: str, default_language: str) -> str:
 OTHER_WORDS = frozenset(
     fold_words(w) for w in ("other", "others", "अन्य", "दूसरा", "कुछ और",
                             "ఇతర", "ఇతరం", "ఇతరాలు", "ఇంకేదైనా", "వేరే",
-                            "வேறு", "மற்றவை", "மற்றது", "வேறு ஏதாவது")
+                            "வேறு", "மற்றவை", "மற்றது", "வேறு ஏதாவது",
+                            "ਹੋਰ", "ਕੁਝ ਹੋਰ", "ਹੋਰ ਕੁਝ")
 )  # fmt: skip
 # What people type between several choices: 1,3 · 1 3 · 1 और 3 · 1 మరియు 3 · 1 மற்றும் 3 ·
 # 1 and 3.
 _AND = re.compile(
-    r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+|\s+மற்றும்\s+)\s*", re.IGNORECASE
+    r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+|\s+மற்றும்\s+|\s+ਅਤੇ\s+)\s*", re.IGNORECASE
 )
 CLOSE_ENOUGH = 0.8  # difflib ratio for "Did you mean …?"
 

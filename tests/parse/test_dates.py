@@ -101,6 +101,31 @@ def test_tamil_days_and_months(typed: str, expected: date) -> None:
     assert parse_date(typed, TODAY) == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ਅੱਜ", TODAY), ("ਭਲਕੇ", date(2026, 11, 29)), ("ਲੰਘਿਆ ਕੱਲ੍ਹ", date(2026, 11, 27)),
+        ("ਆਉਣ ਵਾਲਾ ਕੱਲ੍ਹ", date(2026, 11, 29)), ("ਲੰਘੀ ਪਰਸੋਂ", date(2026, 11, 26)),
+        ("ਆਉਣ ਵਾਲੀ ਪਰਸੋਂ", date(2026, 11, 30)), ("੫-੧੨-੨੦੨੬", date(2026, 12, 5)),
+        # CLDR's names, the abbreviation the bot writes (5 ਦਸੰ 2026) and with a comma
+        ("5 ਦਸੰ 2026", date(2026, 12, 5)), ("5 ਦਸੰਬਰ, 2026", date(2026, 12, 5)),
+        ("25 ਅਕਤੂਬਰ 2027", date(2027, 10, 25)), ("5 ਜਨਵਰੀ 2027", date(2027, 1, 5)),
+    ],
+)  # fmt: skip
+def test_punjabi_days_and_months(typed: str, expected: date) -> None:
+    assert parse_date(typed, TODAY) == expected
+
+
+def test_punjabi_words_for_two_days_need_a_direction() -> None:
+    assert read_date("ਕੱਲ੍ਹ", TODAY) is DateError.AMBIGUOUS
+    assert parse_date("ਕੱਲ੍ਹ", TODAY, direction="past") == date(2026, 11, 27)
+    assert parse_date("ਕੱਲ", TODAY, direction="future") == date(2026, 11, 29)
+    assert parse_date("ਪਰਸੋਂ", TODAY, direction="past") == date(2026, 11, 26)
+    # the words on the bot's own buttons for the two days (catalogue: Yesterday, Tomorrow)
+    assert parse_date("ਲੰਘਿਆ ਕੱਲ੍ਹ", TODAY, direction="future") == date(2026, 11, 27)
+    assert day_choices("ਕੱਲ੍ਹ", TODAY) == [date(2026, 11, 27), date(2026, 11, 29)]
+
+
 def test_gujarati_words_for_two_days_need_a_direction() -> None:
     assert read_date("કાલે", TODAY) is DateError.AMBIGUOUS
     assert parse_date("કાલે", TODAY, direction="past") == date(2026, 11, 27)
@@ -187,6 +212,22 @@ def test_gujarati_times_as_the_bot_writes_and_people_say_them(
      ("௧௦:௩௦", time(10, 30)), ("4 மணி", None)],
 )  # fmt: skip
 def test_tamil_times_as_the_bot_writes_and_people_say_them(
+    typed: str, expected: time | None
+) -> None:
+    assert parse_time(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("ਸਵੇਰੇ 10:30", time(10, 30)), ("ਦੁਪਹਿਰੇ 1:30", time(13, 30)), ("ਸ਼ਾਮੀਂ 4:30", time(16, 30)),
+     ("ਰਾਤੀਂ 9:30", time(21, 30)), ("ਸ਼ਾਮ 4 ਵਜੇ", time(16)), ("ਸ਼ਾਮ ਨੂੰ 4 ਵਜੇ", time(16)),
+     ("ਸਵੇਰੇ 10 ਵਜੇ", time(10)), ("ਦੁਪਹਿਰ 2 ਵਜੇ", time(14)), ("ਰਾਤ ਦੇ 8 ਵਜੇ", time(20)),
+     ("ਰਾਤ 11:30", time(23, 30)), ("੧੦:੩੦", time(10, 30)),
+     # ਸ਼ as one code point (U+0A36), as some phone keyboards send it
+     ("\u0a36\u0a3e\u0a2e 4:30", time(16, 30)),
+     ("4 ਵਜੇ", None)],
+)  # fmt: skip
+def test_punjabi_times_as_the_bot_writes_and_people_say_them(
     typed: str, expected: time | None
 ) -> None:
     assert parse_time(typed) == expected

@@ -27,6 +27,9 @@ from bot.parse.numbers import AmountError, Number, parse_number, parse_rupees
         ("1 കോടി", "10000000"), ("൨൫൦൦൦", "25000"),
         ("ரூ. 250", "250"), ("250 ரூபாய்", "250"), ("2.5 லட்சம்", "250000"),
         ("2.5 இலட்சம்", "250000"), ("25 ஆயிரம்", "25000"), ("1 கோடி", "10000000"),
+        ("ਰੁ. 250", "250"), ("250 ਰੁਪਏ", "250"), ("250 ਰੁਪਈਏ", "250"), ("2.5 ਲੱਖ", "250000"),
+        ("25 ਹਜ਼ਾਰ", "25000"), ("25 ਹਜਾਰ", "25000"), ("25 \u0a39\u0a1c\u0a3c\u0a3e\u0a30", "25000"),
+        ("25 \u0a39\u0a5b\u0a3e\u0a30", "25000"), ("1 ਕਰੋੜ", "10000000"), ("੨੫੦੦੦", "25000"),
     ],
 )  # fmt: skip
 def test_numbers_as_typed(typed: str, value: str) -> None:
@@ -37,7 +40,7 @@ def test_numbers_as_typed(typed: str, value: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "unit"),
     [("5 लोग", "लोग"), ("5 మంది", "మంది"), ("5 workers", "workers"), ("5 हज़ार लोग", "लोग"),
-     ("5 പേർ", "പേർ"), ("5 பேர்", "பேர்")],
+     ("5 പേർ", "പേർ"), ("5 பேர்", "பேர்"), ("5 ਜਣੇ", "ਜਣੇ")],
 )  # fmt: skip
 def test_a_unit_word_after_a_count_is_kept_apart(typed: str, unit: str) -> None:
     found = parse_number(typed)
