@@ -277,7 +277,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "somali": "so", "hausa": "ha", "yoruba": "yo", "igbo": "ig", "zulu": "zu", "dutch": "nl",
     "turkish": "tr", "persian": "fa", "farsi": "fa", "pashto": "ps", "japanese": "ja",
     "korean": "ko", "हिन्दी": "hi", "हिंदी": "hi", "తెలుగు": "te", "தமிழ்": "ta", "मराठी": "mr",
-    "বাংলা": "bn", "ગુજરાતી": "gu", "മലയാളം": "ml",
+    "বাংলা": "bn", "ગુજરાતી": "gu", "മലയാളം": "ml", "ਪੰਜਾਬੀ": "pa",
 }  # fmt: skip
 _KNOWN_CODES = frozenset(LANGUAGE_NAMES.values())
 CODE_IN_PARENS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)\s*\)\s*$")

@@ -227,6 +227,8 @@ class TestLanguages:
             ("മലയാളം", "ml", True),
             ("Malayalam (ml)", "ml", True),
             ("malayalam", "ml", True),
+            ("ਪੰਜਾਬੀ", "pa", True),
+            ("Punjabi (pa)", "pa", True),
             ("te", "te", True),
             ("Español (es)", "es", True),
             ("Klingon", "klingon", False),
