@@ -91,7 +91,8 @@ def _describe_event(ctx: Context, event_id: int) -> str:
     here = clusters.by_id(ctx.conn, event.cluster_id)
     zone = ZoneInfo(here.timezone if here else ctx.settings.timezone)
     when = local_when(ctx._, parse_iso(event.starts_at), zone)
-    return ctx._(EVENT_PEOPLE[event.kind]).format(title=event.title, when=when)
+    title = event.read(ctx.language).title
+    return ctx._(EVENT_PEOPLE[event.kind]).format(title=title, when=when)
 
 
 def media_of(draft: dict[str, Any]) -> Media | None:

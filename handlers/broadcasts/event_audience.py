@@ -49,7 +49,7 @@ def label(ctx: Context, event: Event) -> str:
     here = cluster(ctx)
     zone = ZoneInfo(here.timezone if here else ctx.settings.timezone)
     day = ctx._.date(parse_iso(event.starts_at).astimezone(zone).date())
-    return f"{event.title[:MAX_LABEL_TITLE]} · {day}"
+    return f"{event.read(ctx.language).title[:MAX_LABEL_TITLE]} · {day}"
 
 
 def _choices(ctx: Context) -> list[Choice]:
