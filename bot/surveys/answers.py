@@ -288,12 +288,14 @@ OTHER_WORDS = frozenset(
     fold_words(w) for w in ("other", "others", "अन्य", "दूसरा", "कुछ और",
                             "ఇతర", "ఇతరం", "ఇతరాలు", "ఇంకేదైనా", "వేరే",
                             "வேறு", "மற்றவை", "மற்றது", "வேறு ஏதாவது",
-                            "ਹੋਰ", "ਕੁਝ ਹੋਰ", "ਹੋਰ ਕੁਝ")
+                            "ਹੋਰ", "ਕੁਝ ਹੋਰ", "ਹੋਰ ਕੁਝ",
+                            "മറ്റുള്ളവ", "മറ്റുള്ളത്", "മറ്റെന്തെങ്കിലും", "വേറെ")
 )  # fmt: skip
 # What people type between several choices: 1,3 · 1 3 · 1 और 3 · 1 మరియు 3 · 1 மற்றும் 3 ·
-# 1 and 3.
+# 1 പിന്നെ 3 · 1 and 3.
 _AND = re.compile(
-    r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+|\s+மற்றும்\s+|\s+ਅਤੇ\s+)\s*", re.IGNORECASE
+    r"\s*(?:[,;\n+&]|\band\b|\s+और\s+|\s+तथा\s+|\s+మరియు\s+|\s+மற்றும்\s+|\s+ਅਤੇ\s+"
+    r"|\s+പിന്നെ\s+|\s+കൂടാതെ\s+)\s*", re.IGNORECASE
 )
 CLOSE_ENOUGH = 0.8  # difflib ratio for "Did you mean …?"
 
