@@ -1,7 +1,7 @@
 """handlers/wizard.py through the engine (issue 11): the preview of every CDA wizard offers
-Send / (Add a language) / Change a field / Cancel; "Change a field" retypes one field and comes back to the
-preview, asking again whatever the change made wrong or necessary; nothing is written
-before Send; the draft survives a restart of the engine."""
+Send / Add a language (issue 17) / Change a field / Cancel; "Change a field" retypes one
+field and comes back to the preview, asking again whatever the change made wrong or
+necessary; nothing is written before Send; the draft survives a restart of the engine."""
 
 from __future__ import annotations
 
