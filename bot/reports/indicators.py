@@ -496,6 +496,7 @@ class ActionPlan:
     beneficiaries_paise: int  # budget of activities not dropped, by who pays
     agency_paise: int
     others_paise: int
+    unplanned: int = 0  # activities not dropped that came up after the plan (issue 18)
 
     @property
     def by_status(self) -> dict[str, int]:
@@ -519,6 +520,12 @@ class ActionPlan:
     def beneficiaries_share(self) -> Share:
         return Share(self.beneficiaries_paise, self.budget_paise)
 
+    @property
+    def unplanned_share(self) -> Share:
+        """Unplanned among the activities still in the plan: the seed expects up to 20 %."""
+        status = self.by_status
+        return Share(self.unplanned, self.total - status["dropped"])
+
 
 def action_plan(conn: sqlite3.Connection, cluster_id: int) -> ActionPlan:
     """Activities of the cluster counted by category × status; the budget and its split
@@ -533,11 +540,11 @@ def action_plan(conn: sqlite3.Connection, cluster_id: int) -> ActionPlan:
             grid[category][status] = int(count)
     money = conn.execute(
         "SELECT COALESCE(SUM(beneficiaries_paise), 0), COALESCE(SUM(agency_paise), 0),"
-        " COALESCE(SUM(others_paise), 0) FROM activities"
+        " COALESCE(SUM(others_paise), 0), COALESCE(SUM(plan = 'unplanned'), 0) FROM activities"
         " WHERE cluster_id = ? AND status != 'dropped'",
         (cluster_id,),
     ).fetchone()
-    return ActionPlan(grid, int(money[0]), int(money[1]), int(money[2]))
+    return ActionPlan(grid, int(money[0]), int(money[1]), int(money[2]), int(money[3]))
 
 
 # --- Listening (the inbox, issue 15) ----------------------------------------------------------

@@ -28,6 +28,7 @@ EDITABLE = (
     "agency_paise",
     "others_paise",
     "status",
+    "plan",  # planned | unplanned (issue 18)
 )
 
 
@@ -49,6 +50,7 @@ class Activity:
     created_at: str
     updated_at: str
     language: str | None = None  # the title's language (None: not known, e.g. imported)
+    plan: str = "planned"  # or "unplanned": it came up after the action plan was agreed
     versions: vs.Versions = field(default_factory=dict, compare=False)  # {language: {"title": …}}
 
     @property

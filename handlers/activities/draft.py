@@ -11,6 +11,8 @@ plan before the CDA presses Save.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.engine import Context
 from bot.i18n import N_
 from bot.storage import activities
@@ -22,13 +24,22 @@ MAX_TITLE = 120
 MAX_TEXT = 200  # target group, responsible
 
 
+@dataclass(frozen=True)
+class _PlanPick(wz.Pick):
+    """Not asked on the way: most activities are in the plan. "Change a field" marks one
+    unplanned (the seed expects up to a fifth of them; the report shows the share)."""
+
+    def filled(self, draft: wz.Draft) -> bool:
+        return True
+
+
 def preview(ctx: Context, draft: wz.Draft) -> list[str]:
     _ = ctx._
     shown = activities.Activity(
         0, view.here(ctx).id, draft["title"], draft["category"], draft.get("target_group", ""),
         draft.get("responsible", ""), draft.get("starts_on"), draft.get("ends_on"),
         draft["beneficiaries_paise"], draft["agency_paise"], draft["others_paise"], "planned",
-        ctx.contact.ref, ctx.now_iso, ctx.now_iso,
+        ctx.contact.ref, ctx.now_iso, ctx.now_iso, plan=draft.get("plan", "planned"),
     )  # fmt: skip
     lines = view.details(_, shown)[1:]  # no "#0"
     return ["\n".join([_("New activity: {title}").format(title=shown.title), *lines, "",
@@ -76,6 +87,13 @@ WIZARD = wz.Wizard(
             N_("Category"),
             N_("Which kind of activity is it?"),
             options=tuple(CATEGORY_LABELS.items()),
+        ),
+        _PlanPick(
+            "plan",
+            N_("In the action plan?"),
+            N_("Was this activity in the action plan agreed with the cluster, or did it come "
+               "up later (unplanned)?"),
+            options=(("planned", N_("Planned")), ("unplanned", N_("Unplanned"))),
         ),
         wz.Text(
             "target_group",

@@ -92,7 +92,9 @@ def details(_: Translator, a: Activity) -> list[str]:
         _("Responsible: {who}").format(who=a.responsible or "—"),
         _("Dates: {dates}").format(dates=show_dates(_, a.starts_on, a.ends_on)),
         *budget_lines(_, a.beneficiaries_paise, a.agency_paise, a.others_paise),
-    ]
+        *([_("Unplanned: it came up after the action plan was agreed.")]
+          if a.plan == "unplanned" else []),
+    ]  # fmt: skip
 
 
 def _note_line(_: Translator, note: Note) -> str:
