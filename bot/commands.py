@@ -193,6 +193,7 @@ MENU_LABELS: dict[str, str] = {
     "results": NC_("button", "Survey results"),
     "export": NC_("button", "Survey spreadsheet"),
     "report": NC_("button", "M&E report"),
+    "logframe": NC_("button", "Log-frame"),
 }
 
 

@@ -61,10 +61,15 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Choice:
-    """A button. `id` is what comes back in `Inbound.choice`: ASCII, at most 64 bytes."""
+    """A button. `id` is what comes back in `Inbound.choice`: ASCII, at most 64 bytes.
+
+    `short` is for a label made of what people wrote (a question, a title) that may not fit
+    a WhatsApp row title (24 characters): WhatsApp then shows `short` as the title and the
+    label under it, where Telegram shows the label itself."""
 
     id: str
     label: str
+    short: str = ""
 
 
 class Request(StrEnum):

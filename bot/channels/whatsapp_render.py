@@ -7,7 +7,10 @@ Choices, from richest to plainest (the first that fits wins):
 
 * reply buttons: at most 3 choices, every title at most 20 characters and all different;
 * a list message: at most 10 rows; a label longer than a row title (24) but within a row
-  description (72) becomes a shortened title with the full label as its description;
+  description (72) goes into the description, under the choice's `short` title (or, for a
+  choice without one, a shortened title). The bot's own labels always fit whole: they
+  have short forms in the catalogues (msgctxt "button"), tested in
+  tests/whatsapp/test_label_fit.py; a tick ("✓ ") is within the 24 too;
 * numbered text ("1. …" lines): the engine maps a typed number to the choice offered last.
 
 Every interactive body is kept within 1024 characters: a longer text goes first as plain
@@ -149,6 +152,16 @@ def _title(choice: Choice, selected: frozenset[str]) -> str:
     return (CHECK if choice.id in selected else "") + " ".join(choice.label.split())
 
 
+def _row(choice: Choice, selected: frozenset[str]) -> Body:
+    """A list row: the whole label when it fits; else the choice's short title with the
+    label as its description (only a label without one is cut, by `list_row`)."""
+    title = _title(choice, selected)
+    if wa_len(title) <= WHATSAPP_MAX_ROW_TITLE or not choice.short:
+        return list_row(choice.id, title)
+    short = (CHECK if choice.id in selected else "") + " ".join(choice.short.split())
+    return list_row(choice.id, short, " ".join(choice.label.split()))
+
+
 def buttons_message(body: str, buttons: list[tuple[str, str]]) -> Body:
     return {
         "type": "interactive",
@@ -219,7 +232,7 @@ def choices_block(
         return [*(text_message(p) for p in lead), buttons_message(tail, pairs)]
     if fits_list(titles):
         lead, tail = lead_and_tail(text, WHATSAPP_MAX_INTERACTIVE_BODY)
-        rows = [list_row(c.id, t) for c, t in zip(choices, titles, strict=True)]
+        rows = [_row(c, selected) for c in choices]
         is_menu = all(c.id.startswith("cmd:") for c in choices)
         return [
             *(text_message(p) for p in lead),

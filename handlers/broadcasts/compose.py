@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bot.commands import Audience, command, flow
 from bot.engine import Context
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 from bot.messages import Choice, InboundKind
 from handlers import wizard as wz
 from handlers.broadcasts import event_audience as by_event
@@ -50,7 +50,7 @@ def take_cluster(ctx: Context) -> None:
 # --- audience -----------------------------------------------------------------------------
 
 
-EVENT_AUDIENCE = N_("People of an event")
+EVENT_AUDIENCE = NC_("button", "People of an event")
 
 
 def _audience_choices(ctx: Context, *, offered: bool = True) -> list[Choice]:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import parse_iso
 from bot.engine import Context
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, NC_, Translator, translator
 from bot.jobs import reminders
 from bot.messages import Choice
 from bot.storage import events as ev
@@ -156,6 +156,7 @@ WIZARD = wz.Wizard(
             "register_by",
             N_("Registration deadline"),
             N_("Until when can people register?"),
+            button=NC_("button", "Register by"),
             before=(
                 "starts_at",
                 N_("Registration must close before the visit starts. Please type it again."),

@@ -176,7 +176,9 @@ def show_questions(ctx: Context, survey: Survey, page: int) -> None:
     default = survey.languages[0] if survey.languages else "en"
     choices = [
         Choice(
-            f"{P}:q:{i}:a:{ref}", short(f"{_.number(i + 1)}. {label_of(q, _.language, default)}")
+            f"{P}:q:{i}:a:{ref}",
+            short(f"{_.number(i + 1)}. {label_of(q, _.language, default)}"),
+            short=_.pgettext("button", "Question {number}").format(number=_.number(i + 1)),
         )
         for i, q in enumerate(questions[page * PAGE : (page + 1) * PAGE], start=page * PAGE)
     ]

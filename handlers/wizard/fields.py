@@ -16,7 +16,7 @@ from bot.messages import Choice
 from bot.parse.dates import parse_date
 from bot.parse.numbers import AmountError, parse_number, parse_rupees
 from bot.parse.offsets import parse_offsets
-from handlers.common import ROLES, picked, use_buttons
+from handlers.common import ROLES, picked, role_button, use_buttons
 from handlers.offsets import show_offsets
 from handlers.wizard.reading import (
     AMOUNT_ERRORS,
@@ -56,12 +56,14 @@ Taken = Draft | Stay | None  # None: the field has said what is wrong; ask nothi
 @dataclass(frozen=True)
 class Field:
     """One step: `name` is the step and the draft key; `label` names it in the change list;
-    `question` is asked (a msgid); `applies` leaves a step out for some drafts."""
+    `question` is asked (a msgid); `applies` leaves a step out for some drafts; `button`
+    is a shorter name for the change list when `label` is long (NC_("button", …))."""
 
     name: str
     label: str
     question: str
     applies: Callable[[Draft], bool] = lambda draft: True
+    button: str = ""
 
     def ask(self, ctx: Context, w: Asking, draft: Draft, *, redraw: bool = False) -> None:
         ctx.reply(ctx._(self.question))
@@ -244,7 +246,7 @@ class Pick(Field):
 
 
 def role_choices(ctx: Context, prefix: str) -> list[Choice]:
-    roles = [Choice(f"{prefix}:role:{key}", ctx._(label)) for key, label in ROLES.items()]
+    roles = [Choice(f"{prefix}:role:{key}", role_button(ctx, key)) for key in ROLES]
     return [*roles, Choice(f"{prefix}:roles:done", ctx._.pgettext("action", "Done"))]
 
 

@@ -60,7 +60,7 @@ class Wizard:
 
     def change_choices(self, ctx: Context, draft: Draft) -> list[Choice]:
         return [
-            Choice(f"{self.prefix}:chg:{f.name}", ctx._(f.label))
+            Choice(f"{self.prefix}:chg:{f.name}", ctx._(f.button or f.label))
             for f in self.fields
             if f.applies(draft)
         ]

@@ -173,7 +173,7 @@ async def test_hindi_cda_sends_to_a_visits_people(
     await register(cda_chat, language="lang:hi")
     await cda_chat.say("/broadcast")
     await cda_chat.press(f"bc:cluster:{two_clusters[0].id}")
-    await cda_chat.tap("किसी कार्यक्रम के लोग")
+    await cda_chat.tap("कार्यक्रम के लोग")  # the button's short label
     assert "प्रतीक्षा सूची" in cda_chat.text
     await cda_chat.press(f"bc:ev:{fx.visit}")
     await cda_chat.say("बस सुबह 7 बजे चलेगी।")

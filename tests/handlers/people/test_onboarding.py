@@ -223,7 +223,7 @@ async def test_typed_number_presses_the_offered_button(
 ) -> None:
     """Numbered-text channels (console, long WhatsApp lists): "3" is the third button."""
     await chat.say("/start")
-    await chat.say("2")
+    await chat.say(str(SHIPPED_LANGUAGES.index("hi") + 1))
     assert (await contact_row(db)).language == "hi"
     await chat.say("1")  # consent: I agree
     await chat.say("42")  # not a button here: a (bad) name
