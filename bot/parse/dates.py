@@ -255,7 +255,7 @@ def _in_period(hour: int, minute: int, meanings: tuple[tuple[str, str], ...]) ->
     for candidate in (hour % 12, hour % 12 + 12):
         moment = time(candidate, minute)
         for language, period in meanings:
-            for kind in ("format", "selection"):
+            for kind in (None, "selection"):  # None: the formatting rules
                 if get_period_id(moment, type=kind, locale=language) == period:
                     return candidate
     return None
