@@ -99,5 +99,8 @@ def test_typed_parts_of_the_day() -> None:
     assert parse_time("शाम 4 बजे") == time(16, 0)
     assert parse_time("सुबह 8:15") == time(8, 15)
     assert parse_time("7:30 సాయంత్రం") == time(19, 30)
+    # Past CLDR's edges of a part of the day, as people speak: evening at 4, night at 2.
+    assert parse_time("సాయంత్రం 4:15") == time(16, 15)
+    assert parse_time("रात 2 बजे") == time(2, 0)
     assert parse_time("4") is None  # a bare number alone is not a time
     assert split_time("5 दिसंबर शाम 4:30") == ("5 दिसंबर", "शाम 4:30")

@@ -205,7 +205,7 @@ _TIME = re.compile(
     r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 )
 # "o'clock" after an hour, as people write it: शाम 4 बजे, വൈകുന്നേരം 4 മണിക്ക്, સાંજે 4 વાગે.
-_OCLOCK = ("बजे", "മണിക്ക്", "മണി", "વાગ્યે", "વાગે", "மணிக்கு", "மணி", "ਵਜੇ")
+_OCLOCK = ("बजे", "മണിക്ക്", "മണി", "વાગ્યે", "વાગે", "மணிக்கு", "மணி", "ਵਜੇ", "గంటలకు", "గంటకు")
 # Parts of the day people say besides CLDR's words (ਸ਼ਾਮ ਨੂੰ 4 ਵਜੇ, ਰਾਤ ਦੇ 8 ਵਜੇ): CLDR's
 # Punjabi night starts at 21:00, but 8 at night is still ਰਾਤ to people.
 _PERIOD_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -246,7 +246,7 @@ def _split_period(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return text, ()
 
 
-def _in_period(hour: int, minute: int, meanings: tuple[tuple[str, str], ...]) -> int | None:
+def _in_period(hour: int, minute: int, meanings: tuple[tuple[str, str], ...]) -> int:
     """The 24-hour hour an hour of 1-12 is in the part of the day named (CLDR's rules)."""
     fixed = {"midnight": 0, "noon": 12}  # CLDR rules name them "at", not a span
     for _language, period in meanings:
@@ -258,7 +258,12 @@ def _in_period(hour: int, minute: int, meanings: tuple[tuple[str, str], ...]) ->
             for kind in (None, "selection"):  # None: the formatting rules
                 if get_period_id(moment, type=kind, locale=language) == period:
                     return candidate
-    return None
+    # People stretch the parts of the day past CLDR's edges ("సాయంత్రం 4:15" where CLDR's
+    # evening starts at 6): a morning is before noon, a night's small hours are too, the
+    # rest is after noon.
+    early = all(p.startswith("morning") or (p.startswith("night") and hour < 5)
+                for _, p in meanings)  # fmt: skip
+    return hour % 12 if early else hour % 12 + 12
 
 
 def parse_time(text: str, *, bare_hour: bool = False) -> time | None:
@@ -274,10 +279,9 @@ def parse_time(text: str, *, bare_hour: bool = False) -> time | None:
     if minute > 59:
         return None
     if period and not match["ampm"]:
-        if not 1 <= hour <= 12:
-            return time(hour, minute) if hour <= 23 and _in_period(hour, minute, period) else None
-        found = _in_period(hour, minute, period)
-        return None if found is None else time(found, minute)
+        if not 1 <= hour <= 12:  # a 24-hour time with a word: the number says it all
+            return time(hour, minute) if hour <= 23 else None
+        return time(_in_period(hour, minute, period), minute)
     if match["ampm"]:
         if not 1 <= hour <= 12:
             return None
