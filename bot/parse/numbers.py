@@ -28,7 +28,7 @@ MULTIPLIERS: dict[str, int] = {
 }
 _MULTIPLIERS = {fold(word): factor for word, factor in MULTIPLIERS.items()}
 
-_CURRENCY_BEFORE = re.compile(r"(?i)^(₹|rs\.?|inr|रु\.?|रू\.?|రూ\.?|രൂ\.?|ரூ\.?|ਰੁ\.?)\s*")
+_CURRENCY_BEFORE = re.compile(r"(?i)^(₹|rs\.?|inr|रु\.?|रू\.?|రూ\.?|രൂ\.?|ரூ\.?|ਰੁ\.?|રૂ\.?)\s*")
 _CURRENCY_AFTER = re.compile(
     r"(?i)(?:(?<=\d)|\s+)(/-|rupees?|rs\.?|inr|रुपये|रुपए|रुपया|రూపాయలు|రూపాయి|ரூபாய்|രൂപ|રૂપિયા|ਰੁਪਏ|ਰੁਪਈਏ|ਰੁਪਇਆ|ਰੁਪਿਆ)$"
 )

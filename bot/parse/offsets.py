@@ -29,9 +29,16 @@ _UNITS = {
     **dict.fromkeys(("ਮਿੰਟ", "ਮਿੰਟਾਂ", "ਮਿਨਟ"), 1),
     **dict.fromkeys(("ਘੰਟਾ", "ਘੰਟੇ", "ਘੰਟਿਆਂ"), 60),
     **dict.fromkeys(("ਦਿਨ", "ਦਿਨਾਂ"), 24 * 60),
+    # Gujarati as Babel writes the offsets back (1 દિવસ 2 કલાક, 30 મિનિટ) and as typed
+    **dict.fromkeys(("મિનિટ", "મિનિટો", "મિ"), 1),
+    **dict.fromkeys(("કલાક", "કલાકો"), 60),
+    **dict.fromkeys(("દિવસ", "દિવસો"), 24 * 60),
 }
-_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు|மற்றும்|ਅਤੇ", re.IGNORECASE)
-_BEFORE = re.compile(r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്|முன்பு|முன்னால்|முன்|ਪਹਿਲਾਂ)\s*$", re.IGNORECASE)
+_SPLIT = re.compile(r"[,;+]|\band\b|और|మరియు|மற்றும்|ਅਤੇ|અને", re.IGNORECASE)
+_BEFORE = re.compile(
+    r"\s*(before|पहले|ముందు|മുമ്പ്|മുൻപ്|മുന്പ്|முன்பு|முன்னால்|முன்|ਪਹਿਲਾਂ|પહેલાં|પહેલા)\s*$",
+    re.IGNORECASE,
+)
 _PART = re.compile(r"(\d{1,4})\s*([^\d\s]+)\s*")
 
 

@@ -23,7 +23,10 @@ from handlers.offsets import show_offsets
      ("2 நாட்கள் முன்", (2880,)), ("௩௦ நிமிடம்", (30,)),
      ("30 ਮਿੰਟ", (30,)), ("2 ਘੰਟੇ ਪਹਿਲਾਂ", (120,)), ("1 ਘੰਟਾ", (60,)),
      ("1 ਦਿਨ, 2 ਘੰਟੇ, 30 ਮਿੰਟ", (1440, 120, 30)), ("1 ਦਿਨ ਅਤੇ 2 ਘੰਟੇ", (1440, 120)),
-     ("1 ਦਿਨ 2 ਘੰਟੇ", (1560,)), ("੩੦ ਮਿੰਟ", (30,))],
+     ("1 ਦਿਨ 2 ਘੰਟੇ", (1560,)), ("੩੦ ਮਿੰਟ", (30,)),
+     ("30 મિનિટ", (30,)), ("2 કલાક પહેલાં", (120,)), ("1 દિવસ, 2 કલાક, 30 મિનિટ", (1440, 120, 30)),
+     ("1 દિવસ અને 2 કલાક", (1440, 120)), ("1 દિવસ 2 કલાક", (1560,)), ("2 દિવસ પહેલા", (2880,)),
+     ("૩૦ મિનિટ", (30,))],
 )  # fmt: skip
 def test_offsets_as_typed(typed: str, minutes: tuple[int, ...]) -> None:
     assert parse_offsets(typed) == minutes
@@ -35,7 +38,7 @@ def test_an_hour_of_the_clock_is_not_an_offset() -> None:
     assert parse_offsets("2 மணி") is None
 
 
-@pytest.mark.parametrize("language", ["en", "hi", "te", "ml", "pa"])
+@pytest.mark.parametrize("language", ["en", "hi", "te", "ml", "pa", "gu"])
 def test_what_the_bot_shows_reads_back(language: str) -> None:
     offsets = (2 * 1440, 1440 + 120, 90, 30)
     assert parse_offsets(show_offsets(Translator(language), offsets)) == offsets

@@ -163,6 +163,7 @@ MARKETS = [
      ("1 மற்றும் 3", ["local", "cafe"]), ("௩, ௧", ["cafe", "local"]),
      ("1 ਅਤੇ 3", ["local", "cafe"]), ("੩, ੧", ["cafe", "local"]),
      ("1 പിന്നെ 3", ["local", "cafe"]), ("൩, ൧", ["cafe", "local"]),
+     ("1 અને 3", ["local", "cafe"]), ("૩, ૧", ["cafe", "local"]),
      ("cafe", ["cafe"]), ("CAFÉ", ["cafe"]), ("कैफे", ["cafe"]), ("నగర దుకాణాలు", ["city"]),
      ("local market, city shops", ["local", "city"]), ("स्थानीय बाज़ार और कैफ़े", ["local", "cafe"])],
 )  # fmt: skip
@@ -189,7 +190,7 @@ def test_a_close_spelling(text: str, name: str | None) -> None:
 @pytest.mark.parametrize(
     "word",
     ["other", "Other", "अन्य", "ఇతర", "ఇంకేదైనా", "வேறு", "மற்றவை", "ਹੋਰ", "ਕੁਝ ਹੋਰ",
-     "മറ്റുള്ളവ", "മറ്റെന്തെങ്കിലും", "Other (type it)"],
+     "മറ്റുള്ളവ", "മറ്റെന്തെങ്കിലും", "અન્ય", "બીજું", "બીજું કંઈ", "Other (type it)"],
 )  # fmt: skip
 def test_other_in_every_shipped_language(word: str) -> None:
     assert match_choice(word, MARKETS, "en", "en", "Other (type it)") == "other"
