@@ -45,11 +45,7 @@ def change_language(ctx: Context) -> None:
         onboarding.ask_language(ctx)
         return
     ctx.go("language", "language.pick", back=ctx.conv.flow if ctx.conv else "")
-    ctx.reply(
-        "Choose your language · अपनी भाषा चुनें · మీ భాషను ఎంచుకోండి",
-        language_choices(),
-        columns=3,
-    )
+    onboarding.ask_language(ctx)
 
 
 @flow("language")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import CDA_PLANNED
-from bot.i18n import translator
+from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.storage import admins, audit, contacts
 from bot.storage.db import Database
 from tests.driver import ChatDriver
@@ -68,9 +68,16 @@ async def test_observer_gets_report_only(engine, db: Database, one_cluster) -> N
 async def test_language_switch(chat: ChatDriver, db: Database, one_cluster) -> None:
     await register(chat)
     await chat.say("/language")
+    # Asked in every shipped language's own words, as on the first screen
+    for code in SHIPPED_LANGUAGES:
+        assert translator(code)("Choose your language") in chat.text
     await chat.press("lang:te")
     assert "తెలుగు" in chat.text
     assert (await contact_row(db)).language == "te"
+    await chat.say("/language")
+    await chat.press("lang:gu")
+    assert "ગુજરાતી" in chat.text
+    assert (await contact_row(db)).language == "gu"
 
 
 async def test_profile_view_and_correct(chat: ChatDriver, db: Database, one_cluster) -> None:
