@@ -8,8 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import iso, parse_iso
-from bot.i18n import Translator
-from bot.reports.indicators import STATUS_KEYS, Report, Share
+from bot.i18n import N_, Translator
+from bot.reports.indicators import (
+    ANONYMOUS,
+    INBOX_KINDS,
+    STATUS_KEYS,
+    GroupListening,
+    Report,
+    Share,
+)
 from bot.reports.labels import (
     GENDER_LABELS,
     PERIOD_LABELS,
@@ -27,6 +34,14 @@ MAX_EVENTS = 4  # the latest events of the period
 MAX_SURVEYS = 4
 MAX_MONTHS = 6  # the latest months of the attendance trend
 MAX_CHARS = 4096  # Telegram's message limit
+# The kinds of what people send the CDA, as the report names them (issue 15).
+INBOX_KIND_LABELS = {
+    "question": N_("Questions"),
+    "suggestion": N_("Suggestions"),
+    "complaint": N_("Complaints"),
+    "privacy": N_("About their data"),
+}
+ANONYMOUS_LABEL = N_("Anonymous")
 
 
 def period_text(_: Translator, report: Report) -> str:
@@ -52,7 +67,8 @@ def report_text(_: Translator, report: Report) -> str:
         period_text(_, report),
     ]
     lines += _scale(_, report) + _outreach(_, report) + _participation(_, report)
-    lines += _surveys(_, report) + _transparency(_, report) + _action_plan(_, report)
+    lines += _surveys(_, report) + _transparency(_, report) + _listening(_, report)
+    lines += _action_plan(_, report)
     text = "\n".join(lines)
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
 
@@ -168,6 +184,50 @@ def _transparency(_: Translator, report: Report) -> list[str]:
             opted_out=_.number(t.opted_out), blocked=_.number(t.unreachable)
         ),
     ]
+
+
+def waited(_: Translator, hours: float | None) -> str:
+    """How long a first answer took: '5 h' under two days, else '3.5 days'."""
+    if hours is None:
+        return "–"
+    if hours < 48:
+        return _("{hours} h").format(hours=_.number(round(hours, 1)))
+    return _("{days} days").format(days=_.number(round(hours / 24, 1)))
+
+
+def _listening(_: Translator, report: Report) -> list[str]:
+    li = report.listening
+    lines = ["", _("💬 Listening")]
+    if not li.total:
+        return [*lines, _("Nobody wrote to the CDA in this period.")]
+    kinds = " · ".join(
+        f"{_(INBOX_KIND_LABELS[k])} {_.number(li.received[k])}"
+        for k in INBOX_KINDS
+        if k != "privacy" and li.received[k]
+    )
+    lines += [
+        _("Received: {count} ({kinds})").format(count=_.number(li.total), kinds=kinds or "–"),
+        _("About their data: {count} (counted apart)").format(
+            count=_.number(li.received["privacy"])
+        ),
+        _("Answered: {share} · median time to the first answer: {time}").format(
+            share=share_text(_, li.answered_share), time=waited(_, li.median_hours)
+        ),
+        _("Published as public answers: {share}").format(share=share_text(_, li.published_share)),
+        _("Answered by gender: {groups}").format(groups=_groups(_, GENDER_LABELS, li.by_gender)),
+        _("Answered by role: {groups}").format(groups=_groups(_, ROLE_LABELS, li.by_role)),
+    ]
+    return lines
+
+
+def _groups(_: Translator, table: dict[str, str], groups: dict[str, GroupListening]) -> str:
+    names = {**table, ANONYMOUS: ANONYMOUS_LABEL}
+    return (
+        " · ".join(
+            f"{label(_, names, k)} {share_text(_, g.answered_share)}" for k, g in groups.items()
+        )
+        or "–"
+    )
 
 
 def _action_plan(_: Translator, report: Report) -> list[str]:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.i18n import N_, Translator
-from bot.reports.indicators import GENDER_KEYS, STATUS_KEYS, Report, Share
+from bot.reports.indicators import ANONYMOUS, GENDER_KEYS, INBOX_KINDS, STATUS_KEYS, Report, Share
 from bot.reports.labels import (
     CATEGORY_LABELS,
     GENDER_LABELS,
@@ -21,7 +21,7 @@ from bot.reports.labels import (
     label,
     month,
 )
-from bot.reports.text import period_text
+from bot.reports.text import ANONYMOUS_LABEL, INBOX_KIND_LABELS, period_text
 from bot.spreadsheet import append
 
 # Excel's own format strings have no lakh grouping; these conditions give 1,00,000.
@@ -66,6 +66,7 @@ def report_workbook(_: Translator, report: Report, out: str | IO[bytes]) -> None
     _participation(_, book, report, heading)
     _surveys(_, book, report, heading)
     _transparency(_, book, report, heading)
+    _listening(_, book, report, heading)
     _action_plan(_, book, report, heading)
     book.save(out)
 
@@ -157,6 +158,30 @@ def _transparency(_: Translator, book: Workbook, report: Report, heading: str) -
     for u in t.updates:
         sheet.row(f"#{u.update_id}", day(_, u.published_at, report.timezone), u.recipients,
                   u.delivered, _rate(u.reach), formats={4: PERCENT})  # fmt: skip
+
+
+def _listening(_: Translator, book: Workbook, report: Report, heading: str) -> None:
+    li = report.listening
+    sheet = _Sheet(book, _("Listening"), heading)
+    sheet.header(_("Indicator"), _("Value"), _("Share"))
+    sheet.row(_("Received"), li.total)
+    sheet.row(_("Answered"), li.answered, _rate(li.answered_share), formats={2: PERCENT})
+    median = round(li.median_hours, 1) if li.median_hours is not None else None
+    sheet.row(_("Median hours to the first answer"), median)
+    sheet.row(_("Published as public answers"), li.published, _rate(li.published_share),
+              formats={2: PERCENT})  # fmt: skip
+    sheet.header(_("Kind"), _("Received"))
+    for kind in INBOX_KINDS:
+        sheet.row(label(_, INBOX_KIND_LABELS, kind), li.received[kind])
+    labels = {ANONYMOUS: ANONYMOUS_LABEL}
+    for title, table, groups in (
+        (_("Gender"), {**GENDER_LABELS, **labels}, li.by_gender),
+        (_("Role"), {**ROLE_LABELS, **labels}, li.by_role),
+    ):
+        sheet.header(title, _("Received"), _("Answered"), _("Share"))
+        for key, g in groups.items():
+            sheet.row(label(_, table, key), g.received, g.answered, _rate(g.answered_share),
+                      formats={3: PERCENT})  # fmt: skip
 
 
 def _action_plan(_: Translator, book: Workbook, report: Report, heading: str) -> None:

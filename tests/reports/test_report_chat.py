@@ -82,7 +82,7 @@ async def test_cda_picks_cluster_and_period_then_gets_text_chart_and_sheet(
     assert document is not None and document.filename == "report-BAGRU-quarter.xlsx"
     book = load_workbook(io.BytesIO(document.data))
     assert book.sheetnames == [
-        "Scale", "Outreach", "Participation", "Surveys", "Transparency", "Action plan",
+        "Scale", "Outreach", "Participation", "Surveys", "Transparency", "Listening", "Action plan",
     ]  # fmt: skip
     audited = await filled.read(
         lambda conn: conn.execute(

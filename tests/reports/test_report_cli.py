@@ -38,7 +38,7 @@ def test_xlsx_has_one_sheet_per_indicator_group(
     assert f"Wrote the BAGRU report to {out}" in capsys.readouterr().out
     book = load_workbook(out)
     assert book.sheetnames == [
-        "Scale", "Outreach", "Participation", "Surveys", "Transparency", "Action plan",
+        "Scale", "Outreach", "Participation", "Surveys", "Transparency", "Listening", "Action plan",
     ]  # fmt: skip
     scale = _values(book["Scale"])
     assert ("Registered", 6, None) in scale
