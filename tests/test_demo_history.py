@@ -14,7 +14,7 @@ from bot.app import seed_demo
 from bot.config import Settings
 from bot.demo_history import seed_history
 from bot.reports import indicators
-from bot.storage import clusters, contacts
+from bot.storage import broadcasts, clusters, contacts
 from bot.storage.db import connect_sync, migrate
 from handlers.events.meeting import invitation_payloads
 from tests.cli_env import run_console
@@ -145,3 +145,11 @@ def test_the_demo_cda_reads_the_report_in_the_console(tmp_path: Path) -> None:
     queued = conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'queued'").fetchone()
     conn.close()
     assert queued == (0,)
+
+
+def test_the_update_reads_in_gujarati_for_a_gujarati_reader(tmp_path: Path) -> None:
+    conn, cluster_id = _seeded(tmp_path)
+    [update] = broadcasts.recent(conn, [cluster_id])
+    assert update.text_for("gu").startswith("ધિરાણ શિબિર પછી બેંક ઑફ બરોડાએ")
+    assert update.text_for("en").startswith("After the credit camp")
+    conn.close()
