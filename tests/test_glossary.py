@@ -14,7 +14,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import SHIPPED_LANGUAGES, po_path
+from bot.i18n import NC_, SHIPPED_LANGUAGES, po_path, translator
+from bot.reports.labels import CATEGORY_LABELS, STATUS_LABELS
+from bot.vocabulary import GENDERS
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "locales" / "GLOSSARY.md"
@@ -242,3 +244,13 @@ def test_english_is_checked_against_the_msgids() -> None:
     catalog.add("Plan a study tour", "")
     problems = variants_used(glossary()["en"], catalogue_texts(catalog, "en"))
     assert problems and "'study tour'" in problems[0]
+
+
+def test_short_words_are_translated_per_use() -> None:
+    """'Other' and 'Done' carry a context per use, and a table's NC_ mark keeps it for _()."""
+    hi, te = translator("hi"), translator("te")
+    assert hi(STATUS_LABELS["done"]) == "पूरी हुई" and hi.pgettext("action", "Done") == "पूरा हुआ"
+    assert te(STATUS_LABELS["done"]) == te(NC_("status", "Done")) == "పూర్తయింది"
+    assert te(GENDERS["other"]) == te(CATEGORY_LABELS["other"]) == "ఇతర"
+    assert te.pgettext("choice", "Other") == "ఇంకేదైనా"
+    assert translator("en")(STATUS_LABELS["done"]) == "Done"
