@@ -194,6 +194,9 @@ MENU_LABELS: dict[str, str] = {
     "export": NC_("button", "Survey spreadsheet"),
     "report": NC_("button", "M&E report"),
     "logframe": NC_("button", "Log-frame"),
+    "ask": NC_("button", "Write to the CDA"),
+    "mine": NC_("button", "My messages"),
+    "inbox": NC_("button", "People's messages"),
 }
 
 

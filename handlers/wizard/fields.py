@@ -12,11 +12,11 @@ from typing import Any, Protocol
 from bot.clock import iso, parse_iso
 from bot.engine import Context
 from bot.i18n import N_
-from bot.messages import Choice
+from bot.messages import Choice, InboundKind
 from bot.parse.dates import parse_date
 from bot.parse.numbers import AmountError, parse_number, parse_rupees
 from bot.parse.offsets import parse_offsets
-from handlers.common import ROLES, picked, role_button, use_buttons
+from handlers.common import ROLE_GROUPS, ROLES, picked, role_button, use_buttons
 from handlers.offsets import show_offsets
 from handlers.wizard.reading import (
     AMOUNT_ERRORS,
@@ -246,17 +246,52 @@ class Pick(Field):
 
 
 def role_choices(ctx: Context, prefix: str) -> list[Choice]:
+    """Every button the roles multi-select may have had on screen, for reading a press."""
     roles = [Choice(f"{prefix}:role:{key}", role_button(ctx, key)) for key in ROLES]
-    return [*roles, Choice(f"{prefix}:roles:done", ctx._.pgettext("action", "Done"))]
+    groups = [_other_roles(ctx, prefix, group) for group in ROLE_GROUPS]
+    return [*roles, *groups, Choice(f"{prefix}:roles:done", ctx._.pgettext("action", "Done"))]
+
+
+def _other_roles(ctx: Context, prefix: str, group: str) -> Choice:
+    return Choice(f"{prefix}:roles:grp:{group}", ctx._.pgettext("button", "Other roles"))
+
+
+def _group_on_screen(ctx: Context, prefix: str) -> str:
+    """The group of roles to show: the one just switched to, or the one holding the role
+    just ticked (so the ticks stay in sight); else the first. Kept in no draft: the press
+    says it."""
+    pressed = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
+    wanted = pressed.removeprefix(f"{prefix}:roles:grp:")
+    if wanted in ROLE_GROUPS:
+        return wanted
+    role = pressed.removeprefix(f"{prefix}:role:")
+    return next(
+        (g for g, (_, roles) in ROLE_GROUPS.items() if role in roles), next(iter(ROLE_GROUPS))
+    )
 
 
 def ask_roles(
     ctx: Context, prefix: str, question: str, ticked: Sequence[str], *, redraw: bool = False
 ) -> None:
-    """The roles multi-select: `ticked` show a check mark; a tick redraws the message."""
+    """The roles multi-select: `ticked` show a check mark; a tick redraws the message.
+
+    One group of roles at a time with "Other roles" and "Done" (8 buttons at most): a
+    WhatsApp list holds 10 rows and there are 11 roles. Roles ticked in the other group
+    are named under the question."""
+    group = _group_on_screen(ctx, prefix)
+    shown = ROLE_GROUPS[group][1]
+    other = next(g for g in ROLE_GROUPS if g != group)
+    elsewhere = [r for r in ticked if r not in shown and r in ROLES]
+    if elsewhere:
+        names = ", ".join(role_button(ctx, r) for r in elsewhere)
+        question = f"{question}\n" + ctx._("Also ticked: {roles}").format(roles=names)
     ctx.reply(
         question,
-        role_choices(ctx, prefix),
+        [
+            *(Choice(f"{prefix}:role:{key}", role_button(ctx, key)) for key in shown),
+            _other_roles(ctx, prefix, other),
+            Choice(f"{prefix}:roles:done", ctx._.pgettext("action", "Done")),
+        ],
         columns=2,
         selected=frozenset(f"{prefix}:role:{r}" for r in ticked),
         replace=redraw,
@@ -265,7 +300,7 @@ def ask_roles(
 
 def press_role(ctx: Context, prefix: str, ticked: Sequence[str]) -> tuple[list[str], bool] | None:
     """The ticks after this press and whether Done was pressed (with at least one role);
-    None after saying what is wrong."""
+    None after saying what is wrong. "Other roles" changes no tick (the caller redraws)."""
     options = role_choices(ctx, prefix)
     choice = picked(ctx, options)
     if choice is None:
@@ -277,6 +312,8 @@ def press_role(ctx: Context, prefix: str, ticked: Sequence[str]) -> tuple[list[s
             ctx.reply(ctx._("Choose at least one role, then press “Done”."))
             return None
         return roles, True
+    if choice.id.startswith(f"{prefix}:roles:grp:"):
+        return roles, False
     role = choice.id.removeprefix(f"{prefix}:role:")
     return ([r for r in roles if r != role] if role in roles else [*roles, role]), False
 

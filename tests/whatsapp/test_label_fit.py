@@ -12,6 +12,7 @@ from `SHIPPED_LANGUAGES`, so a catalogue added later is checked too.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import timedelta
@@ -50,6 +51,8 @@ from tests.outbox_helpers import Person, seed_people
 from tests.whatsapp.test_render import accepted
 
 CUT = "…"
+# The Done of a multi-select: the wizards' roles, a survey's select_multiple.
+MULTI_SELECT_DONE = re.compile(r"[a-z]+:roles:done|sv:[0-9a-f]+:done")
 
 
 def _titles(body: Body) -> list[tuple[str, int, str]]:
@@ -110,10 +113,12 @@ def problems(message: Outbound, words: Words, where: str) -> list[str]:
 def ticked(message: Outbound) -> Outbound | None:
     """A multi-select with every choice but Done ticked: the longest its titles get."""
     ids = [c.id for c in message.choices]
-    if not message.selected and not any(i.endswith(":done") for i in ids):
+    done = {i for i in ids if MULTI_SELECT_DONE.fullmatch(i)}
+    if not message.selected and not done:
         return None
-    done = {i for i in ids if i.endswith(":done")}
-    return Outbound(message.text, message.choices, selected=frozenset(set(ids) - done))
+    # Buttons that only switch or finish are never ticked.
+    plain = done | {i for i in ids if ":roles:grp:" in i}
+    return Outbound(message.text, message.choices, selected=frozenset(set(ids) - plain))
 
 
 def check(messages: Iterable[Outbound], language: str, flow: str) -> list[str]:
@@ -284,8 +289,8 @@ async def _cda_flows(cda: ChatDriver, language: str) -> list[Outbound]:
 
     await script("/language", f"!lang:{language}")
     await script("/newmeeting", "Dyes", "05-12-2026 10:30", "Hall", "!mt:aud:roles",
-                 "!mt:role:artisan", "!mt:roles:done", "1 day", "!mt:edit", "!mt:chg:title", "Dyes",
-                 "!mt:yes")  # fmt: skip
+                 "!mt:role:artisan", "!mt:roles:grp:support", "!mt:roles:done", "1 day",
+                 "!mt:edit", "!mt:chg:title", "Dyes", "!mt:yes")  # fmt: skip
     await script("/newvisit", "Sanganer", "Dyeing", "10-12-2026 07:00", "11-12-2026 19:00", "30",
                  "!vs:role:bank", "!vs:roles:done", "5 Dec 18:00", "1500", "!vs:edit")  # fmt: skip
     await script("/broadcast", "!bc:aud:roles", "!bc:role:ngo", "!bc:roles:done", "Hello",
