@@ -84,9 +84,11 @@ def test_the_intro_says_how_long(forms: dict[str, Form]) -> None:
     intro = forms["diagnostic"].question("intro").labels
     assert "About 4 minutes" in intro["en"] and "लगभग 4 मिनट" in intro["hi"]
     assert "సుమారు 4 నిమిషాలు" in intro["te"]
+    assert "ഏകദേശം 4 മിനിറ്റ്" in intro["ml"]
     for name, minutes in (("diagnostic_products", 6), ("diagnostic_money", 4),
                           ("diagnostic_skills", 4), ("diagnostic_workers", 3)):  # fmt: skip
         assert f"about {minutes} minutes" in forms[name].question("intro").labels["en"]
+        assert f"ഏകദേശം {minutes} മിനിറ്റ്" in forms[name].question("intro").labels["ml"]
 
 
 @pytest.mark.parametrize("name", SHIPPED_FORMS)
