@@ -30,7 +30,7 @@ from handlers.activities import plan  # noqa: F401
 from handlers.broadcasts import compose, deliveries, updates  # noqa: F401
 from handlers.events import attendance, edit, listing, meeting, visit  # noqa: F401
 from handlers.events import press as event_press
-from handlers.inbox import ask, desk  # noqa: F401
+from handlers.inbox import ask, desk
 from handlers.people import menu, onboarding, privacy, profile  # noqa: F401
 from handlers.surveys import respond, results  # noqa: F401
 
@@ -77,6 +77,10 @@ def route(ctx: Context) -> None:
         # RSVP / Register under an invitation: answered from any state, flow untouched.
         event_press.on_press(ctx)
         respond.back_to_survey(ctx, "")
+    elif inbound.choice and desk.is_press(inbound.choice):
+        # A CDA's inbox buttons work from any state, like the RSVP buttons; each press is
+        # checked against the CDA's clusters there.
+        desk.on_input(ctx)
     elif name:
         if flow and name in flow.own_commands:
             flow.on_input(ctx)

@@ -321,3 +321,31 @@ def forget_sender(conn: sqlite3.Connection, contact_id: int, now: str) -> Forgot
     conn.execute("UPDATE inbox_changes SET actor = NULL WHERE actor = ?", (contact_id,))
     conn.execute("DELETE FROM inbox_blocks WHERE contact_id = ?", (contact_id,))
     return Forgotten(ids, [r["media_path"] for r in rows if r["media_path"]])
+
+
+@dataclass(frozen=True)
+class ReplyDelivery:
+    item_id: int
+    message_id: int
+    at: str
+    status: str  # the outbox row's status; 'none': nobody to deliver to (erased)
+    error: str | None
+
+
+def recent_replies(
+    conn: sqlite3.Connection, cluster_ids: frozenset[int] | None, limit: int
+) -> list[ReplyDelivery]:
+    """The CDAs' latest replies in these clusters (None: every cluster) with what became of
+    their delivery (/deliveries): item and time only, never who they went to."""
+    where, params = "1", []
+    if cluster_ids is not None:
+        ids = sorted(cluster_ids)
+        where, params = f"i.cluster_id IN ({','.join('?' * len(ids)) or 'NULL'})", list(ids)
+    rows = conn.execute(
+        "SELECT m.item_id, m.id, m.at, COALESCE(o.status, 'none'), o.last_error"
+        " FROM inbox_messages m JOIN inbox_items i ON i.id = m.item_id"
+        " LEFT JOIN outbox o ON o.kind = 'inbox_reply' AND o.ref = CAST(m.id AS TEXT)"
+        f" WHERE m.direction = 'out' AND {where} ORDER BY m.id DESC LIMIT ?",
+        (*params, limit),
+    )
+    return [ReplyDelivery(r[0], r[1], r[2], r[3], r[4]) for r in rows]

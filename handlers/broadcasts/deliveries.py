@@ -4,6 +4,8 @@
     get it and why (and Cancel, while it is still scheduled)
                 -> Meetings and visits (dlv:evp:<page>) -> one event (dlv:ev:<id>):
                    invitations and reminders, see handlers/events/deliveries.py
+                -> Replies to people (dlv:ibx): the CDAs' replies to /ask, see
+                   handlers/inbox/desk.py
 
 A CDA sees only the broadcasts and events of the clusters they administer.
 """
@@ -17,12 +19,13 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.jobs import broadcasts as broadcasting
 from bot.messages import Choice, InboundKind
-from bot.storage import broadcasts, clusters, outbox
+from bot.storage import broadcasts, clusters, inbox, outbox
 from bot.storage import whatsapp as whatsapp_ledger
 from bot.storage.broadcasts import Broadcast
 from handlers import when as when_
 from handlers.broadcasts.ledger import FLOW, counts_line, missing_lines
 from handlers.events import deliveries as deliveries_events
+from handlers.inbox import desk
 from handlers.people import menu
 
 __all__ = ["FLOW"]  # the flow name handlers/__init__.py routes to on_input
@@ -69,6 +72,8 @@ def show_recent(ctx: Context) -> None:
         if outbox.messaged_events(ctx.conn, ctx.access.managed, 1)
         else []
     )
+    if inbox.recent_replies(ctx.conn, ctx.access.managed, 1):  # replies to /ask (issue 15)
+        events.append(Choice("dlv:ibx", ctx._("Replies to people")))
     if not recent and not events:
         ctx.reply(ctx._("No broadcasts yet. Send one with /broadcast."))
         return
@@ -117,6 +122,8 @@ def on_input(ctx: Context) -> None:
     found = _visible(ctx, ref) if ref and action in ("show", "cancel") else None
     if choice == "dlv:list":
         show_recent(ctx)
+    elif choice == "dlv:ibx":
+        desk.deliveries(ctx)
     elif action == "show" and found:
         show_one(ctx, found)
     elif action == "cancel" and found:

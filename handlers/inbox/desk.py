@@ -26,7 +26,7 @@ from bot.storage import clusters, contacts, inbox, outbox
 from bot.storage.inbox import MAX_TEXT, Item
 from handlers import when as when_
 from handlers.broadcasts.draft import text_length
-from handlers.broadcasts.ledger import counts_line
+from handlers.broadcasts.ledger import STATUS, counts_line, reason
 from handlers.common import role_label
 from handlers.inbox import publish, words
 from handlers.inbox.words import reference
@@ -35,9 +35,18 @@ from handlers.people import menu
 FLOW = "inbox"
 REPLY = f"{FLOW}.reply"
 PUBLISH, PUB_Q, PUB_A = publish.PUBLISH, publish.PUB_Q, publish.PUB_A
+RECENT_REPLIES = 10
 LISTED = 9  # items with a button; one row stays for "Answered" (WhatsApp lists hold 10)
 REPLY_HEADING = N_("Reply from your CDA to your message {ref}:")
 MEDIA = {"photo": ("photo", ".jpg"), "audio": ("audio", ".ogg")}
+
+
+def _leave_typing(ctx: Context) -> None:
+    """The screens are no flow: their buttons work from anywhere (`on_input`, routed for
+    every `ib:` press). Only typing a reply or an edit is; showing a screen ends it, so a
+    later text is never taken as a reply to an item no longer on screen."""
+    if ctx.conv is not None and ctx.conv.flow == FLOW:
+        ctx.end()
 
 
 def refuse_item(ctx: Context) -> None:
@@ -62,7 +71,7 @@ def show_inbox(ctx: Context) -> None:
     elif not managed:
         ctx.reply(ctx._("You are not the CDA of any cluster yet."))
     else:
-        ctx.go(FLOW, f"{FLOW}.cluster")
+        _leave_typing(ctx)
         ctx.reply(
             ctx._("Which cluster's inbox?"),
             [Choice(f"ib:c:{c.id}", c.name[:40]) for c in managed],
@@ -124,7 +133,7 @@ def show_list(ctx: Context, cluster_id: int, lead: str = "") -> None:
     if answered:
         choices.append(Choice(f"ib:a:{cluster_id}", _("Answered ({count})").format(
             count=_.number(len(answered)))))  # fmt: skip
-    ctx.go(FLOW, f"{FLOW}.list", cluster=cluster_id)
+    _leave_typing(ctx)
     ctx.reply("\n\n".join(lines), choices)
 
 
@@ -141,7 +150,7 @@ def show_answered(ctx: Context, cluster_id: int) -> None:
     choices = [Choice(f"ib:o:{i.id}", f"{reference(i.id)} {words.kind_label(_, i.kind)}")
                for i in items[:LISTED]]  # fmt: skip
     choices.append(Choice(f"ib:l:{cluster_id}", _("Back to inbox")))
-    ctx.go(FLOW, f"{FLOW}.list", cluster=cluster_id)
+    _leave_typing(ctx)
     ctx.reply("\n\n".join(lines), choices)
 
 
@@ -218,7 +227,7 @@ def show_item(ctx: Context, item: Item, lead: str = "") -> None:
         else:
             choices.append(Choice(f"ib:b:{item.id}", _("Block sender")))
     choices.append(Choice(f"ib:l:{item.cluster_id}", _("Back to inbox")))
-    ctx.go(FLOW, f"{FLOW}.item", item=item.id, cluster=item.cluster_id)
+    _leave_typing(ctx)
     ctx.reply(body, choices)
     if item.media_kind in MEDIA and item.media_path:
         _attach(ctx, item)
@@ -258,6 +267,30 @@ def _deliver(ctx: Context, item: Item, message_id: int, text: str) -> bool:
         now=ctx.now,
     )
     return True
+
+
+def deliveries(ctx: Context) -> None:
+    """/deliveries, replies to people: what became of the latest replies, by item (the
+    ledger's words), never to whom they went."""
+    _ = ctx._
+    found = inbox.recent_replies(ctx.conn, ctx.access.managed, RECENT_REPLIES)
+    if not found:
+        ctx.reply(_("No replies yet."))
+        return
+    lines = [_("Latest replies to messages:")]
+    for r in found:
+        item = inbox.get(ctx.conn, r.item_id)
+        zone = words.zone_of(ctx.conn, item.cluster_id if item else 0, ctx.settings.timezone)
+        sent = when_.show(_, parse_iso(r.at), zone)
+        state = _("nobody to deliver to") if r.status == "none" else reason_or_sent(ctx, r)
+        lines.append(f"{reference(r.item_id)} · {sent} · {state}")
+    ctx.reply("\n".join(lines))
+
+
+def reason_or_sent(ctx: Context, r: inbox.ReplyDelivery) -> str:
+    if r.status == "sent":
+        return ctx._(STATUS["sent"])
+    return reason(ctx, "queued" if r.status == "in_flight" else r.status, r.error)
 
 
 def take_reply(ctx: Context, item: Item) -> None:
@@ -327,6 +360,11 @@ def _press(ctx: Context, action: str, item: Item) -> None:
         show_item(ctx, item, lead=_("That button belongs to an earlier question."))
 
 
+def is_press(choice: str) -> bool:
+    """An inbox button: routed here from any state (handlers/__init__.py)."""
+    return choice.startswith("ib:")
+
+
 @flow(FLOW)
 def on_input(ctx: Context) -> None:
     data = ctx.conv.data if ctx.conv else {}
@@ -348,6 +386,8 @@ def on_input(ctx: Context) -> None:
     if len(parts) != 3 or parts[0] != "ib":
         menu.leave_flow(ctx)
         return
+    if step in (REPLY, PUB_Q, PUB_A, PUBLISH):
+        ctx.end()  # another button: whatever was being typed is dropped
     action, ref = parts[1], parts[2]
     if action in ("c", "l", "a"):
         cluster_id = int(ref) if ref.isdigit() else 0

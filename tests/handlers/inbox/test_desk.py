@@ -86,6 +86,12 @@ async def test_a_reply_goes_through_the_outbox_in_the_senders_language(
     assert item["status"] == "answered" and item["first_answer_at"] is not None
     audit = await db.read(lambda c: rows(c, "SELECT action, subject FROM audit_log"))
     assert {"action": "inbox.reply", "subject": "inbox:1"} in audit
+    # /deliveries shows it with the other bot-initiated messages, naming no one.
+    await cda_chat.say("/deliveries")
+    assert "dlv:ibx" in cda_chat.choice_ids
+    await cda_chat.press("dlv:ibx")
+    assert "#1 · " in cda_chat.text and "waiting to be sent" in cda_chat.text
+    assert "Meena" not in cda_chat.text
     # The person reads it in /mine too.
     await chat.say("/mine")
     assert "Monday at 10 in the community hall." in chat.text
