@@ -284,3 +284,39 @@ async def cda_replies_plain(fake: FakeTelegram) -> str:
     assert "Where is the new dye lab?" in tg_texts(opened)
     await tg_turn(fake, CDA, lambda: fake.push_callback(CDA, last_keyboard(fake, CDA), "ib:r:1"))
     return tg_texts(await tg_turn(fake, CDA, lambda: fake.push_text(CDA, ANSWER)))
+
+
+async def test_a_cda_of_another_cluster_and_an_observer_cannot_open_the_items(
+    fake: FakeTelegram, settings: Settings
+) -> None:
+    other_cda, observer = 7100, 7200
+    seed_cluster(settings.db, "BAGRU", "ALLEPPEY")
+    seed_item(settings.db)  # in Bagru (cluster 1)
+    conn = connect_sync(settings.db)
+    try:
+        run_in_transaction(
+            conn,
+            lambda c: c.executemany(
+                "INSERT INTO admins (channel, channel_user_id, cluster_id, role, created_at)"
+                " VALUES ('telegram', ?, ?, ?, 'x')",
+                [(str(other_cda), 2, "cda"), (str(observer), 1, "observer")],
+            ),
+        )
+    finally:
+        conn.close()
+    s = bot_settings(settings, fake, admins=frozenset({f"telegram:{CDA}"}))
+    async with running_bot(s):
+        listing = await tg_turn(fake, other_cda, lambda: fake.push_text(other_cda, "/inbox"))
+        assert "No messages are waiting in ALLEPPEY cluster" in tg_texts(listing)
+        seen: list[str] = []
+        for who in (other_cda, observer):
+            for data in ("ib:o:1", "ib:r:1", "ib:b:1", "ib:l:1", "ib:o:999"):
+                answer = await tg_turn(fake, who, lambda who=who, data=data: fake.push_callback(
+                    who, 1, data))  # fmt: skip
+                seen.append(tg_texts(answer))
+        refused = await tg_turn(fake, observer, lambda: fake.push_text(observer, "/inbox"))
+        assert "only for the cluster development agent" in tg_texts(refused)
+        assert all(t == "That message is not in the inbox of your clusters." for t in seen), seen
+        assert all("Where is the new dye lab?" not in t and "Sunita" not in t for t in seen)
+    assert db_rows(s.db, "SELECT status, taken_by FROM inbox_items") == [("new", None)]
+    assert db_rows(s.db, "SELECT COUNT(*) FROM inbox_blocks") == [(0,)]
