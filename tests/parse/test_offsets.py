@@ -38,7 +38,7 @@ def test_an_hour_of_the_clock_is_not_an_offset() -> None:
     assert parse_offsets("2 மணி") is None
 
 
-@pytest.mark.parametrize("language", ["en", "hi", "te", "ml", "pa", "gu"])
+@pytest.mark.parametrize("language", ["en", "hi", "te", "ml", "pa", "gu", "ta"])
 def test_what_the_bot_shows_reads_back(language: str) -> None:
     offsets = (2 * 1440, 1440 + 120, 90, 30)
     assert parse_offsets(show_offsets(Translator(language), offsets)) == offsets
