@@ -13,8 +13,10 @@ from bot.i18n import translator
 from bot.limits import WHATSAPP_MAX_LIST_ROWS
 
 # Left out when a list would need more than its 10 rows: the Menu is the help (its text
-# says to type a word like help), so a stakeholder's Menu stays one list.
-SPARE = frozenset({"help"})
+# says to type a word like help), and on WhatsApp words typed outside a flow are offered to
+# the CDA while the main menu's buttons keep "Write to the CDA" and "My messages" (issue
+# 15), so a stakeholder's Menu stays one list.
+SPARE = frozenset({"help", "ask", "mine"})
 
 # Typing "menu" shows the menu list; people also write the word in their own script.
 MENU_WORDS = frozenset({"menu", "मेनू", "मेन्यू", "మెనూ", "మెను", "മെനു", "મેનુ", "મેનૂ", "மெனு"})
