@@ -23,8 +23,10 @@ from __future__ import annotations
 import re
 import sqlite3
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.reports import indicators as ind
@@ -111,11 +113,14 @@ def check(conn: sqlite3.Connection, source: Source) -> None:
 
 
 def value(
-    conn: sqlite3.Connection, source: Source, cluster_id: int, now: datetime
-) -> float | None:
-    """The indicator's value today for the cluster; None when there is none to give."""
+    conn: sqlite3.Connection, source: Source, cluster_id: int, now: datetime,
+    memo: dict[str, Any] | None = None,
+) -> float | None:  # fmt: skip
+    """The indicator's value today for the cluster; None when there is none to give.
+    `memo` keeps the report's figures between the rows of one log-frame (each is computed
+    once however many rows use it)."""
     if source.kind == "report":
-        return _report_figure(conn, source.figure, cluster_id, now)
+        return _report_figure(conn, source.figure, cluster_id, now, {} if memo is None else memo)
     if source.kind == "survey":
         return _survey_figure(conn, source, cluster_id)
     return None
@@ -125,33 +130,42 @@ def _percent(count: int, total: int) -> float | None:
     return round(100 * count / total, 1) if total else None
 
 
+def _once(memo: dict[str, Any], name: str, make: Callable[[], Any]) -> Any:
+    if name not in memo:
+        memo[name] = make()
+    return memo[name]
+
+
 def _report_figure(
-    conn: sqlite3.Connection, figure: str, cluster_id: int, now: datetime
+    conn: sqlite3.Connection, figure: str, cluster_id: int, now: datetime, memo: dict[str, Any]
 ) -> float | None:
     period = ind.Period("all", None, now.isoformat())
-    if figure in ("registered", "women_share"):
-        outreach = ind.outreach(conn, cluster_id, period)
-        registered = ind.scale(conn, cluster_id, period).registered
+    if figure in ("registered", "women_share", "participants"):
+        outreach = _once(memo, "outreach", lambda: ind.outreach(conn, cluster_id, period))
+        registered = _once(memo, "scale", lambda: ind.scale(conn, cluster_id, period)).registered
         if figure == "registered":
-            return registered
+            return float(registered)
+        if figure == "participants":
+            return float(outreach.participants)
         return _percent(outreach.registered_by_gender.get("female", 0), registered)
-    if figure == "participants":
-        return ind.outreach(conn, cluster_id, period).participants
     if figure in ("meetings_held", "attended", "attendance_rate"):
         zone = ZoneInfo(_zone(conn, cluster_id))
-        events = ind.participation(conn, cluster_id, period, zone).events
+        events = _once(
+            memo, "participation", lambda: ind.participation(conn, cluster_id, period, zone)
+        ).events
         held = [e for e in events if e.starts_at <= now.isoformat()]
         if figure == "meetings_held":
-            return len(held)
+            return float(len(held))
         attended = sum(e.attended for e in held)
         if figure == "attended":
-            return attended
+            return float(attended)
         return _percent(attended, sum(e.invited for e in held))
     if figure == "updates_sent":
-        return len(ind.transparency(conn, cluster_id, period).updates)
-    plan = ind.action_plan(conn, cluster_id)
+        found = _once(memo, "transparency", lambda: ind.transparency(conn, cluster_id, period))
+        return float(len(found.updates))
+    plan = _once(memo, "plan", lambda: ind.action_plan(conn, cluster_id))
     if figure == "activities_done":
-        return plan.done.count
+        return float(plan.done.count)
     if figure == "activities_done_share":
         return _percent(plan.done.count, plan.done.total)
     if figure == "beneficiaries_share":

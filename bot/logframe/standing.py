@@ -66,12 +66,13 @@ def standings(conn: sqlite3.Connection, cluster_id: int, now: datetime,
               today: date) -> list[Standing]:  # fmt: skip
     """Every row of the cluster's log-frame, in the file's order."""
     entered = store.latest_entered(conn, cluster_id)
+    memo: dict[str, object] = {}
     out = []
     for row in store.rows(conn, cluster_id):
         source = sources.parse(row.source)
         value: float | None
         if source.computed:
-            value, measured, note = sources.value(conn, source, cluster_id, now), today, ""
+            value, measured, note = sources.value(conn, source, cluster_id, now, memo), today, ""
             measured_on = measured.isoformat() if value is not None else None
         else:
             last = entered.get(row.id)

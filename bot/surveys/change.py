@@ -19,9 +19,10 @@ Never a figure from fewer than `MIN_PAIRS` people: a group that small is "too fe
 from __future__ import annotations
 
 import sqlite3
-import statistics
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 from bot.storage.rounds import Round
 from bot.surveys.model import Form, Question, Repeat
@@ -34,8 +35,8 @@ SPLITS = ("gender", "role")
 
 @dataclass(frozen=True)
 class NumberChange:
-    before_median: float
-    after_median: float
+    before_median: float | None  # None in a gender or role group (not shown there)
+    after_median: float | None
     median_change: float
     q1: float  # of the changes
     q3: float
@@ -68,13 +69,7 @@ class IndicatorChange:
         return self.pairs < MIN_PAIRS
 
 
-@dataclass(frozen=True)
-class Pair:
-    contact_id: int
-    gender: str
-    role: str
-    before: str
-    after: str
+Pair: TypeAlias = tuple[int, str, str, str, str]  # contact, gender, role, before, after
 
 
 def comparable(forms: list[Form]) -> dict[str, Question | Repeat]:
@@ -109,28 +104,6 @@ def latest_completed(
     return {int(contact): int(response) for contact, response in rows}
 
 
-def _values(
-    conn: sqlite3.Connection, responses: Iterable[int], names: list[str]
-) -> dict[int, dict[str, str]]:
-    """response id -> {path: value} for the answer paths `names`."""
-    out: dict[int, dict[str, str]] = {}
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    ids = list(responses)
-    paths = ",".join("?" * len(names))
-    for start in range(0, len(ids), 500):  # SQLite's variable limit, and bounded memory
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        # (response_id, path) is the primary key: one seek per wanted answer
-        for rid, path, value in cursor.execute(
-            "SELECT response_id, path, value FROM answers"
-            f" WHERE response_id IN ({marks}) AND path IN ({paths})",
-            [*chunk, *names],
-        ):
-            out.setdefault(rid, {})[path] = value
-    return out
-
-
 def pairs(
     conn: sqlite3.Connection,
     key: str,
@@ -140,29 +113,34 @@ def pairs(
     clusters: frozenset[int] | None = None,
 ) -> dict[str, list[Pair]]:
     """name -> the people who answered it in both rounds, with both answers (`paths`:
-    name -> where the answer is stored)."""
-    first = latest_completed(conn, key, before.id, clusters)
-    second = latest_completed(conn, key, after.id, clusters)
-    both = sorted(set(first) & set(second))
+    name -> where the answer is stored). One query: each person's latest completed
+    response in each round, joined to both answers by primary key."""
+    scope, params = "", [key, before.id, key, after.id]
+    if clusters is not None:
+        scope = f" AND c.cluster_id IN ({','.join('?' * len(clusters)) or 'NULL'})"
+        params += sorted(clusters)
     wanted = sorted(set(paths.values()))
-    values = _values(conn, [first[c] for c in both] + [second[c] for c in both], wanted)
-    meta = {
-        int(row[0]): (str(row[1] or ""), str(row[2] or ""))
-        for start in range(0, len(both), 500)
-        for row in conn.execute(
-            "SELECT id, gender, role FROM contacts WHERE id IN"
-            f" ({','.join('?' * len(both[start : start + 500]))})",
-            both[start : start + 500],
-        )
-    }
-    out: dict[str, list[Pair]] = {name: [] for name in paths}
-    for contact in both:
-        a, b = values.get(first[contact], {}), values.get(second[contact], {})
-        gender, role = meta.get(contact, ("", ""))
-        for name, path in paths.items():
-            if a.get(path, "") != "" and b.get(path, "") != "":
-                out[name].append(Pair(contact, gender, role, a[path], b[path]))
-    return out
+    latest = (
+        "SELECT r.contact_id AS cid, max(r.id) AS rid FROM responses r"
+        " JOIN surveys s ON s.id = r.survey_id"
+        " WHERE s.key = ? AND r.round_id = ? AND r.status = 'completed' GROUP BY r.contact_id"
+    )
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(
+        f"WITH f AS ({latest}), g AS ({latest})"
+        " SELECT a.path, f.cid, coalesce(c.gender, ''), coalesce(c.role, ''), a.value, b.value"
+        " FROM f JOIN g ON g.cid = f.cid"
+        f" JOIN contacts c ON c.id = f.cid AND c.status != 'erased'{scope}"
+        f" JOIN answers a ON a.response_id = f.rid AND a.path IN ({','.join('?' * len(wanted))})"
+        " JOIN answers b ON b.response_id = g.rid AND b.path = a.path"
+        " WHERE a.value != '' AND b.value != ''",
+        [*params, *wanted],
+    )
+    by_path: dict[str, list[Pair]] = {path: [] for path in wanted}
+    for path, contact, gender, role, first, second in rows:
+        by_path[path].append((contact, gender, role, first, second))
+    return {name: by_path[path] for name, path in paths.items()}
 
 
 def _number(value: str) -> float | None:
@@ -172,39 +150,48 @@ def _number(value: str) -> float | None:
         return None
 
 
-def number_change(found: list[Pair]) -> tuple[int, NumberChange | None]:
-    numbers = [(x, y) for p in found if (x := _number(p.before)) is not None
-               and (y := _number(p.after)) is not None]  # fmt: skip
+def _quantile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted values, interpolated (statistics.quantiles' "inclusive")."""
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def number_change(
+    numbers: list[tuple[float, float]], levels: bool = True
+) -> tuple[int, NumberChange | None]:
+    """(before, after) per person -> the paired figures (None under MIN_PAIRS); `levels`
+    adds the typical answer before and after (two more sorts: the whole group only)."""
     if len(numbers) < MIN_PAIRS:
         return len(numbers), None
-    changes = [y - x for x, y in numbers]
-    q1, _, q3 = statistics.quantiles(changes, n=4, method="inclusive")
+    changes = sorted(y - x for x, y in numbers)
     return len(numbers), NumberChange(
-        before_median=statistics.median(x for x, _ in numbers),
-        after_median=statistics.median(y for _, y in numbers),
-        median_change=statistics.median(changes),
-        q1=q1,
-        q3=q3,
-        rose=sum(c > 0 for c in changes),
-        same=sum(c == 0 for c in changes),
-        fell=sum(c < 0 for c in changes),
+        before_median=_quantile(sorted(x for x, _ in numbers), 0.5) if levels else None,
+        after_median=_quantile(sorted(y for _, y in numbers), 0.5) if levels else None,
+        median_change=_quantile(changes, 0.5),
+        q1=_quantile(changes, 0.25),
+        q3=_quantile(changes, 0.75),
+        rose=len(changes) - bisect_right(changes, 0),
+        same=bisect_right(changes, 0) - bisect_left(changes, 0),
+        fell=bisect_left(changes, 0),
     )
 
 
-def choice_change(found: list[Pair], order: list[str]) -> tuple[int, list[ChoiceChange]]:
-    if len(found) < MIN_PAIRS:
-        return len(found), []
-    sets = [(set(p.before.split()), set(p.after.split())) for p in found]
-    seen = {c for a, b in sets for c in a | b}
+def choice_change(
+    sets: list[tuple[frozenset[str], frozenset[str]]], order: list[str]
+) -> tuple[int, list[ChoiceChange]]:
+    """(choices before, choices after) per person -> the transitions of every choice."""
+    if len(sets) < MIN_PAIRS:
+        return len(sets), []
+    before = Counter(c for a, _ in sets for c in a)
+    after = Counter(c for _, b in sets for c in b)
+    started = Counter(c for a, b in sets for c in b if c not in a)
+    stopped = Counter(c for a, b in sets for c in a if c not in b)
+    seen = set(before) | set(after)
     names = [c for c in order if c in seen] + sorted(seen - set(order))
-    return len(found), [
-        ChoiceChange(
-            choice=name,
-            before=sum(name in a for a, _ in sets),
-            after=sum(name in b for _, b in sets),
-            started=sum(name not in a and name in b for a, b in sets),
-            stopped=sum(name in a and name not in b for a, b in sets),
-        )
+    return len(sets), [
+        ChoiceChange(name, before[name], after[name], started[name], stopped[name])
         for name in names
     ]
 
@@ -212,11 +199,32 @@ def choice_change(found: list[Pair], order: list[str]) -> tuple[int, list[Choice
 def _figures(
     name: str, question: Question | Repeat | None, found: list[Pair]
 ) -> IndicatorChange:
+    """The whole group's figures, and every gender and role group's (parsed once)."""
+    keyed: list[tuple[str, str, Any]]
     if isinstance(question, Question) and question.type in CHOICE_TYPES:
-        count, rows = choice_change(found, [c.name for c in question.choices])
-        return IndicatorChange(name, question, count, choices=rows)
-    count, number = number_change(found)
-    return IndicatorChange(name, question, count, number=number)
+        order = [c.name for c in question.choices]
+        keyed = [(gender, role, (frozenset(x.split()), frozenset(y.split())))
+                 for _, gender, role, x, y in found]  # fmt: skip
+
+        def figures(items: list[Any], whole: bool = False) -> IndicatorChange:
+            count, rows = choice_change(items, order)
+            return IndicatorChange(name, question, count, choices=rows)
+    else:
+        keyed = [(gender, role, (x, y)) for _, gender, role, a, b in found
+                 if (x := _number(a)) is not None and (y := _number(b)) is not None]  # fmt: skip
+
+        def figures(items: list[Any], whole: bool = False) -> IndicatorChange:
+            count, number = number_change(items, levels=whole)
+            return IndicatorChange(name, question, count, number=number)
+
+    whole = figures([item for _, _, item in keyed], whole=True)
+    for index, by in enumerate(SPLITS):
+        groups: dict[str, list[Any]] = {}
+        for entry in keyed:
+            groups.setdefault(entry[index], []).append(entry[2])
+        for value, members in sorted(groups.items()):
+            whole.groups[(by, value)] = figures(members)
+    return whole
 
 
 def change(
@@ -233,15 +241,4 @@ def change(
     `comparable(forms)`."""
     paths = {name: answer_path(nodes.get(name), name) for name in names}
     found = pairs(conn, key, before, after, paths, clusters)
-    out = []
-    for name in names:
-        question = nodes.get(name)
-        whole = _figures(name, question, found[name])
-        for by in SPLITS:
-            groups: dict[str, list[Pair]] = {}
-            for pair in found[name]:
-                groups.setdefault(getattr(pair, by), []).append(pair)
-            for value, members in sorted(groups.items()):
-                whole.groups[(by, value)] = _figures(name, question, members)
-        out.append(whole)
-    return out
+    return [_figures(name, nodes.get(name), found[name]) for name in names]

@@ -47,7 +47,7 @@ def lines(_: Translator, found: IndicatorChange) -> list[str]:
             "(middle half {low} to {high})"
         )
         out.append("  " + typical.format(
-            before=_.number(n.before_median), after=_.number(n.after_median),
+            before=_.number(n.before_median or 0), after=_.number(n.after_median or 0),
             change=_signed(_, n.median_change), low=_signed(_, n.q1), high=_signed(_, n.q3),
         ))  # fmt: skip
         counts = _("rose {rose} · same {same} · fell {fell}")
