@@ -13,7 +13,7 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 from bot.storage import surveys as store
 
 # The modules of a core form, in the order they are offered, with the topic the button
@@ -27,6 +27,14 @@ MODULES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 SHIPPED_FORMS = ("diagnostic", *(key for key, _ in MODULES["diagnostic"]))
+# The modules' buttons after the core (a WhatsApp row holds 24 characters, a button 20;
+# "Answer more about products and market" would be cut): the question asks the rest.
+MODULE_BUTTONS: dict[str, str] = {
+    "diagnostic_products": NC_("button", "Products and market"),
+    "diagnostic_money": NC_("button", "Money and credit"),
+    "diagnostic_skills": NC_("button", "Skills, technology"),
+    "diagnostic_workers": NC_("button", "Workers and safety"),
+}
 
 
 def shipped_form(name: str) -> Path | None:

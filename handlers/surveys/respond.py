@@ -697,13 +697,20 @@ def _after(ctx: Context, turn: _Turn, result: Step | Refusal | Problem | None) -
     _show(ctx, turn, result)
 
 
+def _module_button(ctx: Context, key: str, topic: str) -> str:
+    short = shipped.MODULE_BUTTONS.get(key)
+    if short:
+        return ctx._.pgettext("button", short)
+    return ctx._("Answer more about {topic}").format(topic=ctx._(topic))
+
+
 def _offer_modules(ctx: Context, survey: Survey) -> bool:
     """After a survey with optional modules (the diagnostic's core, or one of its modules):
     one "Answer more about …" button per module open to the person and not finished yet,
     and "Not now" (bot/surveys/shipped.py). False when there is none to offer."""
     open_keys = {s.key for s in visible(ctx)}
     choices = [
-        Choice(f"sv:open:{key}", ctx._("Answer more about {topic}").format(topic=ctx._(topic)))
+        Choice(f"sv:open:{key}", _module_button(ctx, key, topic))
         for key, topic in shipped.offered_after(survey.key)
         if key in open_keys and not _done_this_round(ctx, key)
     ]

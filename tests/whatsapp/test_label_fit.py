@@ -331,25 +331,28 @@ async def test_the_cda_wizards_and_screens_fit(
 # --- the shipped diagnostic -----------------------------------------------------------------
 
 
-async def _answer(chat: ChatDriver, key: str, steps: int = 60) -> list[Outbound]:
-    """Answer a survey generically, pressing each offered button once per question (a
-    multi-select is ticked, then Done) and typing a number where nothing is offered."""
+async def _answer(chat: ChatDriver, key: str, steps: int = 80) -> list[Outbound]:
+    """Answer a survey generically to its end: press each offered button once per question
+    (a multi-select: one tick, then Done), and where a typed answer is wanted, a number and
+    words by turns. Ends at the modules offer or the main menu."""
     seen = list(await chat.say(f"/survey {key}"))
     pressed: dict[str, set[str]] = {}
-    for _ in range(steps):
-        asking = next((m for m in reversed(chat.last) if m.choices), None)
-        if asking is None:
-            seen += await chat.say("3")
-            continue
-        done = pressed.setdefault(asking.text, set())
-        fresh = [c for c in asking.choices if c.id not in done and not c.id.endswith(":skip")]
-        choice = fresh[0] if fresh else asking.choices[-1]
-        done.add(choice.id)
-        seen += await chat.press(choice.id)
-        if "sv:" not in " ".join(c.id for m in chat.last for c in m.choices) and not any(
-            m.choices for m in chat.last
-        ):
+    for step in range(steps):
+        ids = [c.id for m in chat.last for c in m.choices]
+        if any(i.startswith(("sv:again:", "cmd:")) for i in ids):
             break
+        asking = next((m for m in reversed(chat.last) if m.choices), None)
+        done = pressed.setdefault(asking.text if asking else "", set())
+        options = list(asking.choices) if asking else []
+        finish = [c for c in options if MULTI_SELECT_DONE.fullmatch(c.id)]
+        if finish:  # one tick, then Done ("None" with others is refused); ticked() does all
+            options = [options[0], *finish]
+        fresh = [c for c in options if c.id not in done and not c.id.endswith((":skip", ":keep"))]
+        if not fresh:
+            seen += await chat.say(("3", "Block-printed bedsheets")[step % 2])
+            continue
+        done.add(fresh[0].id)
+        seen += await chat.press(fresh[0].id)
     return seen
 
 
@@ -360,8 +363,13 @@ async def test_the_shipped_diagnostic_choices_fit(
     await db.write(lambda conn: shipped.install(conn, iso(clock.now)))
     await register(chat, language=f"lang:{language}")
     found: list[str] = []
+    seen: set[str] = set()
     for key in shipped.SHIPPED_FORMS:
-        found += check(await _answer(chat, key), language, f"survey {key}")
+        answered = await _answer(chat, key)
+        seen |= {c.id for m in answered for c in m.choices}
+        found += check(answered, language, f"survey {key}")
+    # The modules offered after the core, and a multi-select, were on screen.
+    assert {"sv:open:diagnostic_money", "sv:again:"} <= seen, sorted(seen)
     # Every choice of every select question, as the survey shows it (with a tick).
     for key in shipped.SHIPPED_FORMS:
         path = shipped.shipped_form(key)
