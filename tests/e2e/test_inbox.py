@@ -24,6 +24,8 @@ from tests.e2e.harness import (
     wait_until,
     whatsapp_settings,
 )
+from tests.e2e.test_report_telegram import rows as report_rows
+from tests.e2e.test_report_telegram import whole_programme
 from tests.e2e.test_telegram_onboarding import last_keyboard, onboard, seed_cluster
 from tests.e2e.test_telegram_onboarding import texts as tg_texts
 from tests.e2e.test_telegram_onboarding import turn as tg_turn
@@ -196,10 +198,15 @@ async def test_an_anonymous_suggestion_never_shows_its_sender(
         await tg_turn(
             fake, CDA, lambda: fake.push_callback(CDA, last_keyboard(fake, CDA), "ib:b:1")
         )
-        await tg_turn(fake, CDA, lambda: fake.push_text(CDA, "/report"))
+        summary, _chart, document = await whole_programme(
+            fake, CDA, "Whole programme", "Spreadsheet"
+        )
+        assert "Received: 1 (Suggestions 1)" in (summary.text or "")
+        cells = [str(c) for sheet in report_rows(document) for row in sheet for c in row]
+        assert "Anonymous" in cells
         shown = fake.messages_to(CDA)[before:]
         everything = "\n".join(
-            [m.text or "" for m in shown] + [str(m.reply_markup or "") for m in shown]
+            [m.text or "" for m in shown] + [str(m.reply_markup or "") for m in shown] + cells
         )
         assert "Buy dyes together." in everything and "From: anonymous" in everything
         for trace in ("सुनीता", "Sunita", str(member), "98290"):

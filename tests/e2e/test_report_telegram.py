@@ -94,7 +94,7 @@ def first(sheet: list[list[object]], name: str) -> list[object]:
 def check_counts(_: Translator, summary: str, document: SentMessage) -> None:
     """The text and the sheets say the same: registered, women among participants,
     invited / said yes / came per meeting, and the action plan's done share."""
-    scale, outreach, participation, _surveys, _transparency, plan = rows(document)
+    scale, outreach, participation, _surveys, _transparency, _listening, plan = rows(document)
     registered = first(scale, _("Registered"))[1]
     assert registered == 26  # 24 members, the demo CDA and the Telegram stakeholder
     assert (
