@@ -175,6 +175,15 @@ def answered(conn: sqlite3.Connection, cluster_id: int, limit: int = 10) -> list
     ]
 
 
+def answered_count(conn: sqlite3.Connection, cluster_id: int) -> int:
+    return int(
+        conn.execute(
+            "SELECT COUNT(*) FROM inbox_items WHERE cluster_id = ? AND status = 'answered'",
+            (cluster_id,),
+        ).fetchone()[0]
+    )
+
+
 def new_since(conn: sqlite3.Connection, cluster_id: int, since: str) -> dict[str, int]:
     """Items sent to the cluster since `since` and still waiting, by kind."""
     return {

@@ -100,7 +100,7 @@ def show_list(ctx: Context, cluster_id: int, lead: str = "") -> None:
     items = inbox.waiting(
         ctx.conn, cluster_id, words.overdue_before(ctx.now, ctx.settings.answer_days)
     )
-    answered = inbox.answered(ctx.conn, cluster_id)
+    answered = inbox.answered_count(ctx.conn, cluster_id)
     overdue = sum(words.is_overdue(i, ctx.now, ctx.settings.answer_days) for i in items)
     lines = [lead] if lead else []
     if not items:
@@ -132,7 +132,7 @@ def show_list(ctx: Context, cluster_id: int, lead: str = "") -> None:
     ]
     if answered:
         choices.append(Choice(f"ib:a:{cluster_id}", _("Answered ({count})").format(
-            count=_.number(len(answered)))))  # fmt: skip
+            count=_.number(answered))))  # fmt: skip
     _leave_typing(ctx)
     ctx.reply("\n\n".join(lines), choices)
 

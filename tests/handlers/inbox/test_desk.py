@@ -4,6 +4,7 @@ opening, taking, replying through the outbox, closing, blocking, publishing; rig
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bot.engine import Engine
 from bot.storage import admins, inbox
@@ -242,3 +243,24 @@ async def test_another_clusters_cda_and_an_observer_cannot_open_items(
     assert "only for the cluster development agent" in chat.text
     state = await db.read(lambda c: rows(c, "SELECT status, taken_by FROM inbox_items"))
     assert state == [{"status": "new", "taken_by": None}]
+
+
+async def test_the_cda_gets_the_voice_note_with_the_item(
+    chat: ChatDriver, cda_chat: ChatDriver, db: Database, one_cluster: Cluster, tmp_path: Any
+) -> None:
+    from bot.messages import InboundKind
+
+    await register(chat)
+    voice = tmp_path / "AgADx.ogg"
+    voice.write_bytes(b"OggS a voice note")
+    await chat.say("/ask")
+    await chat.press("ask:k:suggestion")
+    await chat.press("ask:a:anon")
+    await chat._send(kind=InboundKind.AUDIO, media_ref=str(voice))
+    await chat.press("ask:send")
+    await cda_chat.say("/inbox")
+    assert "“📎”" in cda_chat.text  # a voice note alone: no words to quote
+    await cda_chat.press("ib:o:1")
+    media = cda_chat.last[-1].media
+    assert media is not None and media.kind == "audio" and media.data == b"OggS a voice note"
+    assert media.filename == "inbox-1.ogg"  # the item, not the sender's file
