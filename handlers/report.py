@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
+from bot.logframe.standing import standings
 from bot.messages import Choice, Media, Outbound
 from bot.reports import indicators
 from bot.reports.charts import report_chart
@@ -159,8 +160,9 @@ def send_workbook(ctx: Context, cluster: Cluster, kind: str) -> None:
 
     def build(conn: sqlite3.Connection) -> list[Outbound]:
         report = _report(conn, cluster, kind, now)
+        frame = standings(conn, cluster.id, now, now.astimezone(ZoneInfo(cluster.timezone)).date())
         buffer = io.BytesIO()
-        report_workbook(_, report, buffer)
+        report_workbook(_, report, buffer, frame)
         name = f"report-{cluster.code}-{kind}.xlsx"
         return [Outbound(_caption(_, report), media=Media("document", name, buffer.getvalue()))]
 

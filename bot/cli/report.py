@@ -20,6 +20,7 @@ from bot.cli.common import write_db
 from bot.clock import iso, utc_now
 from bot.config import Settings
 from bot.i18n import SHIPPED_LANGUAGES, translator
+from bot.logframe.standing import standings
 from bot.reports import indicators
 from bot.storage import audit, clusters
 from bot.storage.db import connect_sync, migrate
@@ -107,6 +108,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         report = indicators.build(
             conn, chosen.id, period(since, until, ZoneInfo(chosen.timezone), now)
         )
+        frame = standings(conn, chosen.id, now, now.astimezone(ZoneInfo(chosen.timezone)).date())
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -118,7 +120,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     else:
         from bot.reports.workbook import report_workbook
 
-        report_workbook(_, report, str(out))
+        report_workbook(_, report, str(out), frame)
 
     def record(conn: sqlite3.Connection) -> None:
         audit.record(

@@ -241,6 +241,9 @@ def _action_plan(_: Translator, report: Report) -> list[str]:
             total=_.number(a.total), done=share_text(_, a.done)
         ),
         " · ".join(f"{_(STATUS_LABELS[k])} {_.number(status[k])}" for k in STATUS_KEYS),
+        _("Unplanned: {share} (up to a fifth is usual)").format(
+            share=share_text(_, a.unplanned_share)
+        ),
         _(
             "Budget: {total} · beneficiaries {beneficiaries} · agency {agency} · others {others}"
         ).format(

@@ -5,12 +5,14 @@ rupees with Indian grouping."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.i18n import N_, Translator
+from bot.logframe.standing import Standing
 from bot.reports.indicators import ANONYMOUS, GENDER_KEYS, INBOX_KINDS, STATUS_KEYS, Report, Share
 from bot.reports.labels import (
     CATEGORY_LABELS,
@@ -56,7 +58,11 @@ class _Sheet:
             self.ws.cell(self.ws.max_row, index + 1).number_format = fmt
 
 
-def report_workbook(_: Translator, report: Report, out: str | IO[bytes]) -> None:
+def report_workbook(
+    _: Translator, report: Report, out: str | IO[bytes], logframe: Sequence[Standing] = ()
+) -> None:
+    """The workbook; `logframe` (where each log-frame indicator stands, issue 18) adds a
+    sheet when the cluster has one."""
     book = Workbook()
     assert book.active is not None
     book.remove(book.active)
@@ -68,6 +74,8 @@ def report_workbook(_: Translator, report: Report, out: str | IO[bytes]) -> None
     _transparency(_, book, report, heading)
     _listening(_, book, report, heading)
     _action_plan(_, book, report, heading)
+    if logframe:
+        _logframe(_, book, logframe, heading)
     book.save(out)
 
 
@@ -194,6 +202,8 @@ def _action_plan(_: Translator, book: Workbook, report: Report, heading: str) ->
     sheet.row(_("Total"), *(a.by_status[k] for k in STATUS_KEYS), a.total)
     sheet.row(_("Done (dropped ones left out)"), a.done.count, _rate(a.done),
               formats={2: PERCENT})  # fmt: skip
+    sheet.row(_("Unplanned (dropped ones left out)"), a.unplanned_share.count,
+              _rate(a.unplanned_share), formats={2: PERCENT})  # fmt: skip
     sheet.header(_("Budget"), _("Rupees"), _("Share"))
     for name, paise in (
         (_("Beneficiaries"), a.beneficiaries_paise),
@@ -203,3 +213,29 @@ def _action_plan(_: Translator, book: Workbook, report: Report, heading: str) ->
     ):
         sheet.row(name, round(paise / 100), _rate(Share(paise, a.budget_paise)),
                   formats={1: RUPEES, 2: PERCENT})  # fmt: skip
+
+
+LEVEL_LABELS = {
+    "goal": N_("Goal"), "purpose": N_("Purpose"), "output": N_("Outputs"),
+    "activity": N_("Activities"),
+}  # fmt: skip
+LIGHT_LABELS = {
+    "green": N_("on track"), "amber": N_("behind"), "red": N_("far behind"),
+    "none": N_("nothing to judge yet"),
+}  # fmt: skip
+
+
+def _logframe(_: Translator, book: Workbook, rows: Sequence[Standing], heading: str) -> None:
+    """Every indicator with its baseline, target, latest value and how far it has come: the
+    same figures as /logframe (bot/logframe/standing.py)."""
+    sheet = _Sheet(book, _("Log-frame"), heading)
+    sheet.header(_("Ref"), _("Level"), _("Statement"), _("Indicator"), _("Baseline"),
+                 _("Target"), _("Target date"), _("Latest value"), _("Measured on"),
+                 _("Of the way"), _("Status"), _("Source"))  # fmt: skip
+    for item in rows:
+        row = item.row
+        sheet.row(
+            row.ref, _(LEVEL_LABELS[row.level]), row.statement, row.indicator, row.baseline,
+            row.target, row.target_date, item.value, item.measured_on, item.progress,
+            _(LIGHT_LABELS[item.light]), row.source, formats={9: PERCENT},
+        )  # fmt: skip

@@ -3,9 +3,11 @@ manual indicator by a CDA (audited), bad input answered, everyone else refused."
 
 from __future__ import annotations
 
+import io
 import sqlite3
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
@@ -115,3 +117,28 @@ async def test_the_list_fits_in_every_language(
         check_limits(reply)
     heading = translator(language)("Log-frame of {cluster}:").split("{")[0]
     assert heading in replies[-1].text
+
+
+async def test_the_report_workbook_has_the_logframe_and_the_unplanned_share(
+    framed: Database, cda_chat: ChatDriver
+) -> None:
+    await cda_chat.say("/report")
+    await cda_chat.press(f"rep:c:{BAGRU}")
+    text, _photo, _offer = await cda_chat.press("rep:p:all")
+    assert "Unplanned: 0 of" in text.text  # the fixture's activities are all planned
+    (document,) = await cda_chat.press("rep:x")
+    assert document.media is not None
+    book = load_workbook(io.BytesIO(document.media.data), read_only=True)
+    assert "Log-frame" in book.sheetnames
+    rows = [r for r in book["Log-frame"].iter_rows(values_only=True) if r and r[0] in ("1", "2")]
+    first = dict(
+        zip(
+            ("ref", "level", "statement", "indicator", "baseline", "target"),
+            rows[0][:6],
+            strict=True,
+        )
+    )
+    assert (first["level"], first["indicator"], first["baseline"], first["target"]) == (
+        "Goal", "People registered", 2, 10)  # fmt: skip
+    assert rows[0][7] == 6 and rows[0][9] == 0.5 and rows[0][10] == "behind"
+    assert rows[1][7] is None and rows[1][10] == "nothing to judge yet"
