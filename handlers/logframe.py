@@ -234,7 +234,7 @@ def _on_day(ctx: Context, cluster: Cluster, choice: str) -> None:
         return
     assert ctx.conv is not None
     ctx.go(FLOW, NOTE, **ctx.conv.data, day=day.isoformat())
-    ctx.reply(ctx._("Add a few words on where the figure comes from, or press No note."),
+    ctx.reply(ctx._("Add a few words on where the figure comes from, or press “No note”."),
               [Choice("lf:o", ctx._("No note"))])  # fmt: skip
 
 
