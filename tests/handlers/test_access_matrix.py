@@ -26,7 +26,7 @@ from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES
 from bot.messages import Outbound
 from bot.outbox.queue import Payload, fan_out
-from bot.storage import activities, admins, broadcasts, clusters
+from bot.storage import activities, admins, broadcasts, clusters, inbox
 from bot.storage import events as ev
 from bot.storage import surveys as store
 from bot.storage.admins import Access
@@ -37,9 +37,10 @@ from tests.outbox_helpers import Person, seed_people
 
 FORMS = Path(__file__).parents[1] / "surveys" / "forms"
 MEETING, BROADCAST, ACTIVITY = "Secret B meeting", "Secret B broadcast", "Secret B activity"
+QUESTION = "Secret B question"  # what Bimla sent B's CDA (/ask, issue 15)
 NAME = "Bimla Marker"  # a B stakeholder's name, also her free-text survey answer
 B_SURVEY_TITLE = "Mini diagnostic"  # diag_mini, imported for cluster B only
-SECRETS = (MEETING, BROADCAST, ACTIVITY, NAME, B_SURVEY_TITLE)
+SECRETS = (MEETING, BROADCAST, ACTIVITY, NAME, B_SURVEY_TITLE, QUESTION)
 WATCHED = (  # every table that holds cluster data; the actor's own contact row is left out
     "activities",
     "activity_notes",
@@ -51,6 +52,10 @@ WATCHED = (  # every table that holds cluster data; the actor's own contact row 
     "clusters",
     "contacts",
     "events",
+    "inbox_blocks",
+    "inbox_changes",
+    "inbox_items",
+    "inbox_messages",
     "outbox",
     "outbox_payloads",
     "registrations",
@@ -189,11 +194,18 @@ SCRIPTS: dict[str, tuple[str, list[Step]]] = {
     "export, picked": ("read", [say("/export"), press("sva:exp:{survey}")]),
     # Any CDA may export a survey for every cluster (audited), but only their clusters' rows.
     "export of an every-cluster survey": ("scoped", [say("/export all_types")]),
+    "inbox: answered list": ("read", [say("/inbox"), press("ib:a:{cluster}")]),
+    "inbox: open": ("read", [press("ib:o:{item}")]),
+    "inbox: reply": ("write", [press("ib:r:{item}"), say("Forged reply")]),
+    "inbox: take": ("write", [press("ib:t:{item}")]),
+    "inbox: close": ("write", [press("ib:x:{item}")]),
+    "inbox: block": ("write", [press("ib:b:{item}")]),
+    "inbox: publish": ("write", [press("ib:p:{item}"), press("ib:pb")]),
 }
 
 # Targets that do not exist: the refusal must read the same.
 MISSING = {"meeting": 9001, "past": 9002, "broadcast": 9003, "activity": 9004, "bimla": 9005,
-           "survey": "no_such_survey", "cluster": 9006}  # fmt: skip
+           "survey": "no_such_survey", "cluster": 9006, "item": 9007}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -245,6 +257,11 @@ async def world(db: Database, clock: FakeClock) -> dict[str, Any]:
         ids["activity"] = activities.add(
             conn, cluster_id=b, by="test:cdab", now=iso(now), title=ACTIVITY, category="pilot"
         ).id
+        item = inbox.add(conn, cluster_id=b, contact_id=bimla, kind="question", anonymous=False,
+                         text=QUESTION, media_kind=None, media_path=None, role="artisan",
+                         gender="female", now=iso(now))  # fmt: skip
+        inbox.answer(conn, item, bimla, "An answer", iso(now))
+        ids["item"] = item.id
         mini, _ = store.import_form(conn, load_form(FORMS / "diag_mini.yaml").form, now="x",
                                     cluster_id=b)  # fmt: skip
         ids["survey"] = mini.key
