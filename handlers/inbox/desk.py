@@ -217,7 +217,7 @@ def show_item(ctx: Context, item: Item, lead: str = "") -> None:
         choices.append(Choice(f"ib:t:{item.id}", _("Take it")))
     if item.status != "closed" and item.contact_id is not None:
         choices.append(Choice(f"ib:r:{item.id}", _("Reply")))
-    if item.status == "answered" and not item.update_id:
+    if item.first_answer_at is not None and not item.update_id:  # closed ones too
         choices.append(Choice(f"ib:p:{item.id}", _("Publish answer")))
     if item.status != "closed":
         choices.append(Choice(f"ib:x:{item.id}", _("Close")))
@@ -354,7 +354,7 @@ def _press(ctx: Context, action: str, item: Item) -> None:
         # The subject is the item, never the person: the log must not undo anonymity.
         ctx.audit("inbox.block" if action == "b" else "inbox.unblock", subject=f"inbox:{item.id}")
         show_item(ctx, item, lead=lead)
-    elif action == "p" and item.status == "answered" and not item.update_id:
+    elif action == "p" and item.first_answer_at is not None and not item.update_id:
         publish.start(ctx, item)
     else:
         show_item(ctx, item, lead=_("That button belongs to an earlier question."))

@@ -27,6 +27,8 @@ PRESSES = ("ib:pq", "ib:pa", "ib:ps", "ib:pb", "ib:pc")
 HEADING = N_("Question and answer")
 QUESTION = N_("Question: {text}")
 ANSWER = N_("Answer: {text}")
+QUESTION_FIRST = N_("There is no question to publish yet. Type it as it should read in public.")
+ANSWER_FIRST = N_("There is no answer to publish yet. Type it as it should read in public.")
 ShowItem = Callable[..., None]
 
 
@@ -121,6 +123,11 @@ def on_input(ctx: Context, item: Item, show_item: ShowItem) -> None:
 def _publish(ctx: Context, item: Item, *, send: bool, show_item: ShowItem) -> None:
     _ = ctx._
     data = ctx.conv.data if ctx.conv else {}
+    for key, step, ask in (("question", PUB_Q, QUESTION_FIRST), ("answer", PUB_A, ANSWER_FIRST)):
+        if not str(data.get(key, "")).strip():  # e.g. the sender erased their words
+            ctx.go(FLOW, step)
+            ctx.reply(_(ask))
+            return
     texts = public_texts(str(data["question"]), str(data["answer"]))
     if not fits(ctx, max(texts.values(), key=text_length), caption=False):
         preview(ctx)

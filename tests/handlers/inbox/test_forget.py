@@ -75,3 +75,31 @@ async def test_forget_unlinks_and_blanks_what_was_sent_to_the_cda(
     await cda.press("ib:o:1")
     assert "someone who has erased their data" in cda.text and SECRET not in cda.text
     assert "ib:r:1" not in cda.choice_ids and "ib:b:1" not in cda.choice_ids
+
+
+async def test_an_erased_senders_item_is_published_only_once_retyped(
+    engine: Engine, db: Database, one_cluster: Cluster
+) -> None:
+    person = ChatDriver(engine, user_id="1001", profile_name="Sunita Devi")
+    cda = ChatDriver(engine, user_id="cda")
+    await register(person)
+    await ask(person, "question", f"I am {SECRET}: is there a loan scheme for looms?")
+    await cda.say("/inbox")
+    await cda.press("ib:o:1")
+    await cda.press("ib:r:1")
+    await cda.say("Yes: the MUDRA Shishu loan, up to 50,000 rupees.")
+    await cda.press("ib:x:1")  # closed: it can still be published
+    await person.say("/forget")
+    await person.press("forget:yes")
+    await cda.press("ib:o:1")
+    await cda.press("ib:p:1")
+    await cda.press("ib:ps")
+    assert "no question to publish yet" in cda.text
+    await cda.say("Is there a loan scheme for looms?")
+    await cda.press("ib:ps")
+    assert "no answer to publish yet" in cda.text  # the reply went with the erasure too
+    await cda.say("Yes: the MUDRA Shishu loan, up to 50,000 rupees.")
+    await cda.press("ib:ps")
+    assert "Published in /updates." in cda.text
+    [published] = await db.read(lambda c: rows(c, "SELECT texts FROM updates"))
+    assert "loan scheme for looms" in published["texts"] and SECRET not in published["texts"]
