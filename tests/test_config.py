@@ -103,3 +103,12 @@ def test_every_setting_has_a_default_and_help() -> None:
     for name, (default, help_text) in SETTINGS.items():
         assert name.startswith("CLUSTERBOT_") and help_text
         assert isinstance(default, str)
+
+
+def test_answer_days_default_and_setting() -> None:
+    assert load({}).answer_days == 3  # an inbox item is overdue after 3 days (issue 15)
+    assert load({"CLUSTERBOT_ANSWER_DAYS": " 7 "}).answer_days == 7
+    for bad in ("0", "91", "two", "-1", "1.5"):
+        with pytest.raises(ConfigError) as refused:
+            load({"CLUSTERBOT_ANSWER_DAYS": bad})
+        assert str(refused.value).startswith("CLUSTERBOT_ANSWER_DAYS"), bad
