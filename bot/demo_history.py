@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from bot import demo_versions
 from bot.clock import iso
 from bot.outbox.queue import Payload, fan_out, iso_ms
-from bot.storage import attendance, broadcasts, contacts, events, outbox, updates
+from bot.storage import attendance, broadcasts, contacts, events, inbox, outbox, updates
 from bot.storage.events import Event
 
 CDA = "console:cda"  # who planned the meetings and marked attendance
@@ -153,8 +153,50 @@ def seed_history(
     _stop(conn, ids, last_seen, now, [(n, d) for n, d in OPTED_OUT if d > third_invited])
     _meeting(conn, cluster_id, MEETINGS[2], ids, last_seen, now, invitations)
     _stop(conn, ids, last_seen, now, [(n, d) for n, d in OPTED_OUT if d <= third_invited])
+    _inbox(conn, cluster_id, ids, last_seen, now)
     for n, seen in last_seen.items():
         contacts.update(conn, ids[n], last_inbound_at=iso(seen))
+
+
+# What members sent the CDA (/ask, issue 15): (member, kind, anonymous, days ago, text,
+# hours to the CDA's answer or None, published as a public answer).
+ASKED = (
+    (3, "question", False, 20, "When is the next natural-dye training?", 6.0, True),
+    (6, "suggestion", True, 12, "Buy indigo together: the dealer in Sanganer gives 8% off "
+     "on 50 kg.", 50.0, False),
+    (5, "complaint", False, 8, "The dye-testing lab was closed on market day.", 26.0, False),
+    (1, "privacy", False, 5, "Please remove my photo from the survey.", None, False),
+    (12, "question", False, 1, "Can SHG members also join the exposure visit?", None, False),
+)  # fmt: skip
+
+
+def _inbox(
+    conn: sqlite3.Connection,
+    cluster_id: int,
+    ids: dict[int, int],
+    last_seen: dict[int, datetime],
+    now: datetime,
+) -> None:
+    """Items sent to the CDA, some answered (replies delivered then, so none is queued) and
+    one published, so the report's Listening section has figures."""
+    for n, kind, anonymous, days_ago, text, answer_hours, public in ASKED:
+        at = now - timedelta(days=days_ago)
+        m = MEMBERS[n - 1]
+        item = inbox.add(conn, cluster_id=cluster_id, contact_id=ids[n], kind=kind,
+                         anonymous=anonymous, text=text, media_kind=None, media_path=None,
+                         role=m.role, gender=m.gender, now=iso(at))  # fmt: skip
+        last_seen[n] = max(last_seen[n], at)
+        if answer_hours is None:
+            continue
+        answered = at + timedelta(hours=answer_hours)
+        inbox.answer(conn, item, None, "Thank you: see the cluster's /updates.", iso(answered))
+        if public:
+            update = updates.publish(
+                conn, cluster_id=cluster_id, broadcast_id=None,
+                texts={"en": f"Question: {text}\n\nAnswer: On the 5th, at the community hall."},
+                default_language="en", now=iso(answered),
+            )  # fmt: skip
+            inbox.published(conn, item, None, update, iso(answered))
 
 
 def _registered_at(m: Member, now: datetime) -> datetime:

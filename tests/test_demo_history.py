@@ -83,7 +83,8 @@ def test_the_history_gives_the_report_its_answers(tmp_path: Path) -> None:
 
     # The update reached everyone registered then except the one who blocked the bot.
     t = report.transparency
-    assert [(u.recipients, u.delivered) for u in t.updates] == [(23, 22)]
+    # The answer published to /updates only (issue 15) was sent to nobody.
+    assert [(u.recipients, u.delivered) for u in t.updates] == [(23, 22), (0, 0)]
     assert (t.opted_out, t.unreachable) == (2, 1)
     # No action plan in the history itself: seed_demo's stays as it is.
     assert report.action_plan.total == 0
@@ -153,3 +154,14 @@ def test_the_update_reads_in_gujarati_for_a_gujarati_reader(tmp_path: Path) -> N
     assert update.text_for("gu").startswith("ધિરાણ શિબિર પછી બેંક ઑફ બરોડાએ")
     assert update.text_for("en").startswith("After the credit camp")
     conn.close()
+
+
+def test_the_history_has_items_sent_to_the_cda(tmp_path: Path) -> None:
+    """The report's Listening section (issue 15) has figures in the demo; nothing queued."""
+    conn, cluster_id = _seeded(tmp_path)
+    li = _all(conn, cluster_id).listening
+    assert li.total == 5 and li.received["privacy"] == 1
+    assert (li.answered, li.published) == (3, 1) and li.median_hours == 26
+    assert li.by_gender["anonymous"].received == 1
+    queued = conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'queued'").fetchone()[0]
+    assert queued == 0

@@ -217,14 +217,14 @@ def last_answer(conn: sqlite3.Connection, item_id: int) -> Message | None:
                    row["at"])  # fmt: skip
 
 
-def mark_open(conn: sqlite3.Connection, item: Item, by: int, now: str) -> None:
+def mark_open(conn: sqlite3.Connection, item: Item, by: int | None, now: str) -> None:
     """The first time a CDA opens a new item it is no longer new."""
     if item.status == "new":
         conn.execute("UPDATE inbox_items SET status = 'open' WHERE id = ?", (item.id,))
         _change(conn, item.id, now, by, "opened", "open")
 
 
-def take(conn: sqlite3.Connection, item: Item, by: int, now: str) -> None:
+def take(conn: sqlite3.Connection, item: Item, by: int | None, now: str) -> None:
     status = "open" if item.status == "new" else item.status
     conn.execute(
         "UPDATE inbox_items SET taken_by = ?, taken_at = ?, status = ? WHERE id = ?",
@@ -233,7 +233,7 @@ def take(conn: sqlite3.Connection, item: Item, by: int, now: str) -> None:
     _change(conn, item.id, now, by, "taken", status)
 
 
-def answer(conn: sqlite3.Connection, item: Item, by: int, text: str, now: str) -> int:
+def answer(conn: sqlite3.Connection, item: Item, by: int | None, text: str, now: str) -> int:
     """Record a CDA's reply; the message id (the outbox ref of its delivery)."""
     cur = conn.execute(
         "INSERT INTO inbox_messages (item_id, direction, author, text, at)"
@@ -250,14 +250,16 @@ def answer(conn: sqlite3.Connection, item: Item, by: int, text: str, now: str) -
     return int(cur.lastrowid or 0)
 
 
-def close(conn: sqlite3.Connection, item: Item, by: int, now: str) -> None:
+def close(conn: sqlite3.Connection, item: Item, by: int | None, now: str) -> None:
     conn.execute(
         "UPDATE inbox_items SET status = 'closed', closed_at = ? WHERE id = ?", (now, item.id)
     )
     _change(conn, item.id, now, by, "closed", "closed")
 
 
-def published(conn: sqlite3.Connection, item: Item, by: int, update_id: int, now: str) -> None:
+def published(
+    conn: sqlite3.Connection, item: Item, by: int | None, update_id: int, now: str
+) -> None:
     conn.execute(
         "UPDATE inbox_items SET update_id = ?, published_at = ? WHERE id = ?",
         (update_id, now, item.id),
