@@ -32,7 +32,7 @@ from handlers.events import attendance, edit, listing, meeting, visit  # noqa: F
 from handlers.events import press as event_press
 from handlers.inbox import ask, desk
 from handlers.people import menu, onboarding, privacy, profile  # noqa: F401
-from handlers.surveys import respond, results  # noqa: F401
+from handlers.surveys import respond, results, rounds  # noqa: F401
 
 
 @command("start", N_("Register, or open the main menu"), Audience.EVERYONE, takes_code=True)

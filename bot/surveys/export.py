@@ -121,13 +121,21 @@ def forms_of(conn: sqlite3.Connection, key: str) -> list[Form]:
 
 
 def records(
-    conn: sqlite3.Connection, key: str, lay: Layout, clusters: frozenset[int] | None = None
+    conn: sqlite3.Connection,
+    key: str,
+    lay: Layout,
+    clusters: frozenset[int] | None = None,
+    round_id: int | None = None,
 ) -> Iterator[Record]:
-    """Every response to `key` (in `clusters` only, unless None) with its answers."""
+    """Every response to `key` (in `clusters` only, unless None; in one round only, unless
+    `round_id` is None) with its answers."""
     where, params = "s.key = ?", [key, *sorted(clusters or ())]
     if clusters is not None:
         marks = ",".join("?" * len(clusters)) or "NULL"
         where += f" AND c.cluster_id IN ({marks})"
+    if round_id is not None:
+        where += " AND r.round_id = ?"
+        params.append(round_id)
     responses = conn.execute(
         "SELECT r.id, r.contact_id, r.status, r.started_at, r.completed_at, s.version,"
         " c.role, c.gender, c.language, cl.code, sr.name FROM responses r"

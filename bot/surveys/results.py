@@ -100,9 +100,11 @@ def results(
     survey: Survey,
     clusters: frozenset[int] | None = None,
     media_root: Path | None = None,
+    round_id: int | None = None,
 ) -> Results:
-    """Counts over every version of the survey, for responses from `clusters` (None: all)."""
-    return _collect(conn, survey, clusters, media_root, None)[""]
+    """Counts over every version of the survey, for responses from `clusters` (None: all)
+    and of one round (None: every round)."""
+    return _collect(conn, survey, clusters, media_root, None, round_id)[""]
 
 
 def split(
@@ -111,12 +113,13 @@ def split(
     by: str,
     clusters: frozenset[int] | None = None,
     media_root: Path | None = None,
+    round_id: int | None = None,
 ) -> dict[str, Results]:
     """The same figures per respondent's `by` ("gender" or "role"), keyed by the stored
     value ("" for respondents without one); only groups with responses appear."""
     if by not in SPLITS:
         raise ValueError(f"cannot split by {by!r}")
-    found = _collect(conn, survey, clusters, media_root, by)
+    found = _collect(conn, survey, clusters, media_root, by, round_id)
     if not found[""].responses:
         del found[""]
     return found
@@ -172,6 +175,7 @@ def _collect(
     clusters: frozenset[int] | None,
     media_root: Path | None,
     by: str | None,
+    round_id: int | None = None,
 ) -> dict[str, Results]:
     forms = forms_of(conn, survey.key)
     lay = layout(forms)
@@ -182,7 +186,7 @@ def _collect(
         return out, {r.question.name: r for r in out.questions}
 
     groups: dict[str, tuple[Results, dict[str, QuestionResult]]] = {"": fresh()}
-    for record in records(conn, survey.key, lay, clusters):
+    for record in records(conn, survey.key, lay, clusters, round_id):
         group = str(record.meta.get(by) or "") if by else ""
         if group not in groups:
             groups[group] = fresh()

@@ -39,12 +39,8 @@ def invite(
     """Queue the invitations of round `opened`; returns how many were queued."""
     queued = 0
     titles = survey.form(conn).titles
-    for contact_id in rounds.earlier_respondents(conn, survey.key, opened.id):
-        person = contacts.by_id(conn, contact_id)
-        if person is None or not person.registered or not person.chat_id:
-            continue
-        if not survey.reaches(person.cluster_id, person.role):
-            continue
+    for person in recipients(conn, survey, opened.id):
+        assert person.chat_id  # recipients() keeps only people the bot can write to
         language = person.language or settings.default_language
         _ = translator(language)
         title = localized(titles, language, survey.languages[0]) or survey.title
@@ -66,3 +62,21 @@ def invite(
         )
         queued += found is not None
     return queued
+
+
+def recipients(
+    conn: sqlite3.Connection, survey: Survey, before: int | None = None
+) -> list[contacts.Contact]:
+    """Whom a round is sent to: the people who finished `survey` in a round before round
+    `before` (None: in any round so far, for a round about to be opened) and are still
+    reachable by it."""
+    found = []
+    for contact_id in rounds.earlier_respondents(
+        conn, survey.key, 2**62 if before is None else before
+    ):
+        person = contacts.by_id(conn, contact_id)
+        if person is None or not person.registered or not person.chat_id:
+            continue
+        if survey.reaches(person.cluster_id, person.role):
+            found.append(person)
+    return found

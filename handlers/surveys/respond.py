@@ -117,7 +117,10 @@ def list_surveys(ctx: Context) -> None:
             mark = "▶ "
         elif _done_this_round(ctx, survey.key):
             mark = "✓ "
-        choices.append(Choice(f"sv:open:{survey.key}", mark + title_of(ctx, survey)[:60]))
+        label = title_of(ctx, survey)
+        if len(rounds.of_key(ctx.conn, survey.key)) > 1:
+            label = f"{label} · {_round_name(ctx, survey.key)}"
+        choices.append(Choice(f"sv:open:{survey.key}", mark + label[:60]))
     ctx.go(FLOW, PICK)
     ctx.reply(ctx._("Which survey would you like to answer?"), choices)
 
@@ -143,7 +146,7 @@ def open_survey(ctx: Context, key: str) -> None:
                   "changed since last time.").format(
                 title=title_of(ctx, survey), round=_round_name(ctx, survey.key))
         )  # fmt: skip
-        _start(ctx, survey)
+        _start(ctx, survey, named=True)
         return
     if done is not None:
         ctx.go(FLOW, AGAIN, key=survey.key)
@@ -173,16 +176,20 @@ def _again_choices(ctx: Context, key: str) -> list[Choice]:
     return [Choice(f"sv:again:{key}", ctx._("Answer again")), Choice("sv:again:", ctx._("No"))]
 
 
-def _start(ctx: Context, survey: Survey) -> None:
+def _start(ctx: Context, survey: Survey, *, named: bool = False) -> None:
+    """The first screen; it names the round once there is more than one (unless the line
+    before, `named`, already did)."""
     response = store.start_response(ctx.conn, survey.id, ctx.contact.id, None, ctx.now_iso)
     ctx.go(FLOW, ANSWER, response=response.id)
-    ctx.reply(
-        ctx._(
-            "“{title}”: {count} questions, one at a time.\n"
-            "/back goes to the previous question, /skip skips a question that is not "
-            "required, /cancel pauses (your answers are kept)."
-        ).format(title=title_of(ctx, survey), count=survey.question_count)
-    )
+    text = ctx._(
+        "“{title}”: {count} questions, one at a time.\n"
+        "/back goes to the previous question, /skip skips a question that is not "
+        "required, /cancel pauses (your answers are kept)."
+    ).format(title=title_of(ctx, survey), count=survey.question_count)
+    if not named and len(rounds.of_key(ctx.conn, survey.key)) > 1:
+        text = ctx._("This is the round “{round}”.").format(
+            round=_round_name(ctx, survey.key)) + "\n" + text  # fmt: skip
+    ctx.reply(text)
     answer_input(ctx, resume=True)
 
 

@@ -13,11 +13,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.commands import Audience, command, flow
+from bot.commands import Audience, command, find_flow, flow
 from bot.engine import Build, Context, Later
 from bot.i18n import N_, Translator
 from bot.messages import Choice, Media, Outbound
-from bot.storage import rounds
+from bot.storage import clusters, rounds
 from bot.storage import surveys as store
 from bot.storage.surveys import Survey
 from bot.surveys import change_text
@@ -45,7 +45,9 @@ FLOW = "survey_admin"
 STEP = f"{FLOW}.results"
 P = "svr"  # /results buttons: svr:<action>:<arguments>:<survey key>
 PAGE = 7  # questions a page: with Previous, Next and Summary, WhatsApp's 10 list rows
-VIEWS = {"g": "gender", "r": "role"}  # "a": all together
+VIEWS = {"g": "gender", "r": "role"}  # "a": all together, "o": the open round only
+ROUNDS_FLOW = "survey_round"  # opening a new round: handlers/surveys/rounds.py
+NEW_ROUND = "svn:new:"  # + survey key: the "New round" button, taken by ROUNDS_FLOW
 __all__ = ["results_text", "summary_line"]
 
 
@@ -61,9 +63,24 @@ def managed(ctx: Context) -> list[Survey]:
     ]
 
 
+def opens_rounds(ctx: Context, survey: Survey) -> bool:
+    """May this CDA open a new round of `survey`? A round asks people again, so only for a
+    survey of their own cluster, or for an all-cluster survey when they are CDA of every
+    cluster (reading its results needs less: their clusters' share of it)."""
+    if not ctx.access.cda:
+        return False
+    if survey.cluster_id is not None:
+        return ctx.access.may_manage(survey.cluster_id)
+    mine = ctx.access.managed
+    return mine is None or all(c.id in mine for c in clusters.all_clusters(ctx.conn))
+
+
 def _title(survey: Survey, language: str, conn: sqlite3.Connection) -> str:
     titles = survey.form(conn).titles
     return localized(titles, language, survey.languages[0]) or survey.title
+
+
+title_of = _title
 
 
 def _pick(ctx: Context, action: str) -> None:
@@ -109,6 +126,10 @@ def on_input(ctx: Context) -> None:
     if ctx.inbound.choice.startswith(f"{P}:"):
         on_results_press(ctx)
         return
+    opening = find_flow(ROUNDS_FLOW)
+    if ctx.inbound.choice.startswith(NEW_ROUND) and opening is not None:
+        opening.on_input(ctx)
+        return
     if ctx.conv is not None and ctx.conv.step == STEP and not ctx.inbound.choice:
         menu.leave_flow(ctx)  # words typed under the results: what they can do
         return
@@ -126,18 +147,26 @@ def on_input(ctx: Context) -> None:
 
 
 def show_results(ctx: Context, survey: Survey, view: str = "a") -> None:
-    """The first screen (or the same per gender / per role), with the buttons."""
+    """The first screen (or the same per gender / per role, or for the open round only),
+    with the buttons."""
     scope, _, media_root = ctx.access.managed, ctx._, ctx.settings.media_root
     ref = _ref(survey)
-    choices = [Choice(f"{P}:l:0:{ref}", _("Questions")), Choice(f"{P}:c:{ref}", _("Chart")),
-               *_views(_, view, lambda v: f"{P}:s:{v}:{ref}")]  # fmt: skip
     taken = rounds.of_key(ctx.conn, survey.key)
+    view = view if view != "o" or len(taken) > 1 else "a"
+    choices = [Choice(f"{P}:l:0:{ref}", _("Questions")), Choice(f"{P}:c:{ref}", _("Chart")),
+               *_views(_, view, lambda v: f"{P}:s:{v}:{ref}", len(taken))]  # fmt: skip
     if len(taken) > 1 and rounds.indicators(ctx.conn, survey.key):
         choices.insert(2, Choice(f"{P}:d:1:{len(taken)}:{ref}", _("Change per enterprise")))
+    if opens_rounds(ctx, survey):
+        choices.append(Choice(f"{NEW_ROUND}{ref}", _("New round")))
+    only = _open_round(taken) if view == "o" else None
 
     def build(conn: sqlite3.Connection) -> list[Outbound]:
-        found = results(conn, survey, scope, media_root)
+        round_id = only.id if only else None
+        found = results(conn, survey, scope, media_root, round_id)
         title = _title(survey, _.language, conn)
+        if only is not None:
+            title = f"{title} · {round_name(_, only)}"
         if view in VIEWS:
             groups = split(conn, survey, VIEWS[view], scope, media_root)
             text = split_summary_text(_, found, _ordered(groups, VIEWS[view]), VIEWS[view], title)
@@ -288,9 +317,17 @@ def round_name(_: Translator, found: rounds.Round) -> str:
     return _(BASELINE) if found.name == rounds.BASELINE else found.name
 
 
-def _views(_: Translator, view: str, make: Callable[[str], str]) -> list[Choice]:
-    """The two other ways to see the same figures: all together, by gender, by role."""
+def _open_round(taken: list[rounds.Round]) -> rounds.Round | None:
+    """The round new answers join (the latest when every round was closed)."""
+    return next((r for r in reversed(taken) if r.open), taken[-1] if taken else None)
+
+
+def _views(_: Translator, view: str, make: Callable[[str], str], taken: int = 0) -> list[Choice]:
+    """The other ways to see the same figures: all together, by gender, by role, and the
+    open round only once a survey has more than one round."""
     labels = {"a": _("All together"), "g": _("Split by gender"), "r": _("Split by role")}
+    if taken > 1:
+        labels["o"] = _("This round only")
     return [Choice(make(v), label) for v, label in labels.items() if v != view]
 
 
@@ -320,7 +357,7 @@ def on_results_press(ctx: Context) -> None:
     ref = parts[-1]
     survey = next((s for s in managed(ctx) if s.key == ref), None)
     args = parts[2:-1]
-    if survey is None or not all(a.isdigit() or a in ("a", "g", "r") for a in args):
+    if survey is None or not all(a.isdigit() or a in ("a", "g", "r", "o") for a in args):
         ctx.end()
         ctx.reply(ctx._("Please send /results or /export again."))
         return

@@ -112,7 +112,7 @@ async def test_first_screen_is_one_message_with_three_striking_questions(
     assert "3. Rate your market access: median 4 (range 2–5) · 3 answers" in text
     assert "district" not in text and "d1" not in text and "Sunita" not in text
     assert [c.label for c in screen.choices] == ["Questions", "Chart", "Split by gender",
-                                                  "Split by role"]  # fmt: skip
+                                                  "Split by role", "New round"]  # fmt: skip
     await cda_chat.say("2")  # typed numbers press the buttons too
     assert cda_chat.last[-1].media is not None and cda_chat.last[-1].media.kind == "photo"
 
