@@ -123,12 +123,16 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
     def money(self, value: float, currency: str = "INR") -> str:
-        """₹1,500 for whole amounts (how prices are spoken and written), ₹1,500.50 else."""
+        """₹1,500 for whole amounts (how prices are spoken and written), ₹1,500.50 else.
+        The pattern is ours in both cases: CLDR's Tamil one puts a space after the ₹ for
+        paise only, so ₹1,500 and ₹ 1,500.50 would sit side by side."""
         if float(value).is_integer():
             return format_currency(
                 value, currency, locale=self.locale, format="¤#,##,##0", currency_digits=False
             )
-        return format_currency(value, currency, locale=self.locale)
+        return format_currency(
+            value, currency, locale=self.locale, format="¤#,##,##0.00", currency_digits=False
+        )
 
     def date(self, value: dt.date, fmt: str = "medium") -> str:
         return format_date(value, format=fmt, locale=self.locale)

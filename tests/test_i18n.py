@@ -101,6 +101,8 @@ def test_indian_number_and_money_formatting() -> None:
     assert translator("en").number(100000) == "1,00,000"
     assert translator("en").money(250000) == "₹2,50,000"  # whole rupees: no .00
     assert translator("hi").money(1500.5) == "₹1,500.50"
+    assert translator("ta").money(150000) == "₹1,50,000"
+    assert translator("ta").money(1500.5) == "₹1,500.50"  # no space after ₹, as whole ones
     assert "₹" in translator("hi").money(1500)
     when = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
     assert "10:30" in translator("en").datetime(when, ZoneInfo("Asia/Kolkata"))
