@@ -119,7 +119,8 @@ def add(
         " VALUES (?, 'in', NULL, ?, ?)",
         (item_id, text, now),
     )
-    _change(conn, item_id, now, contact_id, "sent", "new")
+    # The item row is the one place an anonymous sender is linked (to deliver the reply).
+    _change(conn, item_id, now, None if anonymous else contact_id, "sent", "new")
     found = get(conn, item_id)
     assert found is not None
     return found

@@ -75,6 +75,8 @@ async def test_anonymous_is_explained_and_keeps_no_role_or_gender(
     item = (await db.read(lambda c: rows(c, "SELECT * FROM inbox_items")))[0]
     assert item["anonymous"] == 1 and item["sender_role"] is None
     assert item["sender_gender"] is None and item["contact_id"] is not None
+    changes = await db.read(lambda c: rows(c, "SELECT actor FROM inbox_changes"))
+    assert changes == [{"actor": None}]  # the item row is the only link
 
 
 async def test_a_question_cannot_be_anonymous(chat: ChatDriver, db: Database, one_cluster) -> None:
