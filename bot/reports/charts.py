@@ -40,7 +40,10 @@ def _text(_: Translator, msgid: str) -> str:
 
 
 def _wrap(text: str, width: int = 22) -> str:
-    return "\n".join(textwrap.wrap(text, width)[:2]) or " "
+    # Between words only: a break inside an Indic word would start a line with a vowel
+    # sign (கைவிடப்பட்ட / ு), which no font can draw right; a long word overflows instead.
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines[:2]) or " "
 
 
 def report_chart(_: Translator, report: Report) -> bytes:

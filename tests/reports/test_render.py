@@ -4,6 +4,7 @@ Indian number formatting, and the same vocabulary as the rest of the bot."""
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.limits import TELEGRAM_MAX_TEXT
 from bot.reports import indicators as ind
-from bot.reports.charts import report_chart, report_figure
+from bot.reports.charts import _wrap, report_chart, report_figure
 from bot.reports.indicators import MonthPoint, Share
 from bot.reports.labels import GENDER_LABELS, ROLE_LABELS, label, rupees, share_text
 from bot.reports.text import report_text
@@ -151,6 +152,17 @@ def test_chart_shows_every_zero(conn: sqlite3.Connection) -> None:
         "Sept 2026", "Oct 2026", "Nov 2026",
     ]  # fmt: skip
     assert _texts(plan) == ["1", "1", "2", "1"]
+
+
+def test_chart_labels_break_between_words_only(conn: sqlite3.Connection) -> None:
+    # A label wrapped inside a word would start its second line with a vowel sign.
+    assert _wrap("கைவிடப்பட்டது", 12) == "கைவிடப்பட்டது"
+    assert _wrap("नियोजित गतिविधियाँ", 8) == "नियोजित\nगतिविधियाँ"
+    report = ind.build(conn, BAGRU, QUARTER)
+    for language in SHIPPED_LANGUAGES:
+        for text in _all_texts(report_figure(translator(language), report)):
+            for line in text.split("\n"):
+                assert not line or unicodedata.category(line[0])[0] != "M", (language, text)
 
 
 def _all_texts(figure: object) -> list[str]:
