@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.i18n import translator
+from bot.i18n import SHIPPED_LANGUAGES, native_name, translator
 from bot.storage import clusters
 from bot.storage.db import connect_sync, migrate, run_in_transaction
 from tests.e2e.harness import BotProcess, bot_settings, running_bot, wait_until
@@ -91,7 +91,7 @@ async def test_onboarding_in_english_over_telegram(fake: FakeTelegram, settings:
     seed_cluster(settings.db, "BAGRU")
     async with running_bot(bot_settings(settings, fake)):
         first = await turn(fake, USER, lambda: fake.push_text(USER, "/start", first_name="Sunita"))
-        assert first[-1].buttons == ["English", "हिन्दी", "తెలుగు"]
+        assert first[-1].buttons == [native_name(code) for code in SHIPPED_LANGUAGES]
         consent = await turn(fake, USER, lambda: fake.press(USER, "English"))
         assert "/forget" in texts(consent)
         # The pressed message was frozen: keyboard gone, choice shown.
@@ -100,6 +100,8 @@ async def test_onboarding_in_english_over_telegram(fake: FakeTelegram, settings:
         name = await turn(fake, USER, lambda: fake.press(USER, "I agree"))
         assert name[-1].buttons == ["Sunita"]  # the profile name is offered
         await turn(fake, USER, lambda: fake.press(USER, "Sunita"))
+        roles = await turn(fake, USER, lambda: fake.press(USER, "Make or sell"))
+        assert "Other roles" in roles[-1].buttons  # the role question's second step
         await turn(fake, USER, lambda: fake.press(USER, "Artisan"))
         await turn(fake, USER, lambda: fake.press(USER, "Woman"))
         phone = await turn(fake, USER, lambda: fake.push_text(USER, "Bagru"))
@@ -232,20 +234,20 @@ async def test_onboarding_survives_kill_9(
         bot.start()
         await bot.wait_until_polling(fake)
         await wait_until(  # the first turn of a fresh process may be slow: wait for its reply
-            lambda: "role:artisan" in str(fake.messages_to(USER)[-1].reply_markup),
+            lambda: "rgrp:make" in str(fake.messages_to(USER)[-1].reply_markup),
             20,
             "the name typed while the bot was down to be handled",
         )
         await fake.wait_idle(quiet=0.3)
         role = fake.messages_to(USER)[-1]
-        assert "role:artisan" in [
+        assert "rgrp:make" in [  # the role question's first step: a group of roles
             b["callback_data"] for row in role.reply_markup["inline_keyboard"] for b in row
         ]
         bot.kill9()
         bot.start()
         await bot.wait_until_polling(fake)
         resumed = await turn(fake, USER, lambda: fake.push_text(USER, "/start"))
-        assert "role:artisan" in str(resumed[-1].reply_markup)  # same question again
+        assert "rgrp:make" in str(resumed[-1].reply_markup)  # same question again
         await turn(
             fake,
             USER,

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.i18n import translator
+from bot.i18n import SHIPPED_LANGUAGES, native_name, translator
 from bot.storage.db import connect_sync
 from tests.e2e.harness import bot_settings, running_bot, wait_until, whatsapp_settings
 from tests.e2e.test_telegram_onboarding import (
@@ -59,15 +59,18 @@ def db_row(settings: Settings, sql: str) -> tuple[object, ...]:
 async def onboard_in_hindi(graph: FakeGraph, who: Person) -> list[Sent]:
     send: Callable[[wp.Payload], Awaitable[list[Sent]]] = lambda p: turn(graph, who, p)  # noqa: E731
     first = await send(wp.text(who, "start"))
-    assert first[-1].buttons == [("lang:en", "English"), ("lang:hi", "हिन्दी"), ("lang:te", "తెలుగు")]
+    assert first[-1].buttons == [(f"lang:{c}", native_name(c)) for c in SHIPPED_LANGUAGES]
     consent = await send(wp.button_reply(who, "lang:hi", "हिन्दी"))
     assert "/forget" in texts(consent) and devanagari(texts(consent))
     assert consent[-1].interactive_type == "button"
     await send(wp.button_reply(who, "consent:yes", consent[-1].buttons[0][1]))
     role = await send(wp.text(who, "मीना देवी"))
-    # 11 roles: more than a list holds, so numbered text answered with a number.
-    assert role[-1].type == "text" and "11. " in role[-1].text
-    gender = await send(wp.text(who, "1"))
+    # 11 roles, more than a list holds: a group of roles (buttons), then its roles (a list).
+    assert role[-1].interactive_type == "button"
+    assert [b[0] for b in role[-1].buttons] == ["rgrp:make", "rgrp:support"]
+    roles = await send(wp.button_reply(who, "rgrp:make", role[-1].buttons[0][1]))
+    assert roles[-1].interactive_type == "list" and len(roles[-1].rows) == 6
+    gender = await send(wp.list_reply(who, "role:artisan", "कारीगर"))
     assert gender[-1].interactive_type == "list" and len(gender[-1].rows) == 4
     place = await send(wp.list_reply(who, "gender:female", "महिला"))
     assert place[-1].interactive_type == "button"
@@ -205,7 +208,7 @@ async def test_language_updates_and_erasure_over_whatsapp(
         assert "/start" in texts(erased) and telugu(texts(erased))
         # Writing again starts afresh: nothing of the erased person comes back.
         again = await turn(graph, MEENA, wp.text(MEENA, "नमस्ते"))
-        assert [b[0] for b in again[-1].buttons] == ["lang:en", "lang:hi", "lang:te"]
+        assert [b[0] for b in again[-1].buttons] == [f"lang:{c}" for c in SHIPPED_LANGUAGES]
     assert graph.errors == []
     conn = connect_sync(settings.db)
     try:
@@ -464,15 +467,6 @@ async def new_messages(graph: FakeGraph, who: Person, since: int, count: int) ->
     return found
 
 
-def numbered(message: Sent, label: str) -> str:
-    """The number to type for `label` in a numbered-text choice (more than 10 choices)."""
-    for line in message.text.splitlines():
-        number, _, rest = line.partition(". ")
-        if number.isdigit() and rest.strip().removeprefix("✓ ") == label:
-            return number
-    raise AssertionError(f"{label!r} not offered in:\n{message.text}")
-
-
 async def test_an_rsvp_and_a_visit_registration_in_hindi(
     graph: FakeGraph, settings: Settings
 ) -> None:
@@ -545,9 +539,10 @@ async def test_an_rsvp_and_a_visit_registration_in_hindi(
         ):
             await cda(wp.text(RAMESH, typed))
         roles = await cda(wp.text(RAMESH, "2"))  # seats
-        # Eleven roles and Done: numbered text; artisans and SHG members come ticked.
-        assert roles[-1].type == "text" and "✓ Artisan" in roles[-1].text
-        await cda(wp.text(RAMESH, numbered(roles[-1], "Done")))
+        # One group of roles at a time, a list; artisans and SHG members come ticked.
+        assert roles[-1].interactive_type == "list"
+        assert ("vs:role:artisan", "✓ Artisan") in roles[-1].buttons
+        await cda(wp.list_reply(RAMESH, "vs:roles:done", "Done"))
         await cda(wp.text(RAMESH, f"{day(5)} 18:00"))
         preview = await cda(wp.text(RAMESH, "1500"))
         assert "It goes to 2 people" in texts(preview)
