@@ -164,34 +164,42 @@ def _to_message(ctx: Context) -> None:
 
 
 def _take_message(ctx: Context) -> bool:
-    """Text, a photo or a voice note for the draft; False (and why) when it is none."""
+    """Text, a photo or a voice note for the draft; False (and why) when it is none. Words
+    sent in several messages are joined: people write in short bursts."""
     inbound, data, _ = ctx.inbound, _data(ctx), ctx._
-    if inbound.kind in MEDIA_KINDS and inbound.media_ref and not data.get("media_kind"):
+    if inbound.kind in MEDIA_KINDS and data.get("media_kind"):
+        ctx.reply(_("One photo or voice note can go with a message. Press “Send” to send it."))
+        return False
+    if inbound.kind in MEDIA_KINDS and inbound.media_ref:
         ctx.go(FLOW, MORE, media_kind=MEDIA_KINDS[inbound.kind], media_path=inbound.media_ref)
         caption = inbound.text.strip()
-        if caption and not data.get("text") and text_length(caption) <= MAX_TEXT:
-            ctx.go(FLOW, MORE, text=caption)
-        return True
-    if inbound.kind is InboundKind.TEXT and not inbound.text.startswith("/"):
-        text = inbound.text.strip()
-        if text and not data.get("text"):
-            if text_length(text) > MAX_TEXT:
-                ctx.reply(
-                    _(
-                        "Your message has {length} characters; at most {max} fit. Please "
-                        "send a shorter one."
-                    ).format(length=_.number(text_length(text)), max=_.number(MAX_TEXT))
-                )
-                return False
-            ctx.go(FLOW, MORE, text=text)
-            return True
-    if inbound.kind in MEDIA_KINDS and not inbound.media_ref:
+        return not caption or _add_words(ctx, caption)
+    typed = inbound.text.strip() if inbound.kind is InboundKind.TEXT else ""
+    if typed and not typed.startswith("/"):
+        return _add_words(ctx, typed)
+    if inbound.kind in MEDIA_KINDS:
         ctx.reply(_("That file could not be taken. Please type your message instead."))
         return False
     if inbound.kind is InboundKind.CHOICE:
         ctx.reply(_("That button belongs to an earlier question."))
     ctx.reply(_("Please type your message, or send a photo or a voice note."))
     return False
+
+
+def _add_words(ctx: Context, words_typed: str) -> bool:
+    _ = ctx._
+    before = str(_data(ctx).get("text") or "")
+    text = f"{before}\n{words_typed}" if before else words_typed
+    if text_length(text) > MAX_TEXT:
+        ctx.reply(
+            _(
+                "Your message has {length} characters; at most {max} fit. Please send a "
+                "shorter one."
+            ).format(length=_.number(text_length(text)), max=_.number(MAX_TEXT))
+        )
+        return False
+    ctx.go(FLOW, MORE, text=text)
+    return True
 
 
 def _send(ctx: Context) -> None:

@@ -125,6 +125,25 @@ async def test_a_photo_or_voice_note_goes_with_it(
     assert item["text"] == "The water tap at the dyeing yard is broken."
 
 
+async def test_words_in_several_messages_are_joined_and_one_file_goes_with_them(
+    chat: ChatDriver, db: Database, one_cluster: Cluster, tmp_path
+) -> None:
+    await register(chat)
+    await chat.say("/ask")
+    await chat.press("ask:k:question")
+    await chat.say("The new looms arrived.")
+    await chat.say("Who will train us to use them?")
+    photo = tmp_path / "loom.jpg"
+    photo.write_bytes(b"\xff\xd8")
+    await chat._send(kind=InboundKind.PHOTO, media_ref=str(photo))
+    await chat._send(kind=InboundKind.PHOTO, media_ref=str(photo))
+    assert "One photo or voice note can go with a message" in chat.text
+    await chat.press("ask:send")
+    item = (await db.read(lambda c: rows(c, "SELECT * FROM inbox_items")))[0]
+    assert item["text"] == "The new looms arrived.\nWho will train us to use them?"
+    assert item["media_kind"] == "photo"
+
+
 async def test_the_media_gate_takes_a_photo_only_at_the_message_step(
     chat: ChatDriver, engine: Engine, db: Database, one_cluster: Cluster
 ) -> None:
@@ -152,6 +171,9 @@ async def test_bad_input_gets_a_clear_answer(chat: ChatDriver, db: Database, one
     assert "Please type your message, or send a photo or a voice note." in chat.text
     await chat.say("x" * 2001)
     assert "2,001 characters" in chat.text and "2,000" in chat.text
+    await chat.say("x" * 1500)
+    await chat.say("y" * 500)  # joined with the first part: 2,001 with the line break
+    assert "2,001 characters" in chat.text
     await chat.say("/cancel")
     assert await db.read(lambda c: rows(c, "SELECT * FROM inbox_items")) == []
 
