@@ -136,6 +136,7 @@ ORDER = (
     "results",
     "export",
     "report",
+    "networks",
 )
 
 
@@ -194,6 +195,7 @@ MENU_LABELS: dict[str, str] = {
     "export": NC_("button", "Survey spreadsheet"),
     "report": NC_("button", "M&E report"),
     "logframe": NC_("button", "Log-frame"),
+    "networks": NC_("button", "Networks"),
     "ask": NC_("button", "Write to the CDA"),
     "mine": NC_("button", "My messages"),
     "inbox": NC_("button", "People's messages"),

@@ -31,6 +31,7 @@ from handlers.broadcasts import compose, deliveries, updates  # noqa: F401
 from handlers.events import attendance, edit, listing, meeting, visit  # noqa: F401
 from handlers.events import press as event_press
 from handlers.inbox import ask, desk
+from handlers.networks import members as network_members
 from handlers.people import menu, onboarding, privacy, profile  # noqa: F401
 from handlers.surveys import respond, results, rounds  # noqa: F401
 
@@ -77,6 +78,10 @@ def route(ctx: Context) -> None:
         # RSVP / Register under an invitation: answered from any state, flow untouched.
         event_press.on_press(ctx)
         respond.back_to_survey(ctx, "")
+    elif inbound.choice and network_members.is_press(inbound.choice):
+        # A network invitation's Join / Decline and /mynetworks' buttons (issue 19), from
+        # any state; each press is checked against the person's membership there.
+        network_members.on_press(ctx)
     elif inbound.choice and desk.is_press(inbound.choice):
         # A CDA's inbox buttons work from any state, like the RSVP buttons; each press is
         # checked against the CDA's clusters there.

@@ -10,7 +10,8 @@ from typing import Any
 
 # Audience spec (JSON in broadcasts.audience): {} = everyone registered in the cluster;
 # {"roles": ["artisan", ...]}; {"gender": "female" | "male"}; {"event": 7} = the people of
-# one of the cluster's events (EVENT_PEOPLE). Keys combine with AND.
+# one of the cluster's events (EVENT_PEOPLE); {"network": 3} = the members of one of the
+# cluster's networks now (NETWORK_PEOPLE, issue 19). Keys combine with AND.
 Audience = dict[str, Any]
 
 # "The people of an event": for a meeting those who answered Yes or Maybe, for a visit the
@@ -22,6 +23,13 @@ EVENT_PEOPLE = (
     " ('yes', 'maybe') UNION SELECT g.contact_id FROM registrations g WHERE g.event_id = ?"
     " AND g.status IN ('confirmed', 'waiting'))"
     " AND EXISTS (SELECT 1 FROM events e WHERE e.id = ? AND e.cluster_id = c.cluster_id)"
+)
+
+# The network must be of the same cluster too; invited people are not members yet.
+NETWORK_PEOPLE = (
+    "c.id IN (SELECT m.contact_id FROM network_members m JOIN networks n ON n.id ="
+    " m.network_id WHERE m.network_id = ? AND m.status = 'member'"
+    " AND n.cluster_id = c.cluster_id)"
 )
 
 
@@ -173,6 +181,9 @@ def audience_where(cluster_id: int, audience: Audience) -> tuple[str, list[Any]]
         event_id = int(audience["event"])
         sql.append(EVENT_PEOPLE)
         params += [event_id, event_id, event_id]
+    if "network" in audience:
+        sql.append(NETWORK_PEOPLE)
+        params.append(int(audience["network"]))
     return " AND ".join(sql), params
 
 

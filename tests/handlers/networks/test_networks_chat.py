@@ -1,0 +1,205 @@
+"""/networks and /mynetworks through the engine (issue 19): a CDA forms a network, adds
+and invites people (the invitation goes through the outbox with Join / Decline), names a
+contact person, records a linkage; members join, decline and leave; the contact person
+sends an update to the network only; another cluster's CDA and an observer are refused."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from bot.engine import Engine
+from bot.storage import admins, clusters
+from bot.storage import networks as nw
+from bot.storage.clusters import Cluster
+from bot.storage.db import Database
+from tests.driver import ChatDriver
+from tests.outbox_helpers import Person, seed_people
+
+PEOPLE = ["asha", "bina", "chitra", "devi", "esha", "farida", "gita", "hema", "indu", "jaya"]
+
+
+def outbox_to(conn: sqlite3.Connection, name: str) -> list[dict[str, object]]:
+    return [
+        json.loads(row[0])
+        for row in conn.execute(
+            "SELECT p.body FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+            " JOIN outbox_payloads p ON p.id = o.payload_id WHERE c.name = ? ORDER BY o.id",
+            (name,),
+        )
+    ]
+
+
+async def seed(db: Database, cluster: Cluster, people: list[str] = PEOPLE, **kw: str) -> list[int]:
+    return await db.write(
+        lambda conn: seed_people(conn, cluster.id, [Person(n, **kw) for n in people])  # type: ignore[arg-type]
+    )
+
+
+async def new_network(cda: ChatDriver, name: str = "Mahila Rangrez SHG") -> None:
+    await cda.say("/networks")
+    assert "None yet" in cda.text
+    await cda.tap("New network")
+    assert "called" in cda.text
+    await cda.say(name)
+    await cda.tap("Self-help group")
+    await cda.tap("Formed now")
+    await cda.say("15-03-2026")
+    assert "Understood: 15 Mar 2026" in cda.text
+    assert "New network: " + name in cda.text and "Self-help group" in cda.text
+    await cda.tap("Create")
+    assert "Created." in cda.text and "Members: 0" in cda.text
+
+
+async def test_a_cda_forms_a_network_adds_invites_and_members_answer(
+    db: Database, engine: Engine, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    ids = await seed(db, one_cluster)
+    await new_network(cda_chat)
+    await cda_chat.tap("Add members")
+    # 10 people: 8 on the first page, then More and Done.
+    assert len(cda_chat.last[-1].choices) == 10 and cda_chat.find("More")
+    await cda_chat.tap("asha")
+    assert "asha is now a member" in cda_chat.text
+    await cda_chat.say("ITA")  # part of a name narrows the list
+    assert [c.label for c in cda_chat.last[-1].choices] == ["gita", "Done"]
+    await cda_chat.tap("gita")
+    await cda_chat.say("zzz")
+    assert "Nobody's name contains “zzz”" in cda_chat.text
+    await cda_chat.press(f"nw:p:{ids[0]}")  # asha again: an old button
+    assert "asha is a member already" in cda_chat.text
+    await cda_chat.tap("Done")
+    assert "Members: 2" in cda_chat.text
+    await cda_chat.tap("Invite people")
+    assert "asha" not in [c.label for c in cda_chat.last[-1].choices]
+    await cda_chat.tap("bina")
+    await cda_chat.tap("chitra")
+    assert "chitra is invited" in cda_chat.text
+    await cda_chat.tap("Done")
+    assert "Invited, no answer yet: 2" in cda_chat.text
+
+    network = await db.read(lambda conn: nw.by_name(conn, one_cluster.id, "Mahila Rangrez SHG"))
+    assert network is not None and network.origin == "formed"
+    assert network.founded_on == "2026-03-15"
+    sent = await db.read(lambda conn: outbox_to(conn, "bina"))
+    assert len(sent) == 1 and "Mahila Rangrez SHG" in str(sent[0]["text"])
+    assert [c[0] for c in sent[0]["choices"]] == [  # type: ignore[attr-defined]
+        f"nwi:{network.id}:y", f"nwi:{network.id}:n"]
+
+    bina = ChatDriver(engine, user_id="u-bina")
+    await bina.press(f"nwi:{network.id}:y")
+    assert "Welcome! You are now a member of Mahila Rangrez SHG" in bina.text
+    await bina.press(f"nwi:{network.id}:y")  # twice
+    assert "member of Mahila Rangrez SHG already" in bina.text
+    chitra = ChatDriver(engine, user_id="u-chitra")
+    await chitra.say("/mynetworks")
+    assert "Mahila Rangrez SHG (Self-help group): invited" in chitra.text
+    await chitra.tap("Mahila Rangrez SHG")
+    await chitra.tap("Decline")
+    assert "You declined" in chitra.text
+    devi = ChatDriver(engine, user_id="u-devi")  # never invited
+    await devi.press(f"nwi:{network.id}:y")
+    assert "no open invitation" in devi.text
+    assert await db.read(lambda conn: nw.members(conn, network.id)) == [ids[0], ids[1], ids[6]]
+
+    # The CDA names bina the contact person; only members are offered.
+    await cda_chat.say("/networks")
+    assert "Mahila Rangrez SHG (Self-help group, Formed now): 3 members" in cda_chat.text
+    await cda_chat.tap("Mahila Rangrez SHG")
+    await cda_chat.tap("Contact person")
+    assert sorted(c.label for c in cda_chat.last[-1].choices) == ["Done", "asha", "bina", "gita"]
+    await cda_chat.tap("bina")
+    assert "bina is now the contact person" in cda_chat.text
+    assert "Contact person: bina" in cda_chat.text
+
+    # bina sends an update to the network: its members get it, nobody else.
+    await bina.say("/mynetworks")
+    assert "contact person" in bina.text
+    await bina.tap("Mahila Rangrez SHG")
+    await bina.tap("Send an update")
+    await bina.say("Meeting at the dye shed on Friday.")
+    assert "Send this to 3 members of Mahila Rangrez SHG?" in bina.text
+    await bina.tap("Send")
+    assert "Recipients: 3" in bina.text
+    got = await db.read(
+        lambda conn: {r[0] for r in conn.execute(
+            "SELECT c.name FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+            " WHERE o.kind = 'broadcast'")}
+    )
+    assert got == {"asha", "bina", "gita"}
+    update = await db.read(lambda conn: conn.execute("SELECT texts FROM updates").fetchone()[0])
+    assert "From Mahila Rangrez SHG:" in update and "dye shed" in update
+
+    # asha leaves.
+    asha = ChatDriver(engine, user_id="u-asha")
+    await asha.say("/mynetworks")
+    await asha.tap("Mahila Rangrez SHG")
+    await asha.tap("Leave")
+    await asha.tap("Yes, leave")
+    assert "You have left Mahila Rangrez SHG" in asha.text
+    assert await db.read(lambda conn: nw.members(conn, network.id)) == [ids[1], ids[6]]
+    actions = await db.read(lambda conn: [r[0] for r in conn.execute(
+        "SELECT action FROM audit_log WHERE action LIKE 'network.%' ORDER BY id")])
+    assert actions == [
+        "network.create", "network.member_add", "network.member_add", "network.invite",
+        "network.invite", "network.accept", "network.decline", "network.contact_person",
+        "network.leave",
+    ]
+
+
+async def test_a_cda_records_a_linkage_between_a_role_and_a_network(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    await new_network(cda_chat, "Bagru Printers Group")
+    await cda_chat.say("/networks")
+    await cda_chat.tap("Record a linkage")
+    await cda_chat.tap("A network")
+    await cda_chat.tap("Bagru Printers Group")
+    await cda_chat.tap("Support the cluster")
+    await cda_chat.tap("Bank, finance")
+    assert "What is the linkage?" in cda_chat.text
+    await cda_chat.tap("buys from")
+    await cda_chat.tap("Skip")  # today
+    assert "Bagru Printers Group buys from Bank / financial institution, since 28 Nov 2026" \
+        in cda_chat.text
+    await cda_chat.tap("Record")
+    assert "Recorded." in cda_chat.text
+    found = await db.read(lambda conn: nw.linkages_at(conn, one_cluster.id))
+    assert [(x.from_kind, x.to_kind, x.to_ref, x.kind, x.since, x.source) for x in found] == [
+        ("network", "role", "bank", "buys_from", "2026-11-28", "cda")]
+
+    # A network cannot be linked to itself.
+    await cda_chat.tap("Record a linkage")
+    await cda_chat.tap("A network")
+    await cda_chat.tap("Bagru Printers Group")
+    await cda_chat.tap("A network")
+    await cda_chat.tap("Bagru Printers Group")
+    await cda_chat.tap("trains")
+    await cda_chat.say("01-11-2026")
+    assert "cannot be linked to itself" in cda_chat.text
+
+
+async def test_another_clusters_cda_and_an_observer_are_refused(
+    db: Database, engine: Engine, two_clusters: list[Cluster], cda_chat: ChatDriver
+) -> None:
+    bagru, coir = two_clusters
+    ids = await seed(db, bagru, ["asha"])
+    await db.write(lambda conn: (
+        admins.add(conn, "test", "cdab", coir.id, "cda", "x"),
+        admins.add(conn, "test", "obs", None, "observer", "x"),
+        nw.create(conn, bagru.id, "Bagru SHG", "shg", "existing", None, actor="t", now="x"),
+    ))
+    other = ChatDriver(engine, user_id="cdab")
+    await other.say("/networks")
+    assert "Bagru SHG" not in other.text and "Alleppey" in other.text  # its own cluster only
+    await other.press("nw:o:1")  # a button of Bagru's list
+    assert "no longer exists" in other.text or "earlier question" in other.text
+    observer = ChatDriver(engine, user_id="obs")
+    await observer.say("/networks")
+    assert "Bagru SHG" not in observer.text
+    await observer.press("nw:o:1")
+    assert "Bagru SHG" not in observer.text
+    # The whole-cluster CDA adds asha; the other CDA's press on a person changes nothing.
+    await other.press(f"nw:p:{ids[0]}")
+    assert await db.read(lambda conn: nw.members(conn, 1)) == []
+    assert await db.read(lambda conn: clusters.by_id(conn, bagru.id)) is not None
