@@ -29,6 +29,7 @@ from handlers.broadcasts.draft import (
     media_from_inbound,
 )
 from handlers.common import picked, use_buttons
+from handlers.networks import audience as by_network
 
 # --- start and cluster --------------------------------------------------------------------
 
@@ -59,6 +60,9 @@ def _audience_choices(ctx: Context, *, offered: bool = True) -> list[Choice]:
     choices = [Choice(f"bc:aud:{key}", ctx._(label)) for key, label in AUDIENCES.items()]
     if not offered or by_event.has_events(ctx):
         choices.append(Choice("bc:aud:event", ctx._(EVENT_AUDIENCE)))
+    here = cluster(ctx)
+    if not offered or (here is not None and by_network.choices(ctx, "bc", here.id)):
+        choices.append(Choice("bc:aud:network", ctx._(by_network.NETWORK_AUDIENCE)))
     return choices
 
 
@@ -85,6 +89,9 @@ def take_audience(ctx: Context) -> None:
     if key == "event":
         by_event.start(ctx, ask_audience)
         return
+    if key == "network":
+        ask_network(ctx)
+        return
     after_audience(ctx, {} if key == "all" else {"gender": key})
 
 
@@ -97,6 +104,26 @@ def after_audience(ctx: Context, audience: dict[str, object]) -> None:
         return
     ctx.go(FLOW, f"{FLOW}.message", audience=audience, evpage=None)
     ask_message(ctx)
+
+
+def ask_network(ctx: Context) -> None:
+    here = cluster(ctx)
+    assert here is not None  # on_input checked it
+    options = by_network.choices(ctx, "bc", here.id)
+    if not options:
+        ctx.reply(ctx._(by_network.NO_NETWORK))
+        ask_audience(ctx)
+        return
+    ctx.go(FLOW, f"{FLOW}.network")
+    ctx.reply(ctx._("The members of which network?"), options, columns=1)
+
+
+def take_network(ctx: Context) -> None:
+    here = cluster(ctx)
+    assert here is not None  # on_input checked it
+    found = by_network.picked_network(ctx, "bc", here.id)
+    if found is not None:
+        after_audience(ctx, {"network": found})
 
 
 ROLES_QUESTION = N_("Choose one or more roles, then press “Done”.")
@@ -149,6 +176,7 @@ STEPS = {
     "cluster": take_cluster,
     "audience": take_audience,
     "roles": take_roles,
+    "network": take_network,
     "event": lambda ctx: by_event.take_event(ctx, ask_audience, after_audience),
     "message": take_message,
     "preview": preview.take_preview,

@@ -77,6 +77,10 @@ def describe_audience(ctx: Context, audience: dict[str, Any]) -> str:
         return _describe_event(ctx, int(audience["event"]))
     if audience.get("roles"):
         return ", ".join(ctx._(ROLES[r]) for r in audience["roles"] if r in ROLES)
+    if "network" in audience:
+        from handlers.networks.audience import describe  # it imports this module's package
+
+        return describe(ctx, int(audience["network"]))
     gender = audience.get("gender")
     if gender in ("female", "male"):
         return ctx._(AUDIENCES[gender])

@@ -24,6 +24,7 @@ from handlers import wizard as wz
 from handlers.broadcasts.draft import AUDIENCES
 from handlers.events import draft as d
 from handlers.events.press import rsvp_choices
+from handlers.networks import audience as by_network
 from handlers.offsets import show_offsets
 
 FLOW = "newmeeting"
@@ -38,6 +39,8 @@ def audience_of(draft: wz.Draft) -> dict[str, object]:
     key = draft.get("audience", "all")
     if key == "roles":
         return {"roles": list(draft.get("roles") or [])}
+    if key == "network":
+        return {"network": int(draft["network"])}
     return {} if key == "all" else {"gender": key}
 
 
@@ -124,11 +127,17 @@ WIZARD = wz.Wizard(
         wz.Text(
             "place", N_("Place"), N_("Where will it be held? Type the place."), limit=d.MAX_PLACE
         ),
-        wz.Pick(
+        by_network.AudiencePick(
             "audience",
             N_("Who is invited"),
             N_("Who should be invited?"),
-            options=tuple(AUDIENCES.items()),
+            options=(*AUDIENCES.items(), ("network", by_network.NETWORK_AUDIENCE)),
+        ),
+        by_network.NetworkField(
+            "network",
+            N_("Network"),
+            N_("The members of which network?"),
+            applies=lambda draft: draft.get("audience") == "network",
         ),
         wz.Roles(
             "roles",

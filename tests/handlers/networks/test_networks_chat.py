@@ -203,3 +203,42 @@ async def test_another_clusters_cda_and_an_observer_are_refused(
     await other.press(f"nw:p:{ids[0]}")
     assert await db.read(lambda conn: nw.members(conn, 1)) == []
     assert await db.read(lambda conn: clusters.by_id(conn, bagru.id)) is not None
+
+
+async def test_a_meeting_and_a_broadcast_go_to_a_networks_members_only(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    ids = await seed(db, one_cluster, ["asha", "bina", "chitra"])
+    await cda_chat.say("/broadcast")
+    assert "Members of a network" not in [c.label for c in cda_chat.last[-1].choices]
+    await cda_chat.say("/cancel")
+
+    def form(conn: sqlite3.Connection) -> nw.Network:
+        network = nw.create(conn, one_cluster.id, "Dyers", "producer_group", "revived", None,
+                            actor="t", now="2026-11-01T00:00:00+00:00")
+        for contact_id in ids[:2]:
+            nw.add_member(conn, network.id, contact_id, actor="t", now="2026-11-01T00:00:00+00:00")
+        return network
+
+    network = await db.write(form)
+    await cda_chat.say("/newmeeting")
+    await cda_chat.say("Dyers' monthly meeting")
+    await cda_chat.say("5 Dec 10:30")
+    await cda_chat.say("Dye shed")
+    await cda_chat.tap("Members of a network")
+    await cda_chat.tap("Dyers")
+    await cda_chat.tap("1 day, 2 hours")
+    assert "Members of Dyers" in cda_chat.text and "Recipients: 2" in cda_chat.text
+    await cda_chat.tap("Yes, invite them")
+    invited = await db.read(lambda conn: {r[0] for r in conn.execute(
+        "SELECT c.name FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+        " WHERE o.kind = 'invitation'")})
+    assert invited == {"asha", "bina"}
+    audience = await db.read(lambda conn: conn.execute("SELECT audience FROM events").fetchone()[0])
+    assert json.loads(audience) == {"network": network.id}
+
+    await cda_chat.say("/broadcast")
+    await cda_chat.tap("Members of a network")
+    await cda_chat.tap("Dyers")
+    await cda_chat.say("The dye order has arrived.")
+    assert "Members of Dyers" in cda_chat.text

@@ -1,0 +1,76 @@
+"""A network as an audience (issue 19): the members of one of the cluster's networks now,
+stored as {"network": id} (bot.storage.broadcasts.NETWORK_PEOPLE). Used by /broadcast's
+audience step and the /newmeeting wizard; a meeting addressed to a network counts toward
+that network's participation in the report (bot/reports/indicators.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine import Context
+from bot.i18n import N_, NC_
+from bot.messages import Choice
+from bot.storage import networks as nw
+from handlers import wizard as wz
+from handlers.common import picked, use_buttons
+from handlers.wizard.fields import Asking, Taken
+
+NETWORK_AUDIENCE = NC_("button", "Members of a network")
+NO_NETWORK = N_("This cluster has no network yet: create one with /networks first.")
+MEMBERS_OF = N_("Members of {network}")
+LIMIT = 9  # a WhatsApp list's 10 rows, one left for what the caller adds
+
+
+def choices(ctx: Context, prefix: str, cluster_id: int) -> list[Choice]:
+    from handlers.networks.screens import short
+
+    found = nw.in_cluster(ctx.conn, cluster_id)
+    # Most members first: those are the audiences people address; the rest by name.
+    counts = nw.member_counts(ctx.conn, cluster_id)
+    found.sort(key=lambda n: (-counts[n.id], n.name.casefold()))
+    return [Choice(f"{prefix}:net:{n.id}", short(n.name)) for n in found[:LIMIT]]
+
+
+def picked_network(ctx: Context, prefix: str, cluster_id: int) -> int | None:
+    """The network pressed (or its name typed), or None after saying what is expected."""
+    options = choices(ctx, prefix, cluster_id)
+    choice = picked(ctx, options)
+    if choice is None:
+        use_buttons(ctx, options)
+        return None
+    return int(choice.id.rsplit(":", 1)[1])
+
+
+def describe(ctx: Context, network_id: int) -> str:
+    network = nw.by_id(ctx.conn, network_id)
+    return ctx._(MEMBERS_OF).format(network=network.name if network else "?")
+
+
+@dataclass(frozen=True)
+class AudiencePick(wz.Pick):
+    """The audience buttons with "Members of a network", refused when there is none."""
+
+    def take(self, ctx: Context, w: Asking, draft: wz.Draft) -> Taken:
+        taken = super().take(ctx, w, draft)
+        here = wz.cluster_of(ctx)
+        if isinstance(taken, dict) and taken.get(self.name) == "network" and (
+            here is None or not nw.in_cluster(ctx.conn, here.id)
+        ):
+            ctx.reply(ctx._(NO_NETWORK), self.choices(ctx, w), columns=self.columns)
+            return None
+        return taken
+
+
+@dataclass(frozen=True)
+class NetworkField(wz.Field):
+    """One of the draft cluster's networks, stored by id."""
+
+    def ask(self, ctx: Context, w: Asking, draft: wz.Draft, *, redraw: bool = False) -> None:
+        here = wz.cluster_of(ctx)
+        options = choices(ctx, w.prefix, here.id) if here else []
+        ctx.reply(ctx._(self.question), options, columns=1)
+
+    def take(self, ctx: Context, w: Asking, draft: wz.Draft) -> Taken:
+        here = wz.cluster_of(ctx)
+        found = picked_network(ctx, w.prefix, here.id) if here else None
+        return None if found is None else {self.name: found}
