@@ -55,7 +55,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(language: str) -> None:
     }
     missing = code_msgids() - ids
     assert not missing, (
-        f"run the pybabel update in the README; missing in {language}: {sorted(missing)[:5]}"
+        f"run the pybabel update in the README; missing in {language}: {sorted(missing, key=str)[:5]}"
     )
 
 
