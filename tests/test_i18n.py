@@ -54,9 +54,8 @@ def test_every_string_in_the_code_is_in_the_catalogue(language: str) -> None:
         (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog(language) if m.id
     }
     missing = code_msgids() - ids
-    assert not missing, (
-        f"run the pybabel update in the README; missing in {language}: {sorted(missing, key=str)[:5]}"
-    )
+    first = sorted(missing, key=str)[:5]
+    assert not missing, f"run the pybabel update in the README; missing in {language}: {first}"
 
 
 @pytest.mark.parametrize("language", [code for code in SHIPPED_LANGUAGES if code != "en"])
