@@ -31,3 +31,29 @@ GENDERS: dict[str, str] = {
     "other": NC_("gender", "Other"),
     "undisclosed": N_("Prefer not to say"),
 }
+
+# Networks and linkages (issue 19): the stored keys of bot/storage/networks.py, shown
+# translated by the chat, the report and the cluster map. Each fits a WhatsApp list row.
+NETWORK_KINDS: dict[str, str] = {
+    "shg": NC_("network", "Self-help group"),
+    "producer_group": NC_("network", "Producer group"),
+    "consortium": NC_("network", "Consortium"),
+    "association": NC_("network", "Association"),
+    "credit_group": NC_("network", "Credit group"),
+    "cooperative": NC_("network", "Cooperative"),
+    "other": NC_("network", "Other"),
+}
+NETWORK_ORIGINS: dict[str, str] = {
+    "formed": NC_("network", "Formed now"),
+    "revived": NC_("network", "Revived"),
+    "existing": NC_("network", "Existed before"),
+}
+# Read with the source first: "<from> buys from <to>".
+LINKAGE_KINDS: dict[str, str] = {
+    "buys_from": NC_("linkage", "buys from"),
+    "sells_to": NC_("linkage", "sells to"),
+    "supplies": NC_("linkage", "supplies"),
+    "trains": NC_("linkage", "trains"),
+    "lends_to": NC_("linkage", "lends to"),
+    "advises": NC_("linkage", "advises"),
+}

@@ -4,37 +4,15 @@ language (tests/handlers/networks/test_network_limits.py)."""
 
 from __future__ import annotations
 
-from bot.i18n import N_, NC_, Translator
+from bot.i18n import N_, Translator
 from bot.storage import networks as nw
-from bot.vocabulary import ROLES
+from bot.vocabulary import LINKAGE_KINDS, NETWORK_KINDS, NETWORK_ORIGINS, ROLES
 
-KIND_LABELS: dict[str, str] = {
-    "shg": NC_("network", "Self-help group"),
-    "producer_group": NC_("network", "Producer group"),
-    "consortium": NC_("network", "Consortium"),
-    "association": NC_("network", "Association"),
-    "credit_group": NC_("network", "Credit group"),
-    "cooperative": NC_("network", "Cooperative"),
-    "other": NC_("network", "Other"),
-}
+KIND_LABELS = NETWORK_KINDS
+ORIGIN_LABELS = NETWORK_ORIGINS
+LINKAGE_LABELS = LINKAGE_KINDS
 assert tuple(KIND_LABELS) == nw.KINDS
-
-ORIGIN_LABELS: dict[str, str] = {
-    "formed": NC_("network", "Formed now"),
-    "revived": NC_("network", "Revived"),
-    "existing": NC_("network", "Existed before"),
-}
 assert tuple(ORIGIN_LABELS) == nw.ORIGINS
-
-# "<from> buys from <to>": read with the source first.
-LINKAGE_LABELS: dict[str, str] = {
-    "buys_from": NC_("linkage", "buys from"),
-    "sells_to": NC_("linkage", "sells to"),
-    "supplies": NC_("linkage", "supplies"),
-    "trains": NC_("linkage", "trains"),
-    "lends_to": NC_("linkage", "lends to"),
-    "advises": NC_("linkage", "advises"),
-}
 assert tuple(LINKAGE_LABELS) == nw.LINKAGE_KINDS
 
 REFUSED: dict[str, str] = {
