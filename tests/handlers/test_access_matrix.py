@@ -64,6 +64,7 @@ WATCHED = (  # every table that holds cluster data; the actor's own contact row 
     "rsvps",
     "scheduled_jobs",
     "surveys",
+    "survey_rounds",
     "updates",
 )
 
@@ -192,6 +193,16 @@ SCRIPTS: dict[str, tuple[str, list[Step]]] = {
     "results, picked": ("read", [say("/results"), press("sva:res:{survey}")]),
     "export KEY": ("read", [say("/export {survey}")]),
     "export, picked": ("read", [say("/export"), press("sva:exp:{survey}")]),
+    # A new round asks B's people again (outbox): the buttons of /results, then the name.
+    "survey: new round": (
+        "write",
+        [
+            say("/results {survey}"),
+            press("svn:new:{survey}"),
+            say("Forged round"),
+            press("svn:ok:{survey}"),
+        ],
+    ),
     # Any CDA may export a survey for every cluster (audited), but only their clusters' rows.
     "export of an every-cluster survey": ("scoped", [say("/export all_types")]),
     "inbox: answered list": ("read", [say("/inbox"), press("ib:a:{cluster}")]),
