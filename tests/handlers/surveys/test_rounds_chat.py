@@ -207,3 +207,22 @@ async def test_only_a_cda_of_every_cluster_opens_a_round_of_an_all_cluster_surve
     await both.say("Midline")
     await both.tap("Open")
     assert _rounds(db) == ["Baseline", "Midline"]
+
+
+async def test_a_telugu_cda_opens_a_round_in_telugu(
+    cda_chat: ChatDriver, enterprise: None, db: Database
+) -> None:
+    await cda_chat.say("/start")  # the CDA's contact row, then their language
+    await db.write(lambda conn: conn.execute(
+        "UPDATE contacts SET language = 'te' WHERE channel_user_id = 'cda'"))  # fmt: skip
+    await cda_chat.say(f"/results {KEY}")
+    await cda_chat.tap("కొత్త విడత")
+    assert "“మొదటి విడత”" in cda_chat.text  # the Baseline in the reader's words
+    await cda_chat.say("మొదటి విడత")  # …so its Telugu name is taken too
+    assert "అనే విడత ఇప్పటికే ఉంది" in cda_chat.text
+    await cda_chat.say("రెండో విడత")
+    assert cda_chat.text == "“రెండో విడత” మొదలుపెట్టి, 3 మందిని మళ్ళీ జవాబివ్వమని అడగాలా?"
+    await cda_chat.tap("మొదలుపెట్టండి")
+    assert _rounds(db) == ["Baseline", "రెండో విడత"]
+    await cda_chat.tap("సారాంశం")
+    assert "ఈ విడత మాత్రమే" in [c.label for c in cda_chat.last[-1].choices]
