@@ -167,7 +167,7 @@ CDA_PLANNED = (
 # All an observer (implementing / funding agency) who is not also a registered stakeholder
 # is offered (SPEC: "reads aggregate reports only"): /report, and the language and help
 # everyone needs. Their menus (/help, WhatsApp Menu, Telegram command list) show no more.
-OBSERVER_COMMANDS = ("report", "language", "help")
+OBSERVER_COMMANDS = ("report", "logframe", "language", "help")
 
 # Menu rows (WhatsApp: a list row title holds 24 characters) name a command in a few words;
 # the description says more where there is room (/help, Telegram's menu, a row's

@@ -13,7 +13,7 @@ from bot.channels.whatsapp_menu import menu_requests
 from bot.channels.whatsapp_render import render
 from bot.channels.whatsapp_send import words_for
 from bot.cli import main
-from bot.commands import Audience, commands
+from bot.commands import OBSERVER_COMMANDS, Audience, commands
 from bot.config import Settings
 from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
@@ -140,7 +140,8 @@ async def test_observer_is_offered_report_only_and_refused_the_rest_in_their_lan
     assert "broadcast" in staff and "activity" in staff and "report" in staff
     await observer.say("/help")
     shown = {c.name for c in commands() if f"/{c.name} " in observer.text}
-    assert shown == {"report", "language", "help"}, observer.text  # no /survey, no /broadcast
+    # no /survey, no /broadcast: /report, /logframe (aggregates) and the basics
+    assert shown == set(OBSERVER_COMMANDS), observer.text
     # The WhatsApp Menu: the same three rows.
     requests = menu_requests(
         language, words_for(language), registered=False, cda=False, observer=True
@@ -151,7 +152,7 @@ async def test_observer_is_offered_report_only_and_refused_the_rest_in_their_lan
         for section in request.body["interactive"]["action"]["sections"]
         for row in section["rows"]
     ]
-    assert sorted(rows) == ["cmd:help", "cmd:language", "cmd:report"]
+    assert sorted(rows) == sorted(f"cmd:{name}" for name in OBSERVER_COMMANDS)
     english = (
         "Sorry, this command is only for the cluster development agent (CDA). "
         "Send /help to see what you can do."
@@ -159,7 +160,7 @@ async def test_observer_is_offered_report_only_and_refused_the_rest_in_their_lan
     refusal = translator(language)(english)
     assert refusal != english  # in their language, not English
     for name in staff:
-        if name == "report":
+        if name in OBSERVER_COMMANDS:
             continue
         await observer.say(f"/{name}")
         assert observer.text == refusal, name
@@ -187,7 +188,7 @@ async def test_telegram_command_list_of_an_observer_holds_no_cda_command(
     await filled.write(setup)
     chats = await filled.read(_staff_chats(settings))
     names = {chat: [name for name, _description in entries] for chat, entries in chats.items()}
-    assert sorted(names[501]) == ["help", "language", "report"]
+    assert sorted(names[501]) == sorted(OBSERVER_COMMANDS)
     assert "report" in names[502] and "survey" in names[502] and "broadcast" not in names[502]
     assert "broadcast" in names[503] and "report" in names[503]
 
