@@ -104,3 +104,17 @@ def test_typed_parts_of_the_day() -> None:
     assert parse_time("रात 2 बजे") == time(2, 0)
     assert parse_time("4") is None  # a bare number alone is not a time
     assert split_time("5 दिसंबर शाम 4:30") == ("5 दिसंबर", "शाम 4:30")
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+def test_the_tomorrow_button_has_the_locales_time(language: str) -> None:
+    from types import SimpleNamespace
+
+    from handlers.broadcasts.preview import _when_choices
+
+    ctx = SimpleNamespace(_=Translator(language))
+    label = _when_choices(ctx)[0].label  # type: ignore[arg-type]
+    nine = datetime(2026, 12, 5, 9, 0, tzinfo=ZONE)
+    assert babel_time(language, nine) in label, (language, label)
+    if language != "en":
+        assert not LATIN_DAY_PERIOD.search(label), label

@@ -5,7 +5,7 @@ it (see handlers/broadcasts/compose.py for the first half)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
@@ -192,7 +192,10 @@ def take_version(ctx: Context) -> None:
 
 
 def _when_choices(ctx: Context) -> list[Choice]:
-    return [Choice("bc:when:tomorrow9", ctx._("Tomorrow 9 AM")), _back(ctx)]
+    # The hour as the reader's locale writes it (कल सुबह 9:00, not "9 AM").
+    nine = ctx._.time(time(9, 0))
+    label = ctx._.pgettext("button", "Tomorrow {time}").format(time=nine)
+    return [Choice("bc:when:tomorrow9", label), _back(ctx)]
 
 
 def ask_when(ctx: Context) -> None:
