@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli import activity as activity_cli
+from bot.cli import clustermap as clustermap_cli
 from bot.cli import forget as forget_cli
 from bot.cli import logframe as logframe_cli
 from bot.cli import report as report_cli
@@ -66,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     survey_cli.add_parser(sub)
     activity_cli.add_parser(sub)
     report_cli.add_parser(sub)
+    clustermap_cli.add_parser(sub)
     whatsapp_cli.add_parser(sub)
     forget_cli.add_parser(sub)
     logframe_cli.add_parser(sub)
@@ -272,6 +274,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "survey": survey_cli.cmd_survey,
     "activity": activity_cli.cmd_activity,
     "report": report_cli.cmd_report,
+    "clustermap": clustermap_cli.cmd_clustermap,
     "whatsapp": whatsapp_cli.cmd_whatsapp,
     "forget": forget_cli.cmd_forget,
     "logframe": logframe_cli.cmd_logframe,

@@ -259,3 +259,28 @@ def _legend(
                               label=_text(_, N_("New since the start"))))
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False,
                   prop={"family": list(families()), "size": 9.5})
+
+
+def title_of(name: str, code: str) -> str:
+    return name if renderable(name) else code
+
+
+def picture(
+    _: Translator,
+    conn: Any,
+    cluster_id: int,
+    title: str,
+    *,
+    at: str | None = None,
+    baseline: str | None = None,
+    fmt: str = "png",
+) -> bytes:
+    """The map at `at` (None: now) or, with a `baseline` date, the start beside it; read
+    on `conn` (the reader's connection in the chat), drawn outside the turn."""
+    from bot.networks import graph
+
+    if baseline is None:
+        today = graph.build(conn, cluster_id, at)
+        return _save(lambda: map_figure(_, today, title), fmt)
+    change = graph.compare(conn, cluster_id, baseline, at)
+    return _save(lambda: compare_figure(_, change, title), fmt)
