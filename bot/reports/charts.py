@@ -50,7 +50,8 @@ def report_chart(_: Translator, report: Report) -> bytes:
     """The PNG."""
     buffer = io.BytesIO()
     with drawing():
-        report_figure(_, report).savefig(buffer, format="png")
+        # "tight": a legend that is longer in Tamil or Malayalam is kept, not cut at the edge
+        report_figure(_, report).savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
 
 
