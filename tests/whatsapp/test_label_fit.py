@@ -197,7 +197,7 @@ async def test_language_list_onboarding_profile_and_events_fit(
 
 
 @pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
-async def test_the_role_question_is_lists_the_graph_api_accepts(
+async def test_the_role_question_comes_as_lists_the_graph_api_accepts(
     chat: ChatDriver, one_cluster: Cluster, language: str
 ) -> None:
     """11 roles, WhatsApp's 10 rows: a group first (reply buttons), then its roles (a list
