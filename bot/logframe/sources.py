@@ -9,7 +9,10 @@ A source is one line of text in the log-frame file:
   `registered`, `women_share` (% of registered people who are women), `participants`,
   `meetings_held`, `attended` (attendances marked), `attendance_rate` (% of those invited who
   attended), `activities_done`, `activities_done_share` (%), `updates_sent`,
-  `beneficiaries_share` (% of the action-plan budget the beneficiaries pay).
+  `beneficiaries_share` (% of the action-plan budget the beneficiaries pay),
+  `networks_formed` (networks formed or revived during the programme), `network_members`
+  (people in any network now), `women_members_share` (% of them who are women), `linkages`
+  (linkages standing now, every kind) — issue 19.
 - a survey question: `survey:KEY.QUESTION:AGGREGATE`, optionally `@ROUND` (a round's name or
   number; default the latest round with answers). AGGREGATE is `median`, `mean`, `sum`,
   `count` (people who answered), `share=CHOICE` (% of people whose answer includes CHOICE),
@@ -37,7 +40,8 @@ from bot.surveys.change import MIN_PAIRS, answer_path, change, comparable, lates
 REPORT_FIGURES = (
     "registered", "women_share", "participants", "meetings_held", "attended",
     "attendance_rate", "activities_done", "activities_done_share", "updates_sent",
-    "beneficiaries_share",
+    "beneficiaries_share", "networks_formed", "network_members", "women_members_share",
+    "linkages",
 )  # fmt: skip
 AGGREGATES = ("median", "mean", "sum", "count", "change")
 _SURVEY = re.compile(
@@ -160,6 +164,17 @@ def _report_figure(
         if figure == "attended":
             return float(attended)
         return _percent(attended, sum(e.invited for e in held))
+    if figure in ("networks_formed", "network_members", "women_members_share", "linkages"):
+        zone = ZoneInfo(_zone(conn, cluster_id))
+        found = _once(memo, "networks", lambda: ind.networks(conn, cluster_id, period, zone))
+        if figure == "networks_formed":
+            origins = found.by_origin
+            return float(origins["formed"] + origins["revived"])
+        if figure == "network_members":
+            return float(found.members)
+        if figure == "women_members_share":
+            return _percent(found.women, found.members)
+        return float(sum(found.linkages_now.values()))
     if figure == "updates_sent":
         found = _once(memo, "transparency", lambda: ind.transparency(conn, cluster_id, period))
         return float(len(found.updates))

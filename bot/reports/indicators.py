@@ -638,6 +638,199 @@ def listening(conn: sqlite3.Connection, cluster_id: int, period: Period) -> List
     )
 
 
+# --- Networks and linkages (issue 19) ---------------------------------------------------------
+
+NETWORK_ORIGINS = ("formed", "revived", "existing")
+LINKAGE_KEYS = ("buys_from", "sells_to", "supplies", "trains", "lends_to", "advises")
+
+
+@dataclass(frozen=True)
+class NetworkStats:
+    network_id: int
+    name: str  # typed by the CDA: a group's name, not a person's
+    kind: str
+    origin: str  # formed | revived | existing
+    members: int  # at the end of the period
+    women: int  # of them, women
+    trend: list[tuple[str, int]]  # ('YYYY-MM', members at the month's end), every month
+    meetings: list[EventParticipation]  # meetings addressed to its members, in the period
+    beneficiaries_paise: int  # the beneficiaries' share of its activities' budget
+
+    @property
+    def women_share(self) -> Share:
+        return Share(self.women, self.members)
+
+    @property
+    def participation(self) -> Share:
+        """Attended of invited, over its meetings in the period."""
+        return Share(sum(e.attended for e in self.meetings), sum(e.invited for e in self.meetings))
+
+
+@dataclass(frozen=True)
+class Networks:
+    """The seed's trust and linkage indicators: networks formed and revived, members and
+    their trend, participation in each network's meetings, women among the members,
+    linkages by kind at the baseline and now, what members committed."""
+
+    networks: list[NetworkStats]
+    members: int  # distinct people in any network at the end of the period
+    women: int  # of them, women
+    baseline: str | None  # local date of the baseline (networks_baseline), None: no linkage
+    linkages_baseline: dict[str, int]  # kind -> linkages standing on the baseline date
+    linkages_now: dict[str, int]  # kind -> linkages standing at the end of the period
+    beneficiaries_paise: int = 0  # the whole action plan's beneficiaries' share (not dropped)
+
+    @property
+    def by_origin(self) -> dict[str, int]:
+        counts = dict.fromkeys(NETWORK_ORIGINS, 0)
+        for n in self.networks:
+            counts[n.origin] = counts.get(n.origin, 0) + 1
+        return counts
+
+    @property
+    def women_share(self) -> Share:
+        return Share(self.women, self.members)
+
+    def committed_share(self, stats: NetworkStats) -> Share:
+        """A network's part of the beneficiaries' share of the action-plan budget."""
+        return Share(stats.beneficiaries_paise, self.beneficiaries_paise)
+
+
+NO_NETWORKS = Networks([], 0, 0, None, dict.fromkeys(LINKAGE_KEYS, 0),
+                       dict.fromkeys(LINKAGE_KEYS, 0))  # fmt: skip
+
+
+def networks_baseline(conn: sqlite3.Connection, cluster_id: int) -> str | None:
+    """The baseline date of the linkages (local 'YYYY-MM-DD'): the programme's first day (the
+    cluster's creation, in its zone), or the earliest linkage's date when none was recorded
+    as standing by then (the baseline survey came later). None when there is no linkage."""
+    row = conn.execute(
+        "SELECT c.created_at, c.timezone, (SELECT MIN(since) FROM linkages l"
+        " WHERE l.cluster_id = c.id) FROM clusters c WHERE c.id = ?",
+        (cluster_id,),
+    ).fetchone()
+    if row is None or row[2] is None:
+        return None
+    started = parse_iso(row[0]).astimezone(ZoneInfo(row[1])).date().isoformat()
+    return max(started, str(row[2]))
+
+
+def _linkages_on(conn: sqlite3.Connection, cluster_id: int, on: str) -> dict[str, int]:
+    counts = dict.fromkeys(LINKAGE_KEYS, 0)
+    for kind, count in conn.execute(
+        "SELECT kind, COUNT(*) FROM linkages WHERE cluster_id = ? AND since <= ?"
+        " AND (until IS NULL OR until > ?) GROUP BY kind",
+        (cluster_id, on, on),
+    ):
+        counts[kind] = int(count)
+    return counts
+
+
+_Spell = tuple[int, int, str, str | None, str | None]
+
+
+def _member_rows(conn: sqlite3.Connection, cluster_id: int) -> list[_Spell]:
+    """(network, contact, gender, joined_at, left_at) for every spell of membership."""
+    return [
+        (int(r[0]), int(r[1]), r[2] or "", r[3], r[4])
+        for r in conn.execute(
+            "SELECT m.network_id, m.contact_id, c.gender, m.joined_at, m.left_at"
+            " FROM network_members m JOIN networks n ON n.id = m.network_id"
+            " JOIN contacts c ON c.id = m.contact_id"
+            " WHERE n.cluster_id = ? AND m.joined_at IS NOT NULL",
+            (cluster_id,),
+        )
+    ]
+
+
+def _in_at(joined: str | None, left: str | None, at: str) -> bool:
+    return joined is not None and joined < at and (left is None or left >= at)
+
+
+def _month_ends(first: str, end: str, zone: ZoneInfo) -> list[tuple[str, str]]:
+    """('YYYY-MM', UTC ISO of the next month's first instant, capped at `end`) from the
+    month of `first` to the month before `end` (end exclusive)."""
+    start = parse_iso(first).astimezone(zone)
+    stop = parse_iso(end)
+    year, month = start.year, start.month
+    found = []
+    while True:
+        following = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+        found.append((f"{year:04d}-{month:02d}", iso(min(following, stop))))
+        if following >= stop:
+            return found
+        year, month = following.year, following.month
+
+
+def networks(
+    conn: sqlite3.Connection, cluster_id: int, period: Period, zone: ZoneInfo,
+    events: list[EventParticipation] | None = None,
+) -> Networks:
+    """Networks and linkages as they stood at the end of the period. Members count at a
+    moment: a spell begun before it and not ended by then. A network's meetings are the
+    cluster's meetings addressed to its members ({"network": id}); `events` is the period's
+    participation (computed once by `build`)."""
+    found = conn.execute(
+        "SELECT id, name, kind, origin FROM networks WHERE cluster_id = ? ORDER BY id",
+        (cluster_id,),
+    ).fetchall()
+    linkage_dates = networks_baseline(conn, cluster_id)
+    end_day = (parse_iso(period.end) - timedelta(seconds=1)).astimezone(zone).date().isoformat()
+    now_counts = _linkages_on(conn, cluster_id, end_day)
+    base_counts = (
+        _linkages_on(conn, cluster_id, linkage_dates) if linkage_dates
+        else dict.fromkeys(LINKAGE_KEYS, 0)
+    )
+    if not found:
+        return Networks([], 0, 0, linkage_dates, base_counts, now_counts)
+    spells = _member_rows(conn, cluster_id)
+    if events is None:
+        events = participation(conn, cluster_id, period, zone).events
+    addressed = {
+        int(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT id, json_extract(audience, '$.network') FROM events WHERE cluster_id = ?"
+            " AND kind = 'meeting' AND json_extract(audience, '$.network') IS NOT NULL",
+            (cluster_id,),
+        )
+    }
+    committed = {
+        int(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT network_id, SUM(beneficiaries_paise) FROM activities WHERE cluster_id = ?"
+            " AND status != 'dropped' AND network_id IS NOT NULL GROUP BY network_id",
+            (cluster_id,),
+        )
+    }
+    plan_total = conn.execute(
+        "SELECT COALESCE(SUM(beneficiaries_paise), 0) FROM activities WHERE cluster_id = ?"
+        " AND status != 'dropped'",
+        (cluster_id,),
+    ).fetchone()[0]
+    end = period.end
+    first_join = min((s[3] for s in spells if s[3]), default=None)
+    months = _month_ends(first_join, end, zone) if first_join and first_join < end else []
+    stats: list[NetworkStats] = []
+    everyone: set[int] = set()
+    women: set[int] = set()
+    for network_id, name, kind, origin in found:
+        mine = [s for s in spells if s[0] == network_id]
+        now_in = {s[1]: s[2] for s in mine if _in_at(s[3], s[4], end)}
+        everyone |= set(now_in)
+        women |= {c for c, g in now_in.items() if g == "female"}
+        trend = [
+            (label, len({s[1] for s in mine if _in_at(s[3], s[4], at)})) for label, at in months
+        ]
+        stats.append(NetworkStats(
+            network_id, name, kind, origin, len(now_in),
+            sum(1 for g in now_in.values() if g == "female"), trend,
+            [e for e in events if addressed.get(e.event_id) == network_id],
+            committed.get(network_id, 0),
+        ))  # fmt: skip
+    return Networks(stats, len(everyone), len(women), linkage_dates, base_counts, now_counts,
+                    int(plan_total))  # fmt: skip
+
+
 # --- The whole report -------------------------------------------------------------------------
 
 
@@ -658,6 +851,7 @@ class Report:
     # event id -> language -> the CDA's version of its title (issue 17)
     event_titles: dict[int, dict[str, str]] = field(default_factory=dict)
     listening: Listening = NO_LISTENING  # what people sent the CDA (issue 15)
+    networks: Networks = NO_NETWORKS  # networks and linkages (issue 19)
 
     def survey_title(self, key: str, stored: str, language: str) -> str:
         """A survey's title in `language`, else in English, else as stored."""
@@ -679,6 +873,7 @@ def build(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Report:
     if row is None:
         raise LookupError(f"no cluster {cluster_id}")
     zone = ZoneInfo(row[2])
+    taking_part = participation(conn, cluster_id, period, zone)
     return Report(
         cluster_id=cluster_id,
         cluster_code=row[0],
@@ -687,13 +882,14 @@ def build(conn: sqlite3.Connection, cluster_id: int, period: Period) -> Report:
         period=period,
         scale=scale(conn, cluster_id, period),
         outreach=outreach(conn, cluster_id, period),
-        participation=participation(conn, cluster_id, period, zone),
+        participation=taking_part,
         surveys=surveys(conn, cluster_id, period),
         transparency=transparency(conn, cluster_id, period),
         action_plan=action_plan(conn, cluster_id),
         survey_titles=survey_titles(conn, cluster_id),
         event_titles=event_titles(conn, cluster_id),
         listening=listening(conn, cluster_id, period),
+        networks=networks(conn, cluster_id, period, zone, taking_part.events),
     )
 
 

@@ -5,13 +5,14 @@ characters) in every language."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.clock import iso, parse_iso
 from bot.i18n import N_, Translator
 from bot.reports.indicators import (
     ANONYMOUS,
     INBOX_KINDS,
+    LINKAGE_KEYS,
     STATUS_KEYS,
     GroupListening,
     Report,
@@ -29,11 +30,13 @@ from bot.reports.labels import (
     rupees,
     share_text,
 )
+from bot.vocabulary import LINKAGE_KINDS, NETWORK_ORIGINS
 
 MAX_EVENTS = 4  # the latest events of the period
 MAX_SURVEYS = 4
 MAX_MONTHS = 6  # the latest months of the attendance trend
 MAX_CHARS = 4096  # Telegram's message limit
+MAX_NETWORKS = 5  # the biggest networks; the workbook has every one
 # The kinds of what people send the CDA, as the report names them (issue 15).
 INBOX_KIND_LABELS = {
     "question": N_("Questions"),
@@ -68,7 +71,7 @@ def report_text(_: Translator, report: Report) -> str:
     ]
     lines += _scale(_, report) + _outreach(_, report) + _participation(_, report)
     lines += _surveys(_, report) + _transparency(_, report) + _listening(_, report)
-    lines += _action_plan(_, report)
+    lines += _action_plan(_, report) + _networks(_, report)
     text = "\n".join(lines)
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
 
@@ -258,3 +261,53 @@ def _action_plan(_: Translator, report: Report) -> list[str]:
 
 def _money_share(_: Translator, part: int, total: int) -> str:
     return f"{rupees(_, part)} ({percent(_, Share(part, total))})"
+
+
+def _linkage_counts(_: Translator, counts: dict[str, int]) -> str:
+    shown = [f"{_(LINKAGE_KINDS[k])} {_.number(counts[k])}" for k in LINKAGE_KEYS if counts[k]]
+    return _("{total} ({kinds})").format(
+        total=_.number(sum(counts.values())), kinds=" · ".join(shown) or "–"
+    )
+
+
+def _networks(_: Translator, report: Report) -> list[str]:
+    n = report.networks
+    lines = ["", _("🤝 Networks and linkages")]
+    if n.networks:
+        origins = n.by_origin
+        lines += [
+            _("Networks: {total} · formed {formed} · revived {revived} · existed before "
+              "{existing}").format(
+                total=_.number(len(n.networks)), formed=_.number(origins["formed"]),
+                revived=_.number(origins["revived"]), existing=_.number(origins["existing"]),
+            ),
+            _("Members: {count} · women {share}").format(
+                count=_.number(n.members), share=share_text(_, n.women_share)
+            ),
+        ]  # fmt: skip
+        biggest = sorted(n.networks, key=lambda s: (-s.members, s.name))[:MAX_NETWORKS]
+        for stats in biggest:
+            line = _("{name} ({origin}): {members} members, women {women}").format(
+                name=stats.name, origin=_(NETWORK_ORIGINS[stats.origin]),
+                members=_.number(stats.members), women=percent(_, stats.women_share),
+            )  # fmt: skip
+            if stats.meetings:
+                line += " · " + _("{count} meetings, attended {share}").format(
+                    count=_.number(len(stats.meetings)), share=share_text(_, stats.participation)
+                )
+            if stats.beneficiaries_paise:
+                line += " · " + _("committed {amount}").format(
+                    amount=_money_share(_, stats.beneficiaries_paise, n.beneficiaries_paise)
+                )
+            lines.append(line)
+    else:
+        lines.append(_("No networks yet."))
+    if n.baseline is not None:
+        lines += [
+            _("Linkages at the baseline ({date}): {counts}").format(
+                date=_.date(date.fromisoformat(n.baseline)),
+                counts=_linkage_counts(_, n.linkages_baseline),
+            ),
+            _("Linkages now: {counts}").format(counts=_linkage_counts(_, n.linkages_now)),
+        ]
+    return lines

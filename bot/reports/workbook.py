@@ -13,7 +13,15 @@ from openpyxl.styles import Font
 
 from bot.i18n import N_, Translator
 from bot.logframe.standing import Standing
-from bot.reports.indicators import ANONYMOUS, GENDER_KEYS, INBOX_KINDS, STATUS_KEYS, Report, Share
+from bot.reports.indicators import (
+    ANONYMOUS,
+    GENDER_KEYS,
+    INBOX_KINDS,
+    LINKAGE_KEYS,
+    STATUS_KEYS,
+    Report,
+    Share,
+)
 from bot.reports.labels import (
     CATEGORY_LABELS,
     GENDER_LABELS,
@@ -25,6 +33,7 @@ from bot.reports.labels import (
 )
 from bot.reports.text import ANONYMOUS_LABEL, INBOX_KIND_LABELS, period_text
 from bot.spreadsheet import append
+from bot.vocabulary import LINKAGE_KINDS, NETWORK_KINDS, NETWORK_ORIGINS
 
 # Excel's own format strings have no lakh grouping; these conditions give 1,00,000.
 RUPEES = '[>=10000000]"₹"##\\,##\\,##\\,##0;[>=100000]"₹"##\\,##\\,##0;"₹"#,##0'
@@ -74,6 +83,7 @@ def report_workbook(
     _transparency(_, book, report, heading)
     _listening(_, book, report, heading)
     _action_plan(_, book, report, heading)
+    _networks(_, book, report, heading)
     if logframe:
         _logframe(_, book, logframe, heading)
     book.save(out)
@@ -213,6 +223,40 @@ def _action_plan(_: Translator, book: Workbook, report: Report, heading: str) ->
     ):
         sheet.row(name, round(paise / 100), _rate(Share(paise, a.budget_paise)),
                   formats={1: RUPEES, 2: PERCENT})  # fmt: skip
+
+
+def _networks(_: Translator, book: Workbook, report: Report, heading: str) -> None:
+    """Networks and linkages (issue 19): the same figures as the /report text, in full."""
+    n = report.networks
+    sheet = _Sheet(book, _("Networks"), heading)
+    sheet.header(_("Indicator"), _("Value"), _("Share"))
+    for origin, count in n.by_origin.items():
+        sheet.row(_(NETWORK_ORIGINS[origin]), count)
+    sheet.row(_("Members"), n.members)
+    sheet.row(_("Women members"), n.women, _rate(n.women_share), formats={2: PERCENT})
+    sheet.header(_("Network"), _("Kind"), _("Origin"), _("Members"), _("Women"), _("Share"),
+                 _("Meetings"), _("Invited"), _("Attended"), _("Share"),
+                 _("Beneficiaries' budget"), _("Share"))  # fmt: skip
+    for s in n.networks:
+        taking_part = s.participation
+        sheet.row(
+            s.name, _(NETWORK_KINDS[s.kind]), _(NETWORK_ORIGINS[s.origin]), s.members, s.women,
+            _rate(s.women_share), len(s.meetings), taking_part.total, taking_part.count,
+            _rate(taking_part), round(s.beneficiaries_paise / 100),
+            _rate(n.committed_share(s)), formats={5: PERCENT, 9: PERCENT, 10: RUPEES, 11: PERCENT},
+        )  # fmt: skip
+    months = sorted({m for s in n.networks for m, _count in s.trend})
+    if months:
+        sheet.header(_("Members by month"), *(month(_, m) for m in months))
+        for s in n.networks:
+            by_month = dict(s.trend)
+            sheet.row(s.name, *(by_month.get(m, 0) for m in months))
+    sheet.header(_("Linkages"), _("At the baseline"), _("Now"))
+    if n.baseline is not None:
+        sheet.row(_("Baseline date"), n.baseline)
+    for kind in LINKAGE_KEYS:
+        sheet.row(_(LINKAGE_KINDS[kind]), n.linkages_baseline[kind], n.linkages_now[kind])
+    sheet.row(_("Total"), sum(n.linkages_baseline.values()), sum(n.linkages_now.values()))
 
 
 LEVEL_LABELS = {

@@ -83,6 +83,7 @@ async def test_cda_picks_cluster_and_period_then_gets_text_chart_and_sheet(
     book = load_workbook(io.BytesIO(document.data))
     assert book.sheetnames == [
         "Scale", "Outreach", "Participation", "Surveys", "Transparency", "Listening", "Action plan",
+        "Networks",
     ]  # fmt: skip
     audited = await filled.read(
         lambda conn: conn.execute(

@@ -39,6 +39,7 @@ def test_xlsx_has_one_sheet_per_indicator_group(
     book = load_workbook(out)
     assert book.sheetnames == [
         "Scale", "Outreach", "Participation", "Surveys", "Transparency", "Listening", "Action plan",
+        "Networks",
     ]  # fmt: skip
     scale = _values(book["Scale"])
     assert ("Registered", 6, None) in scale
