@@ -19,6 +19,9 @@ person's name, phone, village and channel ids everywhere they occur:
                       nulled, queued messages skipped, texts only they were sent blanked
     events            RSVPs and registrations for events not yet started removed; a freed
                       seat goes to the first person waiting, who is told
+    networks          their memberships and invitations (past spells too) deleted, so no
+                      network lists them; the linkages they reported in a survey deleted
+                      (issue 19); the networks' counts lose one member from then on
     WhatsApp          the 24-hour window row deleted; webhook payloads kept because their
                       handling failed deleted when they carry the person's number or id
     audit log         where they are the actor or the subject (and in those entries' detail)
@@ -41,7 +44,7 @@ from pathlib import Path
 
 from bot import seat_notice
 from bot.clock import iso
-from bot.storage import audit, contacts, inbox, surveys
+from bot.storage import audit, contacts, inbox, networks, surveys
 from bot.storage import events as ev
 from bot.surveys.answers import VOICE_MARK, voice_path
 
@@ -72,6 +75,8 @@ class Erased:
     promoted: list[int] = field(default_factory=list)
     audit: int = 0
     inbox: int = 0  # items sent to the CDA, unlinked and blanked
+    memberships: int = 0  # network membership spells and invitations deleted
+    linkages: int = 0  # linkages they reported, deleted
 
 
 def erase(
@@ -100,6 +105,7 @@ def erase(
     done.inbox = len(sent.items)
     done.files = _delete_files(conn, files + sent.media, media_root)
     _free_seats(conn, done, now, default_language, timezone)
+    done.memberships, done.linkages = networks.forget_contact(conn, contact_id)
     done.outbox = _erase_outbox(conn, contact_id)
     conn.execute("DELETE FROM whatsapp_window_closed WHERE contact_id = ?", (contact_id,))
     _erase_failed_intake(conn, person)
