@@ -103,6 +103,10 @@ def _answer(ctx: Context, network_id: int, accept: bool) -> None:
 
 
 @command("mynetworks", N_("My networks (groups I belong to)"), Audience.MEMBER, in_menu=False)
+def mynetworks(ctx: Context) -> None:
+    show_mine(ctx)
+
+
 def show_mine(ctx: Context, lead: str = "") -> None:
     _ = ctx._
     mine = nw.of_contact(ctx.conn, ctx.contact.id)

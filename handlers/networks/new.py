@@ -15,7 +15,7 @@ from bot.i18n import N_
 from bot.storage import networks as nw
 from handlers import wizard as wz
 from handlers.networks import screens, words
-from handlers.wizard.fields import Asking
+from handlers.wizard.fields import Asking, Taken
 
 FLOW = "nwnew"
 MAX_NAME = 60
@@ -65,7 +65,7 @@ def finish(ctx: Context, draft: wz.Draft) -> None:
 class Name(wz.Text):
     """A name the cluster has not used for a network yet."""
 
-    def take(self, ctx: Context, w: Asking, draft: wz.Draft):  # type: ignore[no-untyped-def,override]
+    def take(self, ctx: Context, w: Asking, draft: wz.Draft) -> Taken:
         taken = super().take(ctx, w, draft)
         here = wz.cluster_of(ctx)
         name = " ".join(taken["name"].split()) if isinstance(taken, dict) else ""

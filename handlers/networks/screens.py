@@ -119,7 +119,7 @@ def take_list(ctx: Context, here: Cluster) -> None:
 
 
 def _network_of(ctx: Context, here: Cluster, ref: object) -> nw.Network | None:
-    network = nw.by_id(ctx.conn, int(ref)) if str(ref).isdigit() else None
+    network = nw.by_id(ctx.conn, int(str(ref))) if str(ref).isdigit() else None
     if network is None or network.cluster_id != here.id:
         ctx.reply(words.refused(ctx._, nw.NetworkError("no_network")))
         show_list(ctx, here.id)
