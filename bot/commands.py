@@ -137,6 +137,7 @@ ORDER = (
     "export",
     "report",
     "networks",
+    "clustermap",
 )
 
 
@@ -167,7 +168,7 @@ CDA_PLANNED = (
 # All an observer (implementing / funding agency) who is not also a registered stakeholder
 # is offered (SPEC: "reads aggregate reports only"): /report, and the language and help
 # everyone needs. Their menus (/help, WhatsApp Menu, Telegram command list) show no more.
-OBSERVER_COMMANDS = ("report", "logframe", "language", "help")
+OBSERVER_COMMANDS = ("report", "logframe", "clustermap", "language", "help")
 
 # Menu rows (WhatsApp: a list row title holds 24 characters) name a command in a few words;
 # the description says more where there is room (/help, Telegram's menu, a row's
@@ -196,6 +197,7 @@ MENU_LABELS: dict[str, str] = {
     "report": NC_("button", "M&E report"),
     "logframe": NC_("button", "Log-frame"),
     "networks": NC_("button", "Networks"),
+    "clustermap": NC_("button", "Cluster map"),
     "ask": NC_("button", "Write to the CDA"),
     "mine": NC_("button", "My messages"),
     "inbox": NC_("button", "People's messages"),
