@@ -299,7 +299,8 @@ async def _cda_flows(cda: ChatDriver, language: str) -> list[Outbound]:
     await script("/broadcast", "!bc:aud:all", "Hello", "!bc:now", "!bc:yes")
     await script("/activity", "!ac:add", "Exposure visit", "!ac:cat:pilot", "Women", "CDA",
                  "05-12-2026", "06-12-2026")  # fmt: skip
-    for command in ("/activity", "/report", "/results diagnostic", "/deliveries", "/attendance"):
+    for command in ("/activity", "/report", "/results diagnostic", "/deliveries", "/attendance",
+                    "/inbox", "/networks", "/logframe"):  # fmt: skip
         seen.extend(await _explore(cda, [command]))
     return seen
 
