@@ -43,13 +43,13 @@ LINKAGE_LABELS: dict[str, str] = {
 assert tuple(LINKAGE_LABELS) == nw.LINKAGE_KINDS
 
 # Colour-blind-safe (Okabe-Ito) and told apart by dash too, for a print in grey.
-KIND_STYLE: dict[str, tuple[str, str]] = {
+KIND_STYLE: dict[str, tuple[str, Any]] = {
     "buys_from": ("#0072B2", "solid"),
     "sells_to": ("#D55E00", "solid"),
     "supplies": ("#009E73", "dashed"),
     "trains": ("#CC79A7", "dashdot"),
     "lends_to": ("#E69F00", "dotted"),
-    "advises": ("#56B4E9", (0, (5, 2, 1, 2))),  # type: ignore[dict-item]
+    "advises": ("#56B4E9", (0, (5, 2, 1, 2))),
 }
 ROLE_COLOUR, NETWORK_COLOUR, NEW_HALO = "#cfe3f2", "#f6d6b8", "#ffe14d"
 WIDTH_PX = 1200
@@ -197,7 +197,7 @@ def _panel(
         bend = 0.12 + 0.14 * nth
         colour, dash = KIND_STYLE[edge.kind]
         width = min(1.4 + 1.6 * math.sqrt(edge.weight - 1), 9.0)
-        ends = dict(posA=where[edge.source], posB=where[edge.target],
+        ends: dict[str, Any] = dict(posA=where[edge.source], posB=where[edge.target],
                     connectionstyle=f"arc3,rad={bend}",
                     shrinkA=math.sqrt(area[edge.source]) / 2 + 2,
                     shrinkB=math.sqrt(area[edge.target]) / 2 + 2)

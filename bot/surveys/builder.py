@@ -13,6 +13,7 @@ from datetime import date, time
 from difflib import get_close_matches
 from typing import Any
 
+from bot.networks import survey_links
 from bot.surveys import expr
 from bot.surveys.errors import (
     DROPPED_MEANS,
@@ -594,6 +595,7 @@ class _Builder:
             guidance=self._texts("survey", row, "guidance_hint"),
             voice=_voice(row),
             indicator=_indicator(row),
+            linkage=self._linkage(row, qtype),
         )
         if not (question.default is None or default_is_expression or _default_fits(question)):
             if question.type.startswith("select") and question.choices:
@@ -810,6 +812,18 @@ class _Builder:
             self._warn("survey", row.row, Warn.TRIGGER_COLUMN)
         if qtype != "calculate" and not row.texts("label"):
             self._warn("survey", row.row, Warn.NO_LABEL)
+
+    def _linkage(self, row: SurveyRow, qtype: str) -> str | None:
+        """The `linkage` column (or `bind::clusterbot:linkage`, issue 19): `KIND`,
+        `KIND:role` or `KIND:chosen`; anything the bot cannot use is a warning."""
+        value = (row.get("linkage") or row.get("clusterbot:linkage") or "").strip()
+        if not value:
+            return None
+        why = survey_links.problem(value, qtype)
+        if why:
+            self._warn("survey", row.row, Warn.LINKAGE, value=value, why=why)
+            return None
+        return survey_links.normalise(value)
 
     # ---------------------------------------------------------------- expressions ---
     def _optional_expression(self, sheet: str, row: SheetRow, column: str) -> str | None:

@@ -136,6 +136,7 @@ class Warn(StrEnum):
     EXPRESSION_DROPPED = "expression_dropped"  # syntax the bot cannot read
     LOOP = "loop"
     ENTITIES = "entities"
+    LINKAGE = "linkage"  # a `linkage` column the bot cannot use
 
 
 WARNINGS: dict[Warn, str] = {
@@ -172,6 +173,8 @@ WARNINGS: dict[Warn, str] = {
     Warn.EXPRESSION_DROPPED: "the bot cannot read {header} {text!r} ({error}); {instead}",
     Warn.LOOP: "'begin loop' is asked once, as a group: a chat has no loop over choices",
     Warn.ENTITIES: "the entities sheet is ignored: the bot does not create or update ODK entities",
+    Warn.LINKAGE: "linkage {value!r} is ignored ({why}): no linkage is recorded from this "
+    "question",
 }
 
 # What a dropped expression means, per column (Warn.EXPRESSION_DROPPED's "instead").

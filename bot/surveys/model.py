@@ -86,6 +86,9 @@ class Question:
     # An outcome indicator (the form's `indicator` column, issue 18): its change between
     # rounds is measured per enterprise (bot/surveys/change.py).
     indicator: bool = False
+    # A linkage source (the form's `linkage` column, issue 19): `KIND:role` or `KIND:chosen`
+    # on a select whose choices are actor types or networks (bot/networks/survey_links.py).
+    linkage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,8 @@ def _node_to_dict(node: Node) -> dict[str, Any]:
             del out["voice"]
         if not out["indicator"]:  # forms stored before issue 18 stay equal
             del out["indicator"]
+        if out["linkage"] is None:  # forms stored before issue 19 stay equal
+            del out["linkage"]
         return out
     kind = "group" if isinstance(node, Group) else "repeat"
     out = {"kind": kind, **node.__dict__}

@@ -19,10 +19,11 @@ from bot.engine import Context
 from bot.i18n import N_
 from bot.jobs import survey_reminders
 from bot.messages import Choice, InboundKind, Outbound, Request
+from bot.networks import survey_links
 from bot.parse.dates import day_choices, parse_date, parse_time, split_time
 from bot.parse.digits import has_words
 from bot.parse.numbers import parse_number
-from bot.storage import rounds
+from bot.storage import clusters, rounds
 from bot.storage import surveys as store
 from bot.storage.surveys import Response, Survey
 from bot.surveys import shipped
@@ -704,6 +705,22 @@ def _after(ctx: Context, turn: _Turn, result: Step | Refusal | Problem | None) -
     _show(ctx, turn, result)
 
 
+def _record_linkages(ctx: Context, turn: _Turn) -> None:
+    """A form with `linkage` questions reports who works with whom (issue 19); recorded in
+    this turn, so a completed response and its linkages are one change."""
+    form = turn.runner.form
+    if not any(q.linkage for _path, q in form.walk()):
+        return
+    cluster = clusters.by_id(ctx.conn, ctx.contact.cluster_id) if ctx.contact.cluster_id else None
+    zone = ZoneInfo(cluster.timezone if cluster else ctx.settings.timezone)
+    survey_links.record_response(
+        ctx.conn, form, store.answers(ctx.conn, turn.response.id),
+        cluster_id=ctx.contact.cluster_id, role=ctx.contact.role, contact_id=ctx.contact.id,
+        response_id=turn.response.id, day=ctx.now.astimezone(zone).date().isoformat(),
+        actor=ctx.contact.ref, now=ctx.now_iso,
+    )  # fmt: skip
+
+
 def _module_button(ctx: Context, key: str, topic: str) -> str:
     short = shipped.MODULE_BUTTONS.get(key)
     if short:
@@ -758,6 +775,7 @@ def _show(ctx: Context, turn: _Turn, step: Step, *, media: bool | None = None) -
     if step.slot is None:
         store.move(ctx.conn, turn.response.id, None, "completed", ctx.now_iso)
         survey_reminders.cancel(ctx.conn, turn.response.id, ctx.now)
+        _record_linkages(ctx, turn)
         ctx.end()
         ctx.reply(
             ctx._("Thank you! You have answered all the questions of “{title}”.").format(
