@@ -22,24 +22,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.fonts import drawing, families, renderable
-from bot.i18n import N_, NC_, Translator
+from bot.i18n import N_, Translator
 from bot.networks.graph import ClusterGraph, Comparison, EdgeKey, NodeKey
 from bot.storage import networks as nw
-from bot.vocabulary import ROLES
+from bot.vocabulary import LINKAGE_KINDS, ROLES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-# Read with the source first: "<from> buys from <to>" (the same words as /networks).
-LINKAGE_LABELS: dict[str, str] = {
-    "buys_from": NC_("linkage", "buys from"),
-    "sells_to": NC_("linkage", "sells to"),
-    "supplies": NC_("linkage", "supplies"),
-    "trains": NC_("linkage", "trains"),
-    "lends_to": NC_("linkage", "lends to"),
-    "advises": NC_("linkage", "advises"),
-}
+# The words of /networks and the report (bot/vocabulary.py), read "<from> buys from <to>".
+LINKAGE_LABELS = LINKAGE_KINDS
 assert tuple(LINKAGE_LABELS) == nw.LINKAGE_KINDS
 
 # Colour-blind-safe (Okabe-Ito) and told apart by dash too, for a print in grey.
