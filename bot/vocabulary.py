@@ -35,7 +35,7 @@ GENDERS: dict[str, str] = {
 # Networks and linkages (issue 19): the stored keys of bot/storage/networks.py, shown
 # translated by the chat, the report and the cluster map. Each fits a WhatsApp list row.
 NETWORK_KINDS: dict[str, str] = {
-    "shg": NC_("network", "Self-help group"),
+    "shg": NC_("network", "SHG"),
     "producer_group": NC_("network", "Producer group"),
     "consortium": NC_("network", "Consortium"),
     "association": NC_("network", "Association"),

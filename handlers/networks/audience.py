@@ -22,13 +22,13 @@ LIMIT = 9  # a WhatsApp list's 10 rows, one left for what the caller adds
 
 
 def choices(ctx: Context, prefix: str, cluster_id: int) -> list[Choice]:
-    from handlers.networks.screens import short
+    from handlers.networks.screens import named
 
     found = nw.in_cluster(ctx.conn, cluster_id)
     # Most members first: those are the audiences people address; the rest by name.
     counts = nw.member_counts(ctx.conn, cluster_id)
     found.sort(key=lambda n: (-counts[n.id], n.name.casefold()))
-    return [Choice(f"{prefix}:net:{n.id}", short(n.name)) for n in found[:LIMIT]]
+    return [named(f"{prefix}:net:{n.id}", n.name) for n in found[:LIMIT]]
 
 
 def picked_network(ctx: Context, prefix: str, cluster_id: int) -> int | None:

@@ -54,7 +54,7 @@ class Actor(wz.Field):
     def choices(self, ctx: Context, w: Asking, screen: str) -> list[Choice]:
         if screen == "net":
             found = [
-                Choice(f"{w.prefix}:{self.name[0]}:n:{n.id}", screens.short(n.name))
+                screens.named(f"{w.prefix}:{self.name[0]}:n:{n.id}", n.name)
                 for n in _networks(ctx)[:NET_PAGE]
             ]
         else:

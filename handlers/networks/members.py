@@ -122,7 +122,7 @@ def show_mine(ctx: Context, lead: str = "") -> None:
             state = _("contact person")
         lines.append(f"• {network.name} ({words.kind_label(_, network.kind)}): {state}")
     lines.append(_("Press a network to answer an invitation, leave, or send an update."))
-    choices = [Choice(f"nwm:o:{n.id}", screens.short(n.name)) for n, _m in mine[:10]]
+    choices = [screens.named(f"nwm:o:{n.id}", n.name) for n, _m in mine[:10]]
     ctx.reply(screens._long("\n".join(lines)), choices, columns=1)
 
 

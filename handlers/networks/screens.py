@@ -47,7 +47,23 @@ MODES = {
 
 
 def short(text: str, limit: int = ROW) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """The whole words of a name that fit a WhatsApp row (a first word too long is cut):
+    no "…", which reads as a broken label."""
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for word in text.split():
+        if len(kept) + len(word) + (1 if kept else 0) > limit:
+            break
+        kept = f"{kept} {word}" if kept else word
+    return kept or text[:limit]
+
+
+def named(choice_id: str, name: str) -> Choice:
+    """A button named by what someone typed (a network's or a person's name): the whole
+    name on Telegram; on WhatsApp the words that fit as the title and the name below it."""
+    label = name[:64]
+    return Choice(choice_id, label, short(label) if len(label) > ROW else "")
 
 
 def data(ctx: Context) -> dict[str, Any]:
@@ -81,7 +97,7 @@ def show_list(ctx: Context, cluster_id: int, page: int = 0, lead: str = "") -> N
             )
         )
     shown = found[page * PAGE : (page + 1) * PAGE]
-    choices = [Choice(f"{P}:o:{n.id}", short(n.name)) for n in shown]
+    choices = [named(f"{P}:o:{n.id}", n.name) for n in shown]
     if len(found) > (page + 1) * PAGE:
         choices.append(Choice(f"{P}:pg:{page + 1}", _.pgettext("button", "More")))
     choices.append(Choice(f"{P}:new", _.pgettext("button", "New network")))
@@ -222,7 +238,7 @@ def show_people(ctx: Context, here: Cluster, network: nw.Network, lead: str = ""
         lines.append(_("Nobody left to pick."))
     elif query:
         lines.append(_("Names with “{text}”:").format(text=query))
-    choices = [Choice(f"{P}:p:{p.id}", short(p.name or "—")) for p in people[page * PAGE :][:PAGE]]
+    choices = [named(f"{P}:p:{p.id}", p.name or "—") for p in people[page * PAGE :][:PAGE]]
     if page + 1 < pages:
         choices.append(Choice(f"{P}:pg:{page + 1}", _.pgettext("button", "More")))
     choices.append(Choice(f"{P}:done", _.pgettext("action", "Done")))

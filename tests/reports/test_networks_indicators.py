@@ -149,7 +149,7 @@ def test_report_text_workbook_and_logframe_sources_hold_the_same_figures(
     sheet = load_workbook(io.BytesIO(out.getvalue()))["Networks"]
     rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
     assert ("Women members", 3, 0.6) in [r[:3] for r in rows]
-    assert ("Dyers", "Self-help group", "Formed now", 3, 3) in [r[:5] for r in rows]
+    assert ("Dyers", "SHG", "Formed now", 3, 3) in [r[:5] for r in rows]
     assert ("buys from", 1, 2) in [r[:3] for r in rows]
     now = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
     figures = {f: sources.value(conn, sources.parse(f), 1, now) for f in

@@ -42,11 +42,11 @@ async def new_network(cda: ChatDriver, name: str = "Mahila Rangrez SHG") -> None
     await cda.tap("New network")
     assert "called" in cda.text
     await cda.say(name)
-    await cda.tap("Self-help group")
+    await cda.tap("SHG")
     await cda.tap("Formed now")
     await cda.say("15-03-2026")
     assert "Understood: 15 Mar 2026" in cda.text
-    assert "New network: " + name in cda.text and "Self-help group" in cda.text
+    assert "New network: " + name in cda.text and "SHG" in cda.text
     await cda.tap("Create")
     assert "Created." in cda.text and "Members: 0" in cda.text
 
@@ -93,7 +93,7 @@ async def test_a_cda_forms_a_network_adds_invites_and_members_answer(
     assert "member of Mahila Rangrez SHG already" in bina.text
     chitra = ChatDriver(engine, user_id="u-chitra")
     await chitra.say("/mynetworks")
-    assert "Mahila Rangrez SHG (Self-help group): invited" in chitra.text
+    assert "Mahila Rangrez SHG (SHG): invited" in chitra.text
     await chitra.tap("Mahila Rangrez SHG")
     await chitra.tap("Decline")
     assert "You declined" in chitra.text
@@ -104,7 +104,7 @@ async def test_a_cda_forms_a_network_adds_invites_and_members_answer(
 
     # The CDA names bina the contact person; only members are offered.
     await cda_chat.say("/networks")
-    assert "Mahila Rangrez SHG (Self-help group, Formed now): 3 members" in cda_chat.text
+    assert "Mahila Rangrez SHG (SHG, Formed now): 3 members" in cda_chat.text
     await cda_chat.tap("Mahila Rangrez SHG")
     await cda_chat.tap("Contact person")
     assert sorted(c.label for c in cda_chat.last[-1].choices) == ["Done", "asha", "bina", "gita"]
