@@ -82,7 +82,10 @@ def positions(*graphs: ClusterGraph) -> dict[NodeKey, tuple[float, float]]:
         shells = [[], shells[0]]  # one kind only: a ring, not a ring round a lone node
     g = networkx.DiGraph()
     g.add_nodes_from(keys)
-    layout = networkx.shell_layout(g, nlist=shells, rotate=math.pi / 2)
+    # Each ring starts half a step of the outer ring further round, so a network seldom
+    # sits on the straight line between two actor types.
+    step = math.pi / max(len(roles), 1)
+    layout = networkx.shell_layout(g, nlist=shells, rotate=step)
     return {k: (round(float(v[0]), 6), round(float(v[1]), 6)) for k, v in layout.items()}
 
 
@@ -123,7 +126,7 @@ def _new_figure(width_in: float, height_in: float) -> Figure:
 
 def map_figure(_: Translator, graph: ClusterGraph, title: str) -> Figure:
     rc: dict[str, Any] = {"family": list(families())}
-    figure = _new_figure(8.0, 9.0)
+    figure = _new_figure(8.0, 8.4)
     figure.suptitle(title, fontsize=14, **rc)
     ax = figure.subplots()
     where = positions(graph)
@@ -134,7 +137,7 @@ def map_figure(_: Translator, graph: ClusterGraph, title: str) -> Figure:
 
 def compare_figure(_: Translator, comparison: Comparison, title: str) -> Figure:
     rc: dict[str, Any] = {"family": list(families())}
-    figure = _new_figure(12.0, 7.6)
+    figure = _new_figure(10.0, 6.6)
     figure.suptitle(title, fontsize=14, **rc)
     left, right = figure.subplots(1, 2)
     before, after = comparison.before, comparison.after
@@ -171,8 +174,8 @@ def _panel(
     from matplotlib.patches import FancyArrowPatch
 
     ax.set_title(heading, fontsize=12, **rc)
-    ax.set_xlim(-1.45, 1.45)
-    ax.set_ylim(-1.45, 1.45)
+    ax.set_xlim(-1.85, 1.85)  # room for labels beside the ring
+    ax.set_ylim(-1.5, 1.5)
     ax.set_aspect("equal")
     ax.axis("off")
     if not graph.nodes:
@@ -214,18 +217,18 @@ def _panel(
                    color=ROLE_COLOUR if node.kind == "role" else NETWORK_COLOUR,
                    edgecolors="#333333", linewidths=1.0, zorder=3)
         label = _wrap(node_label(_, node.kind, node.ref, node.name))
-        # Outer-ring labels sit outside the ring, inner ones below their square.
+        # Outer-ring labels sit outside the ring, inner ones below their square; the gap is
+        # in points (half the marker's side), so it holds at any figure size.
+        gap = math.sqrt(area[node.key]) / 2 + 5
         ring = math.hypot(x, y)
         if node.kind == "role" and ring > 0.01:
             ox, oy = x / ring, y / ring
-            off = 0.16 + math.sqrt(area[node.key]) / 900
-            tx, ty = x + ox * off, y + oy * off
             ha = "center" if abs(ox) < 0.3 else ("left" if ox > 0 else "right")
             va = "center" if abs(oy) < 0.3 else ("bottom" if oy > 0 else "top")
         else:
-            tx, ty, ha, va = x, y - 0.11 - math.sqrt(area[node.key]) / 900, "center", "top"
-        ax.text(tx, ty, f"{label} ({_.number(node.size)})", ha=ha, va=va, fontsize=9.5,
-                zorder=5, **rc)
+            ox, oy, ha, va = 0.0, -1.0, "center", "top"
+        ax.annotate(f"{label} ({_.number(node.size)})", (x, y), xytext=(ox * gap, oy * gap),
+                    textcoords="offset points", ha=ha, va=va, fontsize=9.5, zorder=5, **rc)
 
 
 def _legend(

@@ -91,3 +91,30 @@ def test_an_empty_cluster_says_so_in_the_picture(conn: sqlite3.Connection) -> No
     figure = draw.map_figure(_, graph.build(conn, 3), "Empty")
     assert _("Nothing recorded yet") in texts(figure)
     assert png_size(draw.map_png(_, graph.build(conn, 3), "Empty"))[0] == 1200
+
+
+def test_the_svg_draws_hindi_shaped_as_harfbuzz_shapes_it(conn: sqlite3.Connection) -> None:
+    """The CLI's SVG keeps text as outlines: they must be the shaped glyphs (conjuncts,
+    vowel signs), not one glyph per character."""
+    import re
+
+    import uharfbuzz as hb
+
+    from bot import fonts
+
+    _ = translator("hi")
+    label = _(ROLES["supplier"])  # सप्लायर/जुड़ा धंधा: conjunct प्ल, vowel signs
+    svg = draw.save(lambda: draw.map_figure(_, graph.build(conn, 1), "Bagru"), "svg").decode()
+    drawn = [int(g, 16) for g in re.findall(r'xlink:href="#NotoSansDevanagari-Regular-([0-9a-f]+)"',
+                                           svg)]
+    path = fonts.font_path(fonts.SCRIPTS[0])
+    assert path is not None
+    font = hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
+    word = label.split("/")[0]
+    buffer = hb.Buffer()
+    buffer.add_str(word)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer)
+    shaped = [g.codepoint for g in buffer.glyph_infos]
+    assert len(shaped) < len(word)  # the word has a conjunct: shaping changes the count
+    assert any(drawn[i:i + len(shaped)] == shaped for i in range(len(drawn))), (word, shaped)
