@@ -242,3 +242,52 @@ async def test_a_meeting_and_a_broadcast_go_to_a_networks_members_only(
     await cda_chat.tap("Dyers")
     await cda_chat.say("The dye order has arrived.")
     assert "Members of Dyers" in cda_chat.text
+
+
+async def test_in_hindi_a_cda_forms_a_network_and_a_member_joins(
+    db: Database, engine: Engine, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    from bot.i18n import translator
+    from bot.storage import contacts
+
+    _ = translator("hi")
+    await seed(db, one_cluster, ["asha", "bina"], language="hi")
+    await cda_chat.say("/start")
+
+    def hindi(conn: sqlite3.Connection) -> None:
+        found = contacts.find(conn, "test", "cda")
+        assert found is not None
+        contacts.update(conn, found.id, language="hi")
+
+    await db.write(hindi)
+    await cda_chat.say("/networks")
+    assert "अभी कोई नहीं। पहला जोड़ने के लिए “नया समूह” दबाएँ।" in cda_chat.text
+    await cda_chat.tap("नया समूह")
+    assert "समूह का नाम क्या है?" in cda_chat.text
+    await cda_chat.say("महिला रंगरेज़ समूह")
+    await cda_chat.tap("स्वयं सहायता समूह")
+    await cda_chat.tap("फिर से शुरू")
+    await cda_chat.tap(_("Skip"))
+    assert "नया समूह: महिला रंगरेज़ समूह" in cda_chat.text and "शुरुआत: फिर से शुरू" in cda_chat.text
+    await cda_chat.tap("बनाएँ")
+    await cda_chat.tap("लोगों को न्योता दें")
+    await cda_chat.tap("asha")
+    assert "asha को न्योता भेजा" in cda_chat.text
+    sent = await db.read(lambda conn: outbox_to(conn, "asha"))
+    assert "आपको Bagru hand-block printers के समूह “महिला रंगरेज़ समूह”" in str(sent[0]["text"])
+    asha = ChatDriver(engine, user_id="u-asha")
+    await asha.press("nwi:1:y")
+    assert "स्वागत है! अब आप महिला रंगरेज़ समूह के सदस्य हैं।" in asha.text
+    await asha.say("/mynetworks")
+    assert "• महिला रंगरेज़ समूह (स्वयं सहायता समूह): सदस्य" in asha.text
+    # A linkage, read verb-last: "<from> <to> <kind>".
+    await cda_chat.say("/networks")
+    await cda_chat.tap("जुड़ाव दर्ज करें")
+    await cda_chat.tap(_.pgettext("button", "Artisan"))
+    await cda_chat.tap("एक समूह")
+    await cda_chat.tap("महिला रंगरेज़ समूह")
+    await cda_chat.tap("से ख़रीदता है")
+    await cda_chat.say("01-11-2026")
+    assert "कारीगर महिला रंगरेज़ समूह से ख़रीदता है, 1 नव॰ 2026 से" in cda_chat.text
+    await cda_chat.tap("दर्ज करें")
+    assert "दर्ज हो गया।" in cda_chat.text
