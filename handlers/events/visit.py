@@ -22,6 +22,7 @@ from bot.messages import Choice
 from bot.storage import events as ev
 from handlers import wizard as wz
 from handlers.events import draft as d
+from handlers.networks import audience as by_network
 
 FLOW = "newvisit"
 P = "vs"  # button id prefix
@@ -64,10 +65,17 @@ def _draft_event(ctx: Context, draft: wz.Draft) -> ev.Event:
     return ev.Event(
         0, here.id, "visit", draft["destination"], draft["destination"],
         draft["purpose"], draft["starts_at"], draft["ends_at"], int(draft["seats"]),
-        {"roles": draft["roles"]}, draft["register_by"], int(draft["paise"]),
+        _audience(draft), draft["register_by"], int(draft["paise"]),
         ev.DEFAULT_OFFSETS, "scheduled", ctx.contact.ref, ctx.now_iso, ctx.now_iso,
         draft.get("lang"), d.versions_of(draft, VERSION_FIELDS),
     )  # fmt: skip
+
+
+def _audience(draft: wz.Draft) -> dict[str, object]:
+    """Who may register: the roles ticked, or the members of a network (issue 19)."""
+    if draft.get("network"):
+        return {"network": int(draft["network"])}
+    return {"roles": draft["roles"]}
 
 
 def shown_in(ctx: Context, draft: wz.Draft, language: str) -> str:
@@ -143,7 +151,7 @@ WIZARD = wz.Wizard(
         wz.Count(
             "seats", N_("Seats"), N_("How many seats are there? Type a number."), high=MAX_SEATS
         ),
-        wz.Roles(
+        by_network.RolesOrNetwork(
             "roles",
             N_("Who may register"),
             N_(

@@ -5,7 +5,7 @@ that network's participation in the report (bot/reports/indicators.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.engine import Context
 from bot.i18n import N_, NC_
@@ -13,7 +13,7 @@ from bot.messages import Choice
 from bot.storage import networks as nw
 from handlers import wizard as wz
 from handlers.common import picked, use_buttons
-from handlers.wizard.fields import Asking, Taken
+from handlers.wizard.fields import Asking, Stay, Taken
 
 NETWORK_AUDIENCE = NC_("button", "Members of a network")
 NO_NETWORK = N_("This cluster has no network yet: create one with /networks first.")
@@ -74,3 +74,55 @@ class NetworkField(wz.Field):
         here = wz.cluster_of(ctx)
         found = picked_network(ctx, w.prefix, here.id) if here else None
         return None if found is None else {self.name: found}
+
+
+@dataclass(frozen=True)
+class RolesOrNetwork(wz.Roles):
+    """Who may register for a visit: the roles multi-select, with "Members of a network"
+    beside its buttons when the cluster has a network (9 buttons at most: a WhatsApp list
+    holds 10). A network picked is stored under `network` and the roles emptied."""
+
+    network_key: str = "network"
+    screen_key: str = "_who"
+
+    def _nets(self, ctx: Context, w: Asking) -> list[Choice]:
+        here = wz.cluster_of(ctx)
+        return choices(ctx, w.prefix, here.id)[:8] if here else []
+
+    def _switch(self, ctx: Context, w: Asking, to: str) -> Choice:
+        if to == "net":
+            return Choice(f"{w.prefix}:who:net", ctx._(NETWORK_AUDIENCE))
+        return Choice(f"{w.prefix}:who:roles", ctx._("Choose roles"))
+
+    def ask(self, ctx: Context, w: Asking, draft: wz.Draft, *, redraw: bool = False) -> None:
+        nets = self._nets(ctx, w)
+        if draft.get(self.screen_key) == "net" and nets:
+            ctx.reply(ctx._("The members of which network?"),
+                      [*nets, self._switch(ctx, w, "roles")], columns=1, replace=redraw)
+            return
+        super().ask(ctx, w, draft, redraw=redraw)
+        if nets:  # the roles screen, with the way to a network after its buttons
+            shown = ctx.out[-1]
+            ctx.out[-1] = replace(shown, choices=(*shown.choices, self._switch(ctx, w, "net")))
+
+    def take(self, ctx: Context, w: Asking, draft: wz.Draft) -> Taken:
+        nets = self._nets(ctx, w)
+        if nets and picked(ctx, [self._switch(ctx, w, "net")]) is not None:
+            return Stay({self.screen_key: "net"})
+        if draft.get(self.screen_key) == "net":
+            if picked(ctx, [self._switch(ctx, w, "roles")]) is not None:
+                return Stay({self.screen_key: None})
+            choice = picked(ctx, nets)
+            if choice is None:
+                use_buttons(ctx, [*nets, self._switch(ctx, w, "roles")])
+                return None
+            network_id = int(choice.id.rsplit(":", 1)[1])
+            return {self.name: [], self.network_key: network_id, self.screen_key: None,
+                    self.ticks_key: None}  # fmt: skip
+        taken = super().take(ctx, w, draft)
+        if isinstance(taken, dict):
+            return {**taken, self.network_key: None}
+        return taken
+
+    def filled(self, draft: wz.Draft) -> bool:
+        return bool(draft.get(self.name)) or bool(draft.get(self.network_key))

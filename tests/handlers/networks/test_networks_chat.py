@@ -291,3 +291,34 @@ async def test_in_hindi_a_cda_forms_a_network_and_a_member_joins(
     assert "कारीगर महिला रंगरेज़ समूह से ख़रीदता है, 1 नव॰ 2026 से" in cda_chat.text
     await cda_chat.tap("दर्ज करें")
     assert "दर्ज हो गया।" in cda_chat.text
+
+
+async def test_an_exposure_visit_open_to_a_networks_members(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    ids = await seed(db, one_cluster, ["asha", "bina", "chitra"])
+
+    def form(conn: sqlite3.Connection) -> None:
+        network = nw.create(conn, one_cluster.id, "Dyers", "shg", "formed", None, actor="t",
+                            now="x")  # fmt: skip
+        for contact_id in ids[1:]:
+            nw.add_member(conn, network.id, contact_id, actor="t", now="x")
+
+    await db.write(form)
+    await cda_chat.say("/newvisit")
+    for text in ("Sanganer", "Natural dyeing", "10 Dec 07:00", "10 Dec 19:00", "20"):
+        await cda_chat.say(text)
+    await cda_chat.tap("Members of a network")
+    assert "The members of which network?" in cda_chat.text
+    await cda_chat.tap("Choose roles")  # back to the roles, then to the network again
+    assert cda_chat.find("Done")
+    await cda_chat.tap("Members of a network")
+    await cda_chat.tap("Dyers")
+    await cda_chat.say("8 Dec 18:00")
+    await cda_chat.say("0")
+    assert "It goes to 2 people: Members of Dyers." in cda_chat.text
+    await cda_chat.tap("Yes, announce it")
+    announced = await db.read(lambda conn: {r[0] for r in conn.execute(
+        "SELECT c.name FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+        " WHERE o.kind = 'invitation'")})
+    assert announced == {"bina", "chitra"}
