@@ -609,6 +609,39 @@ def network_refs(networks: Iterable[Network]) -> dict[str, Network]:
     return {str(n.id): n for n in networks}
 
 
+# -- activities -------------------------------------------------------------------------
+
+
+def tie_activity(
+    conn: sqlite3.Connection,
+    activity_id: int,
+    network_id: int | None,
+    *,
+    actor: str,
+    now: str,
+) -> None:
+    """Tie an action-plan activity to a network of its cluster (None: to none), so the
+    report counts the beneficiaries' share of its budget as that network's commitment."""
+    row = conn.execute(
+        "SELECT cluster_id, network_id FROM activities WHERE id = ?", (activity_id,)
+    ).fetchone()
+    if row is None:
+        raise NetworkError("no_network")
+    if network_id is not None and _get(conn, network_id).cluster_id != row[0]:
+        raise NetworkError("other_cluster")
+    conn.execute("UPDATE activities SET network_id = ? WHERE id = ?", (network_id, activity_id))
+    _audit(conn, actor, "network.activity", now, int(row[0]), f"activity:{activity_id}",
+           network=network_id, was=row[1])
+
+
+def activities_of(conn: sqlite3.Connection, network_id: int) -> list[int]:
+    """Ids of the activities tied to the network."""
+    rows = conn.execute(
+        "SELECT id FROM activities WHERE network_id = ? ORDER BY id", (network_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
 # -- erasure ----------------------------------------------------------------------------
 
 

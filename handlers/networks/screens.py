@@ -22,7 +22,7 @@ from bot.engine import Context
 from bot.i18n import N_, Translator, translator
 from bot.messages import Choice, InboundKind
 from bot.outbox.queue import Payload, enqueue
-from bot.storage import contacts
+from bot.storage import activities, contacts
 from bot.storage import networks as nw
 from bot.storage.clusters import Cluster
 from bot.storage.contacts import Contact
@@ -59,11 +59,12 @@ def short(text: str, limit: int = ROW) -> str:
     return kept or text[:limit]
 
 
-def named(choice_id: str, name: str) -> Choice:
+def named(choice_id: str, name: str, limit: int = ROW) -> Choice:
     """A button named by what someone typed (a network's or a person's name): the whole
-    name on Telegram; on WhatsApp the words that fit as the title and the name below it."""
+    name on Telegram; on WhatsApp the words that fit as the title and the name below it.
+    `limit` 22 leaves room for a tick ("✓ ")."""
     label = name[:64]
-    return Choice(choice_id, label, short(label) if len(label) > ROW else "")
+    return Choice(choice_id, label, short(label, limit) if len(label) > limit else "")
 
 
 def data(ctx: Context) -> dict[str, Any]:
@@ -180,6 +181,7 @@ def network_choices(_: Translator) -> list[Choice]:
         Choice(f"{P}:m:add", _.pgettext("button", "Add members")),
         Choice(f"{P}:m:inv", _.pgettext("button", "Invite people")),
         Choice(f"{P}:m:cp", _.pgettext("button", "Contact person")),
+        Choice(f"{P}:m:act", _.pgettext("button", "Its activities")),
         Choice(f"{P}:back", _.pgettext("button", "All networks")),
     ]
 
@@ -199,8 +201,64 @@ def take_network(ctx: Context, here: Cluster, network: nw.Network) -> None:
         show_list(ctx, here.id)
         return
     mode = choice.id.rsplit(":", 1)[1]
+    if mode == "act":
+        ctx.go(FLOW, f"{FLOW}.act", page=0)
+        show_activities(ctx, here, network)
+        return
     ctx.go(FLOW, f"{FLOW}.pick", mode=mode, query="", page=0)
     show_people(ctx, here, network)
+
+
+# --- the network's activities ----------------------------------------------------------
+
+
+def _plan(ctx: Context, here: Cluster) -> list[activities.Activity]:
+    found = activities.in_cluster(ctx.conn, here.id)
+    return [a.read(ctx.language) for a in found if a.status != "dropped"]
+
+
+def show_activities(ctx: Context, here: Cluster, network: nw.Network, lead: str = "") -> None:
+    """The action plan's activities (not dropped), those of this network ticked: a press
+    ties or unties one, so the report counts its beneficiaries' share for the network."""
+    _ = ctx._
+    plan = _plan(ctx, here)
+    mine = set(nw.activities_of(ctx.conn, network.id))
+    pages = max(1, -(-len(plan) // PAGE))
+    page = min(int(data(ctx).get("page") or 0), pages - 1)
+    ctx.go(FLOW, f"{FLOW}.act", page=page)
+    committed = sum(a.beneficiaries_paise for a in plan if a.id in mine)
+    lines = [lead] if lead else []
+    lines.append(_("Activities of {network}: press one to tie it to the network or untie it. "
+                   "Beneficiaries' share of their budget: {amount}").format(
+                       network=network.name, amount=_.money(committed / 100)))
+    if not plan:
+        lines.append(_("The action plan has no activity yet: add them with /activity."))
+    choices = [named(f"{P}:a:{a.id}", a.title, ROW - 2) for a in plan[page * PAGE :][:PAGE]]
+    if page + 1 < pages:
+        choices.append(Choice(f"{P}:pg:{page + 1}", _.pgettext("button", "More")))
+    choices.append(Choice(f"{P}:done", _.pgettext("action", "Done")))
+    ctx.reply("\n".join(lines), choices, columns=1,
+              selected=frozenset(f"{P}:a:{i}" for i in mine))
+
+
+def take_activity(ctx: Context, here: Cluster, network: nw.Network) -> None:
+    choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
+    if choice == f"{P}:done":
+        show_network(ctx, network)
+        return
+    if choice.startswith(f"{P}:pg:"):
+        ctx.go(FLOW, f"{FLOW}.act", page=int(choice.rsplit(":", 1)[1]))
+        show_activities(ctx, here, network)
+        return
+    ids = {a.id for a in _plan(ctx, here)}
+    picked_id = choice.removeprefix(f"{P}:a:") if choice.startswith(f"{P}:a:") else ""
+    if not picked_id.isdigit() or int(picked_id) not in ids:
+        use_buttons(ctx, [])
+        return
+    tied = int(picked_id) in nw.activities_of(ctx.conn, network.id)
+    nw.tie_activity(ctx.conn, int(picked_id), None if tied else network.id,
+                    actor=ctx.contact.ref, now=ctx.now_iso)
+    show_activities(ctx, here, network)
 
 
 # --- picking people --------------------------------------------------------------------
@@ -349,6 +407,8 @@ def on_input(ctx: Context) -> None:
         return
     if step == "net":
         take_network(ctx, here, network)
+    elif step == "act":
+        take_activity(ctx, here, network)
     else:
         take_person(ctx, here, network)
 

@@ -204,3 +204,18 @@ def test_forget_removes_memberships_and_reported_linkages(conn: sqlite3.Connecti
     assert nw.members(conn, network.id) == [bina]
     assert nw.contact_person(conn, network.id) is None
     assert [x.id for x in nw.linkages_at(conn, 1)] == [kept.id]
+
+
+def test_an_activity_is_tied_only_to_a_network_of_its_cluster(conn: sqlite3.Connection) -> None:
+    from bot.storage import activities
+
+    mine, theirs = shg(conn), shg(conn, cluster_id=2)
+    plan = activities.add(conn, cluster_id=1, by=CDA, now=NOW, title="Dye shed",
+                          category="pilot", beneficiaries_paise=100)  # fmt: skip
+    nw.tie_activity(conn, plan.id, mine.id, actor=CDA, now=NOW)
+    assert nw.activities_of(conn, mine.id) == [plan.id]
+    with pytest.raises(nw.NetworkError) as refused:
+        nw.tie_activity(conn, plan.id, theirs.id, actor=CDA, now=NOW)
+    assert refused.value.code == "other_cluster"
+    nw.tie_activity(conn, plan.id, None, actor=CDA, now=NOW)
+    assert nw.activities_of(conn, mine.id) == []

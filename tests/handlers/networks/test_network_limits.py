@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.i18n import SHIPPED_LANGUAGES, translator
 from bot.limits import TELEGRAM_MAX_TEXT
 from bot.messages import Outbound
-from bot.storage import contacts
+from bot.storage import activities, contacts
 from bot.storage import networks as nw
 from bot.storage.clusters import Cluster
 from bot.storage.db import Database
@@ -50,6 +50,8 @@ async def test_networks_screens_fit_in_every_language(
     db: Database, engine: Engine, one_cluster: Cluster, language: str
 ) -> None:
     names = [f"{LONG} member {i}" for i in range(12)]
+    await db.write(lambda conn: activities.add(
+        conn, cluster_id=one_cluster.id, by="t", now="x", title=LONG, category="pilot"))
     ids = await db.write(lambda conn: seed_people(
         conn, one_cluster.id, [Person(n, language=language, user_id=f"p{i}")
                                for i, n in enumerate(names)]))  # fmt: skip
@@ -72,6 +74,9 @@ async def test_networks_screens_fit_in_every_language(
         await cda.press("nw:done")
     await cda.press("nw:m:cp")
     await cda.press(cda.ids("nw:p:")[0])
+    await cda.press("nw:m:act")
+    await cda.press(cda.ids("nw:a:")[0])
+    await cda.press("nw:done")
     await cda.press("nw:back")
     await cda.press("nw:link")
     for screen in ("support", "net", "make"):

@@ -322,3 +322,39 @@ async def test_an_exposure_visit_open_to_a_networks_members(
         "SELECT c.name FROM outbox o JOIN contacts c ON c.id = o.contact_id"
         " WHERE o.kind = 'invitation'")})
     assert announced == {"bina", "chitra"}
+
+
+async def test_a_cda_ties_activities_to_a_network_and_the_report_counts_them(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.reports import indicators as ind
+    from bot.storage import activities
+
+    def plan(conn: sqlite3.Connection) -> None:
+        nw.create(conn, one_cluster.id, "Dyers", "shg", "formed", None, actor="t", now="x")
+        for title, paise in (("Common dye shed", 500_000), ("Buyer meet", 300_000)):
+            activities.add(conn, cluster_id=one_cluster.id, by="t", now="x", title=title,
+                           category="pilot", beneficiaries_paise=paise)  # fmt: skip
+
+    await db.write(plan)
+    await cda_chat.say("/networks")
+    await cda_chat.tap("Dyers")
+    await cda_chat.tap("Its activities")
+    assert "Beneficiaries' share of their budget: ₹0" in cda_chat.text
+    await cda_chat.tap("Common dye shed")
+    assert "₹5,000" in cda_chat.text and cda_chat.last[-1].selected == frozenset({"nw:a:1"})
+    await cda_chat.tap("Buyer meet")
+    await cda_chat.tap("Buyer meet")  # untied again
+    assert cda_chat.last[-1].selected == frozenset({"nw:a:1"})
+    await cda_chat.tap("Done")
+    assert "Members: 0" in cda_chat.text
+    found = await db.read(lambda conn: ind.networks(
+        conn, one_cluster.id, ind.Period("all", None, "2100-01-01T00:00:00+00:00"),
+        ZoneInfo("Asia/Kolkata")))
+    assert found.networks[0].beneficiaries_paise == 500_000
+    assert found.committed_share(found.networks[0]) == ind.Share(500_000, 800_000)
+    actions = await db.read(lambda conn: [r[0] for r in conn.execute(
+        "SELECT action FROM audit_log WHERE action = 'network.activity'")])
+    assert len(actions) == 3
