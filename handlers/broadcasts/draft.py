@@ -17,7 +17,7 @@ from bot.i18n import N_, native_name
 from bot.jobs.reminders import local_when
 from bot.limits import TELEGRAM_MAX_CAPTION, TELEGRAM_MAX_TEXT
 from bot.messages import InboundKind, Media
-from bot.storage import clusters, events
+from bot.storage import clusters, events, networks
 from bot.storage.clusters import Cluster
 from handlers.common import ROLES
 
@@ -66,6 +66,7 @@ def fits(ctx: Context, text: str, *, caption: bool, language: str = "") -> bool:
     return False
 
 
+MEMBERS_OF = N_("Members of {network}")  # a network's members (issue 19)
 EVENT_PEOPLE = {
     "meeting": N_("{title} ({when}): those who answered Yes or Maybe"),
     "visit": N_("{title} ({when}): those registered and those on the waiting list"),
@@ -78,9 +79,8 @@ def describe_audience(ctx: Context, audience: dict[str, Any]) -> str:
     if audience.get("roles"):
         return ", ".join(ctx._(ROLES[r]) for r in audience["roles"] if r in ROLES)
     if "network" in audience:
-        from handlers.networks.audience import describe  # it imports this module's package
-
-        return describe(ctx, int(audience["network"]))
+        network = networks.by_id(ctx.conn, int(audience["network"]))
+        return ctx._(MEMBERS_OF).format(network=network.name if network else "?")
     gender = audience.get("gender")
     if gender in ("female", "male"):
         return ctx._(AUDIENCES[gender])

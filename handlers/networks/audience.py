@@ -13,17 +13,15 @@ from bot.messages import Choice
 from bot.storage import networks as nw
 from handlers import wizard as wz
 from handlers.common import picked, use_buttons
+from handlers.networks.names import named
 from handlers.wizard.fields import Asking, Stay, Taken
 
 NETWORK_AUDIENCE = NC_("button", "Members of a network")
 NO_NETWORK = N_("This cluster has no network yet: create one with /networks first.")
-MEMBERS_OF = N_("Members of {network}")
 LIMIT = 9  # a WhatsApp list's 10 rows, one left for what the caller adds
 
 
 def choices(ctx: Context, prefix: str, cluster_id: int) -> list[Choice]:
-    from handlers.networks.screens import named
-
     found = nw.in_cluster(ctx.conn, cluster_id)
     # Most members first: those are the audiences people address; the rest by name.
     counts = nw.member_counts(ctx.conn, cluster_id)
@@ -39,11 +37,6 @@ def picked_network(ctx: Context, prefix: str, cluster_id: int) -> int | None:
         use_buttons(ctx, options)
         return None
     return int(choice.id.rsplit(":", 1)[1])
-
-
-def describe(ctx: Context, network_id: int) -> str:
-    network = nw.by_id(ctx.conn, network_id)
-    return ctx._(MEMBERS_OF).format(network=network.name if network else "?")
 
 
 @dataclass(frozen=True)

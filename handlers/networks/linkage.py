@@ -20,6 +20,7 @@ from bot.storage import networks as nw
 from handlers import wizard as wz
 from handlers.common import ROLE_GROUPS, ROLES, role_button, use_buttons
 from handlers.networks import screens, words
+from handlers.networks.names import named
 from handlers.wizard.fields import Asking, Stay, Taken
 
 FLOW = "nwlink"
@@ -54,7 +55,7 @@ class Actor(wz.Field):
     def choices(self, ctx: Context, w: Asking, screen: str) -> list[Choice]:
         if screen == "net":
             found = [
-                screens.named(f"{w.prefix}:{self.name[0]}:n:{n.id}", n.name)
+                named(f"{w.prefix}:{self.name[0]}:n:{n.id}", n.name)
                 for n in _networks(ctx)[:NET_PAGE]
             ]
         else:
@@ -143,3 +144,4 @@ WIZARD = wz.Wizard(
     send=("yes", N_("Record")),
 )
 flow(FLOW)(WIZARD.handle)
+screens.WIZARDS["link"] = lambda ctx, cluster: WIZARD.begin(ctx, cluster=cluster)

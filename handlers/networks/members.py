@@ -23,6 +23,7 @@ from bot.storage import networks as nw
 from handlers.broadcasts.draft import fits
 from handlers.common import picked, use_buttons
 from handlers.networks import screens, words
+from handlers.networks.names import named
 
 UPDATE_FLOW = "nwupd"
 UPDATE_HEADING = N_("From {network}:")
@@ -122,8 +123,8 @@ def show_mine(ctx: Context, lead: str = "") -> None:
             state = _("contact person")
         lines.append(f"• {network.name} ({words.kind_label(_, network.kind)}): {state}")
     lines.append(_("Press a network to answer an invitation, leave, or send an update."))
-    choices = [screens.named(f"nwm:o:{n.id}", n.name) for n, _m in mine[:10]]
-    ctx.reply(screens._long("\n".join(lines)), choices, columns=1)
+    choices = [named(f"nwm:o:{n.id}", n.name) for n, _m in mine[:10]]
+    ctx.reply(screens.fit_message("\n".join(lines)), choices, columns=1)
 
 
 def _show_one(ctx: Context, network: nw.Network, membership: nw.Membership) -> None:

@@ -94,3 +94,4 @@ WIZARD = wz.Wizard(
     send=("yes", N_("Create")),
 )
 flow(FLOW)(WIZARD.handle)
+screens.WIZARDS["new"] = lambda ctx, cluster: WIZARD.begin(ctx, cluster=cluster)

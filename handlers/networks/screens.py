@@ -15,6 +15,7 @@ the network must be of it at every turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.commands import Audience, command, flow
@@ -29,11 +30,11 @@ from bot.storage.contacts import Contact
 from handlers import wizard as wz
 from handlers.common import picked, use_buttons
 from handlers.networks import words
+from handlers.networks.names import ROW, named
 
 FLOW = "networks"
 P = "nw"
 PAGE = 8  # people or networks on one screen, with More and Done / New and Linkage
-ROW = 24  # a WhatsApp list row's title
 
 INVITATION = N_(
     "You are invited to join the network “{network}” ({kind}) of {cluster}. Will you join? "
@@ -46,25 +47,9 @@ MODES = {
 }
 
 
-def short(text: str, limit: int = ROW) -> str:
-    """The whole words of a name that fit a WhatsApp row (a first word too long is cut):
-    no "…", which reads as a broken label."""
-    if len(text) <= limit:
-        return text
-    kept = ""
-    for word in text.split():
-        if len(kept) + len(word) + (1 if kept else 0) > limit:
-            break
-        kept = f"{kept} {word}" if kept else word
-    return kept or text[:limit]
-
-
-def named(choice_id: str, name: str, limit: int = ROW) -> Choice:
-    """A button named by what someone typed (a network's or a person's name): the whole
-    name on Telegram; on WhatsApp the words that fit as the title and the name below it.
-    `limit` 22 leaves room for a tick ("✓ ")."""
-    label = name[:64]
-    return Choice(choice_id, label, short(label, limit) if len(label) > limit else "")
+# The wizards this screen opens ("new", "link"): they register here (handlers/networks/
+# new.py, linkage.py), as they come back to these screens when done.
+WIZARDS: dict[str, Callable[[Context, int], None]] = {}
 
 
 def data(ctx: Context) -> dict[str, Any]:
@@ -103,10 +88,10 @@ def show_list(ctx: Context, cluster_id: int, page: int = 0, lead: str = "") -> N
         choices.append(Choice(f"{P}:pg:{page + 1}", _.pgettext("button", "More")))
     choices.append(Choice(f"{P}:new", _.pgettext("button", "New network")))
     choices.append(Choice(f"{P}:link", _.pgettext("button", "Record a linkage")))
-    ctx.reply(_long("\n".join(lines)), choices, columns=2)
+    ctx.reply(fit_message("\n".join(lines)), choices, columns=2)
 
 
-def _long(text: str) -> str:
+def fit_message(text: str) -> str:
     """A long list cut to one Telegram message (the buttons still page through all)."""
     limit = 4000
     return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0] + "\n…"
@@ -114,15 +99,8 @@ def _long(text: str) -> str:
 
 def take_list(ctx: Context, here: Cluster) -> None:
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
-    if choice == f"{P}:new":
-        from handlers.networks import new  # the wizard imports this module
-
-        new.WIZARD.begin(ctx, cluster=here.id)
-        return
-    if choice == f"{P}:link":
-        from handlers.networks import linkage
-
-        linkage.WIZARD.begin(ctx, cluster=here.id)
+    if choice in (f"{P}:new", f"{P}:link"):
+        WIZARDS[choice.removeprefix(f"{P}:")](ctx, here.id)
         return
     if choice.startswith(f"{P}:pg:"):
         show_list(ctx, here.id, int(choice.rsplit(":", 1)[1]))
@@ -168,7 +146,7 @@ def network_text(_: Translator, conn: Any, network: nw.Network) -> str:
         lines.append(_("Invited, no answer yet: {count}").format(count=_.number(len(invited))))
     if lead is not None:
         lines.append(_("Contact person: {name}").format(name=_name(conn, lead)))
-    return _long("\n".join(lines))
+    return fit_message("\n".join(lines))
 
 
 def _name(conn: Any, contact_id: int) -> str:
