@@ -24,6 +24,9 @@ from babel.numbers import format_currency, format_decimal
 DOMAIN = "clusterbot"
 
 
+FIRST = ("en", "hi", "te", "ta", "ml", "gu", "pa")
+
+
 def _discover() -> tuple[str, ...]:
     root = resources.files("locales")
     found = [
@@ -31,8 +34,12 @@ def _discover() -> tuple[str, ...]:
         for entry in root.iterdir()
         if entry.is_dir() and entry.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
     ]
-    # English first: it is the source language and the fallback.
-    return tuple(sorted(found, key=lambda code: (code != "en", code)))
+    # English first (the source language and the fallback), then Hindi and Telugu, the
+    # programme's first languages, then the seed's other clusters' (Tamil, Malayalam,
+    # Gujarati, Punjabi); a language added later comes after them, by code. The first
+    # screen offers them in this order, so a typed "2" keeps meaning Hindi.
+    return tuple(sorted(found, key=lambda code: (FIRST.index(code) if code in FIRST
+                                                 else len(FIRST), code)))  # fmt: skip
 
 
 SHIPPED_LANGUAGES: tuple[str, ...] = _discover()

@@ -71,7 +71,9 @@ def test_bad_setting_is_one_line_no_traceback(
 
 def test_demo_registers_in_hindi_in_the_console(tmp_path: Path) -> None:
     """The README's first experience: `clusterbot demo`, pick हिन्दी, register."""
-    answers = ["2", "1", "सुनीता देवी", "3", "1", "बगरू", "9829012345", "/quit"]
+    # language 2 = हिन्दी; consent; name; "make or sell" then its 2nd role (SHG member);
+    # gender 1 = woman; village; phone
+    answers = ["2", "1", "सुनीता देवी", "1", "2", "1", "बगरू", "9829012345", "/quit"]
     out = run_console(tmp_path, ["demo"], answers)
     assert "हिन्दी" in out and "सहमत" in out and "सुनीता देवी" in out
     conn = sqlite3.connect(tmp_path / "clusterbot-demo.db")
@@ -86,7 +88,7 @@ def test_console_prints_the_cdas_broadcast_and_keeps_others_rows_queued(tmp_path
     """SPEC §2 console + §8 outbox: the demo CDA broadcasts to the cluster; the console
     prints the copy meant for the person at the terminal (marked sent) and leaves the demo
     stakeholder's copy queued until that person opens the console."""
-    run_console(tmp_path, ["demo"], ["1", "1", "Sunita", "3", "1", "Bagru", "0", "/quit"])
+    run_console(tmp_path, ["demo"], ["1", "1", "Sunita", "1", "2", "1", "Bagru", "0", "/quit"])
     news = "Dye supply arrives on Monday"
     # /broadcast -> 1 whole cluster -> text -> 1 send now -> 1 yes, send it
     typed = ["/broadcast", "1", news, "1", "1", "/quit"]

@@ -20,6 +20,7 @@ from bot.reports.indicators import MonthPoint, Share
 from bot.reports.labels import GENDER_LABELS, ROLE_LABELS, label, rupees, share_text
 from bot.reports.text import report_text
 from bot.storage.db import connect_sync, migrate
+from bot.vocabulary import ROLES
 from handlers.people import onboarding
 from tests.reports.fixture import BAGRU, NAMES, PHONES, PLACES, populate
 from tests.reports.test_indicators import ALL, QUARTER
@@ -48,7 +49,9 @@ def test_every_key_onboarding_stores_has_its_report_row_and_label() -> None:
         }
         assert list(roles) == list(ind.ROLE_KEYS)
         assert [*genders, "unknown"] == list(ind.GENDER_KEYS)
-        assert {k: label(_, ROLE_LABELS, k) for k in roles} == roles
+        # a role's button is its short WhatsApp label; the report has room for its full name
+        assert {k: label(_, ROLE_LABELS, k) for k in roles} == {k: _(ROLES[k]) for k in roles}
+        assert all(len(roles[k]) <= len(_(ROLES[k])) for k in roles)
         assert {k: label(_, GENDER_LABELS, k) for k in genders} == genders
         # the reports' own bucket for nothing (or a bad value) stored
         not_given = _("Not given")
