@@ -350,8 +350,11 @@ def _stop_on_signals() -> asyncio.Event:
 def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
     """The demo database: a sample cluster, the diagnostic survey, a CDA for `demo --as cda`."""
     now = iso(utc_now())
+    # The programme began with its history (bot/demo_history.py), not today: the linkages'
+    # baseline (/report, /clustermap) is its first day.
+    began = iso(utc_now() - demo_history.PROGRAMME_AGE)
     cluster = clusters.by_code(conn, DEMO_CLUSTER[0]) or clusters.add(
-        conn, DEMO_CLUSTER[0], DEMO_CLUSTER[1], settings.timezone, now
+        conn, DEMO_CLUSTER[0], DEMO_CLUSTER[1], settings.timezone, began
     )
     admins.add(conn, "console", "cda", cluster.id, "cda", now)
     shipped.install(conn, now)  # the cluster diagnostic survey, open to every cluster

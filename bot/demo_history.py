@@ -6,6 +6,8 @@ the action plan is done).
     3 past meetings (80, 45, 12 days ago): invitations in the outbox ledger, sent as the
       sender records them; RSVPs; attendance rising 4 of 10 → 11 of 20 → 17 of 24
     1 published update (30 days ago) with its delivery ledger
+    2 networks (an SHG formed 100 days ago, an association revived 60 days ago) and five
+      linkages the CDA recorded, so /clustermap compares the start with today
 
 Everything is written through the same functions the chat flows use (`bot.outbox.queue.fan_out`
 under /newmeeting's `invite` and under a broadcast's release, `events.rsvp`,
@@ -30,10 +32,21 @@ from zoneinfo import ZoneInfo
 from bot import demo_versions
 from bot.clock import iso
 from bot.outbox.queue import Payload, fan_out, iso_ms
-from bot.storage import attendance, broadcasts, contacts, events, inbox, outbox, updates
+from bot.storage import (
+    attendance,
+    broadcasts,
+    clusters,
+    contacts,
+    events,
+    inbox,
+    networks,
+    outbox,
+    updates,
+)
 from bot.storage.events import Event
 
 CDA = "console:cda"  # who planned the meetings and marked attendance
+PROGRAMME_AGE = timedelta(days=120)  # the cluster's creation: before the first registration
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,7 @@ def seed_history(
     _meeting(conn, cluster_id, MEETINGS[2], ids, last_seen, now, invitations)
     _stop(conn, ids, last_seen, now, [(n, d) for n, d in OPTED_OUT if d <= third_invited])
     _inbox(conn, cluster_id, ids, last_seen, now)
+    _networks(conn, cluster_id, ids, now)
     for n, seen in last_seen.items():
         contacts.update(conn, ids[n], last_inbound_at=iso(seen))
 
@@ -197,6 +211,43 @@ def _inbox(
                 default_language="en", now=iso(answered),
             )  # fmt: skip
             inbox.published(conn, item, None, update, iso(answered))
+
+
+# (name, kind, origin, days ago, member numbers): the groups the cluster map shows.
+NETWORKS = (
+    ("Bagru Mahila SHG", "shg", "formed", 100, (1, 3, 8, 12, 15, 21)),
+    ("Bagru Printers' Association", "association", "revived", 60, (2, 4, 6, 9, 13, 20)),
+)
+# (from, to, kind, days ago): "artisan buys from supplier" was known at the diagnostic (the
+# start, the first linkage's day); the rest came with the programme.
+LINKAGES = (
+    (("role", "artisan"), ("role", "supplier"), "buys_from", 110),
+    (("role", "shg_member"), ("role", "supplier"), "buys_from", 90),
+    (("role", "bank"), ("network", "Bagru Mahila SHG"), "lends_to", 40),
+    (("network", "Bagru Printers' Association"), ("role", "artisan"), "advises", 50),
+    (("role", "entrepreneur"), ("role", "large_enterprise"), "sells_to", 20),
+)
+
+
+def _networks(
+    conn: sqlite3.Connection, cluster_id: int, ids: dict[int, int], now: datetime
+) -> None:
+    cluster = clusters.by_id(conn, cluster_id)
+    zone = ZoneInfo(cluster.timezone if cluster else "Asia/Kolkata")
+    made: dict[str, str] = {}  # a network's name -> its id, as a linkage end names it
+    for name, kind, origin, days_ago, members in NETWORKS:
+        at = now - timedelta(days=days_ago)
+        network = networks.create(conn, cluster_id, name, kind, origin,
+                                  at.astimezone(zone).date().isoformat(), actor=CDA, now=iso(at))
+        made[name] = str(network.id)
+        for n in members:
+            networks.add_member(conn, network.id, ids[n], actor=CDA, now=iso(at))
+    for (fk, fr), (tk, tr), kind, days_ago in LINKAGES:
+        at = now - timedelta(days=days_ago)
+        networks.record_linkage(
+            conn, cluster_id, (fk, made.get(fr, fr)), (tk, made.get(tr, tr)), kind,
+            at.astimezone(zone).date().isoformat(), actor=CDA, now=iso(at),
+        )  # fmt: skip
 
 
 def _registered_at(m: Member, now: datetime) -> datetime:

@@ -5,6 +5,7 @@ For CDAs and observers (Audience.REPORT): counts only, no person is named.
     /clustermap ──(several clusters)──> clustermap.cluster: [cluster buttons]
         │ (one cluster)                       │ cm:c:<id>
         └──────────> the map (drawn after the commit, on the reader)
+                     (the start: the report's baseline, `graph.baseline_date`)
                      clustermap.shown: [Compare with start] ── cm:cmp ──> start | today
 
 Drawing reads the whole cluster and takes a second, so the turn only checks access and
@@ -110,7 +111,7 @@ def send_map(ctx: Context, cluster: Cluster) -> None:
         return
     ctx.go(FLOW, f"{FLOW}.shown", cluster=cluster.id)
     ctx.reply(
-        _("The start is {date}, the day the first linkage was recorded.").format(
+        _("The map at the start ({date}) beside today's:").format(
             date=_.date(date.fromisoformat(baseline))),
         _compare_choices(ctx),
     )

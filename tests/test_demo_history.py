@@ -11,8 +11,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import seed_demo
+from bot.clock import iso
 from bot.config import Settings
-from bot.demo_history import seed_history
+from bot.demo_history import PROGRAMME_AGE, seed_history
 from bot.reports import indicators
 from bot.storage import broadcasts, clusters, contacts
 from bot.storage.db import connect_sync, migrate
@@ -27,7 +28,8 @@ def _seeded(tmp_path: Path) -> tuple[sqlite3.Connection, int]:
     conn = connect_sync(tmp_path / "history.db")
     migrate(conn)
     with conn:
-        cluster = clusters.add(conn, "BAGRU", "Bagru printers", "Asia/Kolkata", "x")
+        began = iso(NOW - PROGRAMME_AGE)  # as seed_demo creates it
+        cluster = clusters.add(conn, "BAGRU", "Bagru printers", "Asia/Kolkata", began)
         seed_history(conn, cluster.id, NOW, invitation_payloads)
     with conn:
         seed_history(conn, cluster.id, NOW, invitation_payloads)  # every demo start: nothing twice

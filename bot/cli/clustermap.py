@@ -3,8 +3,8 @@
 the text as shaped outlines, so it looks the same without the fonts installed.
 
 `--at` draws the map as it stood at the end of that day; `--compare` puts the start (the
-day the first linkage was recorded, or `--baseline DATE`) beside it, new linkages
-highlighted. Aggregates only; the export is audited like `clusterbot report`.
+report's baseline: the programme's first day, or the first linkage's day when none was
+known then; or `--baseline DATE`) beside it, new linkages highlighted. Aggregates only; the export is audited like `clusterbot report`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     found.add_argument("--at", default=None, help="as it stood on YYYY-MM-DD (default: now)")
     found.add_argument("--compare", action="store_true", help="the start beside it")
     found.add_argument("--baseline", default=None,
-                       help="with --compare: the start, YYYY-MM-DD (default: first linkage)")
+                       help="with --compare: the start, YYYY-MM-DD (default: the baseline)")
     found.add_argument(
         "--language", default=None, choices=SHIPPED_LANGUAGES,
         help="labels' language (default: CLUSTERBOT_DEFAULT_LANGUAGE)",
@@ -81,7 +81,7 @@ def cmd_clustermap(settings: Settings, args: argparse.Namespace) -> int:
                 return _fail(f"{chosen.code} has no linkage yet: nothing to compare with"
                              " (or give --baseline DATE)")
             if at is not None and baseline > at:
-                return _fail("the start (--baseline or the first linkage) is after --at")
+                return _fail("the start (--baseline or the baseline) is after --at")
         picture = draw.picture(_, conn, chosen.id, draw.title_of(chosen.name, chosen.code),
                                at=at, baseline=baseline, fmt=out.suffix.lower().lstrip("."))
         conn.execute("COMMIT")

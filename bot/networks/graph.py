@@ -143,9 +143,12 @@ def build(conn: sqlite3.Connection, cluster_id: int, at: str | None = None) -> C
 
 
 def baseline_date(conn: sqlite3.Connection, cluster_id: int) -> str | None:
-    """The start the map is compared with: the day the first linkage was recorded (a
-    baseline survey's first answers, or the CDA's first entry). None: no linkage yet."""
-    return nw.first_linkage_date(conn, cluster_id)
+    """The start the map is compared with — the report's baseline, so the picture and the
+    report's "linkages at the baseline" agree: the programme's first day, or the first
+    linkage's day when none was known by then. None: no linkage yet."""
+    from bot.reports.indicators import networks_baseline
+
+    return networks_baseline(conn, cluster_id)
 
 
 def compare(

@@ -12,7 +12,7 @@ from bot.storage import clusters
 from bot.storage.db import connect_sync, migrate
 from tests.cli_env import isolated_cli
 from tests.networks.test_draw import png_size
-from tests.networks.test_graph import NOW, fixture_cluster
+from tests.networks.test_graph import NOW, START, fixture_cluster
 
 
 @pytest.fixture
@@ -20,8 +20,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = isolated_cli(tmp_path, monkeypatch)
     conn = connect_sync(db)
     migrate(conn)
-    clusters.add(conn, "BAGRU", "Bagru hand-block printers", "Asia/Kolkata", NOW)
-    clusters.add(conn, "COIR", "Coir", "Asia/Kolkata", NOW)
+    clusters.add(conn, "BAGRU", "Bagru hand-block printers", "Asia/Kolkata", START)
+    clusters.add(conn, "COIR", "Coir", "Asia/Kolkata", START)
     fixture_cluster(conn)
     conn.commit()
     conn.close()

@@ -16,15 +16,15 @@ from bot.networks import draw, graph
 from bot.storage import clusters
 from bot.storage.db import connect_sync, migrate
 from bot.vocabulary import ROLES
-from tests.networks.test_graph import NOW, fixture_cluster
+from tests.networks.test_graph import NOW, START, fixture_cluster
 
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     connection = connect_sync(tmp_path / "d.db")
     migrate(connection)
-    clusters.add(connection, "BAGRU", "Bagru", "Asia/Kolkata", NOW)
-    clusters.add(connection, "COIR", "Coir", "Asia/Kolkata", NOW)
+    clusters.add(connection, "BAGRU", "Bagru", "Asia/Kolkata", START)
+    clusters.add(connection, "COIR", "Coir", "Asia/Kolkata", START)
     fixture_cluster(connection)
     yield connection
     connection.close()

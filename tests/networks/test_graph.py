@@ -14,6 +14,7 @@ from bot.storage import networks as nw
 from bot.storage.db import connect_sync, migrate
 
 NOW = "2026-11-28T09:00:00+00:00"
+START = "2026-01-01T00:00:00+00:00"  # the programme's first day
 CDA = "telegram:cda"
 
 
@@ -21,8 +22,8 @@ CDA = "telegram:cda"
 def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     connection = connect_sync(tmp_path / "g.db")
     migrate(connection)
-    clusters.add(connection, "BAGRU", "Bagru", "Asia/Kolkata", NOW)
-    clusters.add(connection, "COIR", "Coir", "Asia/Kolkata", NOW)
+    clusters.add(connection, "BAGRU", "Bagru", "Asia/Kolkata", START)
+    clusters.add(connection, "COIR", "Coir", "Asia/Kolkata", START)
     yield connection
     connection.close()
 
@@ -107,8 +108,11 @@ def test_at_a_past_date(conn: sqlite3.Connection) -> None:
 
 def test_comparison_names_new_and_ended_linkages(conn: sqlite3.Connection) -> None:
     shg, _ = fixture_cluster(conn)
+    # The programme began on 1 January; nothing was known then, so the start is the first
+    # linkage's day. A linkage back-dated before the programme makes its first day the start.
     assert graph.baseline_date(conn, 1) == "2026-01-10"
-    assert graph.baseline_date(conn, 2) == "2026-01-10"
+    link(conn, ("role", "bank"), ("role", "artisan"), "lends_to", "2025-06-01", cluster_id=2)
+    assert graph.baseline_date(conn, 2) == "2026-01-01"
     change = graph.compare(conn, 1, "2026-04-15")
     assert change.new == {(("network", str(shg.id)), ("role", "artisan"), "lends_to")}
     assert change.gone == {(("role", "bank"), ("network", str(shg.id)), "lends_to")}
