@@ -109,6 +109,9 @@ def run_command(ctx: Context, name: str) -> None:
     staff = ctx.access.cda or ctx.access.observer
     if entry is None:
         menu.unknown_command(ctx, name)
+    elif name == "broadcast" and not ctx.access.cda and network_members.leads(ctx):
+        # A network's contact person: /broadcast writes to their network only (issue 19).
+        network_members.broadcast_to_mine(ctx)
     elif (entry.audience is Audience.CDA and not ctx.access.cda) or (
         entry.audience is Audience.REPORT and not staff
     ):

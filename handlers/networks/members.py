@@ -151,6 +151,26 @@ def _show_one(ctx: Context, network: nw.Network, membership: nw.Membership) -> N
 # --- the contact person's update -------------------------------------------------------
 
 
+def leads(ctx: Context) -> bool:
+    """Whether the person is a network's contact person (a registered one)."""
+    return ctx.contact.registered and bool(nw.led_by(ctx.conn, ctx.contact.id))
+
+
+def broadcast_to_mine(ctx: Context) -> None:
+    """/broadcast for a contact person: straight to the update of their network, or the
+    choice of network when they are the contact person of several."""
+    ctx.end()
+    led = nw.led_by(ctx.conn, ctx.contact.id)
+    if len(led) == 1:
+        start_update(ctx, led[0])
+        return
+    ctx.reply(
+        ctx._("Which network is the update for?"),
+        [named(f"nwm:u:{n.id}", n.name) for n in led[:10]],
+        columns=1,
+    )
+
+
 def start_update(ctx: Context, network: nw.Network) -> None:
     ctx.go(UPDATE_FLOW, f"{UPDATE_FLOW}.text", network=network.id, text="")
     ctx.reply(

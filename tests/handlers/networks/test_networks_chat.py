@@ -358,3 +358,36 @@ async def test_a_cda_ties_activities_to_a_network_and_the_report_counts_them(
     actions = await db.read(lambda conn: [r[0] for r in conn.execute(
         "SELECT action FROM audit_log WHERE action = 'network.activity'")])
     assert len(actions) == 3
+
+
+async def test_broadcast_for_a_contact_person_goes_to_their_network_only(
+    db: Database, engine: Engine, one_cluster: Cluster
+) -> None:
+    asha, bina, chitra = await seed(db, one_cluster, ["asha", "bina", "chitra"])
+
+    def form(conn: sqlite3.Connection) -> None:
+        for name, people in (("Dyers", (asha, bina)), ("Printers", (asha, chitra))):
+            network = nw.create(conn, one_cluster.id, name, "shg", "formed", None, actor="t",
+                                now="x")  # fmt: skip
+            for contact_id in people:
+                nw.add_member(conn, network.id, contact_id, actor="t", now="x")
+        nw.set_contact_person(conn, 1, asha, actor="t", now="x")
+
+    await db.write(form)
+    chitra_chat = ChatDriver(engine, user_id="u-chitra")
+    await chitra_chat.say("/broadcast")  # a member, not a contact person
+    assert "only for the cluster development agent" in chitra_chat.text
+    asha_chat = ChatDriver(engine, user_id="u-asha")
+    await asha_chat.say("/broadcast")
+    assert "Type the update for the members of Dyers" in asha_chat.text
+    await asha_chat.say("Dye order on Friday.")
+    await asha_chat.tap("Send")
+    got = await db.read(lambda conn: {r[0] for r in conn.execute(
+        "SELECT c.name FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+        " WHERE o.kind = 'broadcast'")})
+    assert got == {"asha", "bina"}
+    await db.write(lambda conn: nw.set_contact_person(conn, 2, asha, actor="t", now="x"))
+    await asha_chat.say("/broadcast")
+    assert "Which network is the update for?" in asha_chat.text
+    await asha_chat.tap("Printers")
+    assert "Type the update for the members of Printers" in asha_chat.text
