@@ -4,7 +4,8 @@ the text as shaped outlines, so it looks the same without the fonts installed.
 
 `--at` draws the map as it stood at the end of that day; `--compare` puts the start (the
 report's baseline: the programme's first day, or the first linkage's day when none was
-known then; or `--baseline DATE`) beside it, new linkages highlighted. Aggregates only; the export is audited like `clusterbot report`.
+known then; or `--baseline DATE`) beside it, new linkages highlighted. Aggregates only;
+the export is audited like `clusterbot report`.
 """
 
 from __future__ import annotations
