@@ -315,6 +315,9 @@ def take_person(ctx: Context, here: Cluster, network: nw.Network) -> None:
             assert person is not None  # invite checked they are registered
             send_invitation(ctx, here, network, person, membership)
             done = ctx._("{name} is invited; they answer with the buttons I sent them.")
+            if person.opted_out:  # the outbox holds news back from those who sent /stop
+                done = ctx._("{name} is invited, but has stopped updates (/stop), so gets no "
+                             "message: ask them to answer with /mynetworks.")
         else:
             nw.set_contact_person(ctx.conn, network.id, contact_id, actor=actor, now=now)
             ctx.go(FLOW, f"{FLOW}.net")

@@ -391,3 +391,21 @@ async def test_broadcast_for_a_contact_person_goes_to_their_network_only(
     assert "Which network is the update for?" in asha_chat.text
     await asha_chat.tap("Printers")
     assert "Type the update for the members of Printers" in asha_chat.text
+
+
+async def test_inviting_someone_who_stopped_updates_says_how_they_answer(
+    db: Database, engine: Engine, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    await db.write(lambda conn: seed_people(conn, one_cluster.id, [Person("asha", opted_out=True)]))
+    await db.write(lambda conn: nw.create(conn, one_cluster.id, "Dyers", "shg", "formed", None,
+                                          actor="t", now="x"))  # fmt: skip
+    await cda_chat.say("/networks")
+    await cda_chat.tap("Dyers")
+    await cda_chat.tap("Invite people")
+    await cda_chat.tap("asha")
+    assert "has stopped updates (/stop), so gets no message" in cda_chat.text
+    asha = ChatDriver(engine, user_id="u-asha")
+    await asha.say("/mynetworks")
+    await asha.tap("Dyers")
+    await asha.tap("Join")
+    assert "Welcome! You are now a member of Dyers." in asha.text
