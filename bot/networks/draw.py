@@ -143,14 +143,15 @@ def compare_figure(_: Translator, comparison: Comparison, title: str) -> Figure:
     before, after = comparison.before, comparison.after
     where = positions(before, after)
     start = _text(_, N_("At the start"))
-    _panel(_, left, before, where, frozenset(), rc, f"{start}\n{_when(_, before.at)}")
+    _panel(_, left, before, where, frozenset(), rc, f"{start}\n{_when(_, before.at)}",
+           wide=False)
     new = comparison.new
     headline = f"{_text(_, N_('Now'))}\n{_when(_, after.at)}"
     if new:
         count = _.ngettext("{count} new linkage", "{count} new linkages", len(new))
         if renderable(count):
             headline = f"{headline} · {count.format(count=_.number(len(new)))}"
-    _panel(_, right, after, where, new, rc, headline)
+    _panel(_, right, after, where, new, rc, headline, wide=False)
     _legend(_, figure, [before, after], highlight=bool(new), rc=rc)
     return figure
 
@@ -170,6 +171,8 @@ def _panel(
     new: frozenset[EdgeKey],
     rc: dict[str, Any],
     heading: str,
+    *,
+    wide: bool = True,
 ) -> None:
     from matplotlib.patches import FancyArrowPatch
 
@@ -183,7 +186,11 @@ def _panel(
                 va="center", fontsize=12, color="#555555", **rc)
         return
     biggest = max([n.size for n in graph.nodes] + [1])
-    area = {n.key: 350 + 2600 * math.sqrt(n.size / biggest) for n in graph.nodes}
+    # Markers are sized in points: smaller in a half-width panel and on a crowded ring, so
+    # neighbours on the ring do not overlap.
+    crowd = min(1.0, 6 / max(len(where), 1))
+    scale = (1.0 if wide else 0.5) * crowd
+    area = {n.key: scale * (350 + 2600 * math.sqrt(n.size / biggest)) for n in graph.nodes}
     # Several kinds between the same two actors bend apart instead of overlapping.
     seen: dict[frozenset[NodeKey], int] = {}
     for edge in graph.edges:
