@@ -287,12 +287,18 @@ def _networks(_: Translator, report: Report) -> list[str]:
         ]  # fmt: skip
         biggest = sorted(n.networks, key=lambda s: (-s.members, s.name))[:MAX_NETWORKS]
         for stats in biggest:
-            line = _("{name} ({origin}): {members} members, women {women}").format(
+            line = _.ngettext(
+                "{name} ({origin}): {members} member, women {women}",
+                "{name} ({origin}): {members} members, women {women}", stats.members,
+            ).format(
                 name=stats.name, origin=_(NETWORK_ORIGINS[stats.origin]),
                 members=_.number(stats.members), women=percent(_, stats.women_share),
             )  # fmt: skip
             if stats.meetings:
-                line += " · " + _("{count} meetings, attended {share}").format(
+                line += " · " + _.ngettext(
+                    "{count} meeting, attended {share}", "{count} meetings, attended {share}",
+                    len(stats.meetings),
+                ).format(
                     count=_.number(len(stats.meetings)), share=share_text(_, stats.participation)
                 )
             if stats.beneficiaries_paise:

@@ -139,8 +139,8 @@ def _show_one(ctx: Context, network: nw.Network, membership: nw.Membership) -> N
         )
         return
     count = len(nw.members(ctx.conn, network.id))
-    text = _("{network}: {count} members.").format(network=network.name,
-                                                   count=_.number(count))
+    text = _.ngettext("{network}: {count} member.", "{network}: {count} members.",
+                      count).format(network=network.name, count=_.number(count))
     choices = [Choice(f"nwm:l:{network.id}", _.pgettext("button", "Leave"))]
     if membership.contact_person:
         text += "\n" + _("You are its contact person: you can send its members an update.")
@@ -216,8 +216,10 @@ def on_update_input(ctx: Context) -> None:
         ctx.go(UPDATE_FLOW, f"{UPDATE_FLOW}.confirm", text=body)
         count = broadcasts.audience_count(ctx.conn, network.cluster_id, audience).recipients
         ctx.reply(
-            body + "\n\n" + ctx._("Send this to {count} members of {network}?").format(
-                count=ctx._.number(count), network=network.name),
+            body + "\n\n" + ctx._.ngettext(
+                "Send this to {count} member of {network}?",
+                "Send this to {count} members of {network}?", count,
+            ).format(count=ctx._.number(count), network=network.name),
             _send_choices(ctx), columns=2,
         )
         return

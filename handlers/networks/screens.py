@@ -77,7 +77,9 @@ def show_list(ctx: Context, cluster_id: int, page: int = 0, lead: str = "") -> N
         lines.append(_("None yet. Press “New network” to add the first one."))
     for i, network in enumerate(found, start=1):
         lines.append(
-            _("{n}. {name} ({kind}, {origin}): {count} members").format(
+            _.ngettext("{n}. {name} ({kind}, {origin}): {count} member",
+                       "{n}. {name} ({kind}, {origin}): {count} members",
+                       counts[network.id]).format(
                 n=_.number(i), name=network.name, kind=words.kind_label(_, network.kind),
                 origin=words.origin_label(_, network.origin), count=_.number(counts[network.id]),
             )

@@ -152,7 +152,7 @@ async def test_a_network_of_six_its_meeting_and_linkages_reach_the_map_and_the_r
         (summary,) = [m.text or "" for m in sent if "📈" in (m.text or "")]
         assert "Networks: 1 · formed 1 · revived 0 · existed before 0" in summary
         assert "Members: 6 · women 4 of 6 (67%)" in summary
-        assert "Mahila SHG (Formed now): 6 members, women 67% · 1 meetings, attended 4 of 6" \
+        assert "Mahila SHG (Formed now): 6 members, women 67% · 1 meeting, attended 4 of 6" \
             in summary
         assert "Linkages now: 9 (buys from 6 · trains 3)" in summary
         fake.press(CDA, "Spreadsheet")

@@ -138,7 +138,7 @@ def test_report_text_workbook_and_logframe_sources_hold_the_same_figures(
     assert "Networks: 3 · formed 1 · revived 1 · existed before 1" in text
     assert "Members: 5 · women 3 of 5 (60%)" in text
     assert "Dyers (Formed now): 3 members, women 100%" in text
-    assert "1 meetings, attended 2 of 3 (67%)" in text
+    assert "1 meeting, attended 2 of 3 (67%)" in text
     assert "committed ₹3,000 (30%)" in text
     assert "Linkages at the baseline (1 Jan 2026): 3 (buys from 1 · trains 1 · lends to 1)" in text
     assert "Linkages now: 3 (buys from 2 · lends to 1)" in text
