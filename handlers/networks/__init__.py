@@ -2,6 +2,6 @@
 network and linkage wizards), /mynetworks and the invitation buttons for members, and the
 contact person's updates to their network (members.py)."""
 
-from handlers.networks import linkage, members, new, screens
+from handlers.networks import linkage, members, new, screens, standing
 
-__all__ = ["linkage", "members", "new", "screens"]
+__all__ = ["linkage", "members", "new", "screens", "standing"]

@@ -34,7 +34,8 @@ from handlers.networks.names import ROW, named
 
 FLOW = "networks"
 P = "nw"
-PAGE = 8  # people or networks on one screen, with More and Done / New and Linkage
+PAGE = 8  # people or activities on one screen, with More and Done
+LIST_PAGE = 6  # networks on the list, with More, New network, Record a linkage, Linkages
 
 INVITATION = N_(
     "You are invited to join the network “{network}” ({kind}) of {cluster}. Will you join? "
@@ -47,8 +48,8 @@ MODES = {
 }
 
 
-# The wizards this screen opens ("new", "link"): they register here (handlers/networks/
-# new.py, linkage.py), as they come back to these screens when done.
+# The flows this screen opens ("new", "link", "links"): they register here (handlers/
+# networks/new.py, linkage.py, standing.py), as they come back to these screens when done.
 WIZARDS: dict[str, Callable[[Context, int], None]] = {}
 
 
@@ -84,12 +85,14 @@ def show_list(ctx: Context, cluster_id: int, page: int = 0, lead: str = "") -> N
                 origin=words.origin_label(_, network.origin), count=_.number(counts[network.id]),
             )
         )
-    shown = found[page * PAGE : (page + 1) * PAGE]
+    shown = found[page * LIST_PAGE : (page + 1) * LIST_PAGE]
     choices = [named(f"{P}:o:{n.id}", n.name) for n in shown]
-    if len(found) > (page + 1) * PAGE:
+    if len(found) > (page + 1) * LIST_PAGE:
         choices.append(Choice(f"{P}:pg:{page + 1}", _.pgettext("button", "More")))
     choices.append(Choice(f"{P}:new", _.pgettext("button", "New network")))
     choices.append(Choice(f"{P}:link", _.pgettext("button", "Record a linkage")))
+    if nw.first_linkage_date(ctx.conn, cluster_id) is not None:
+        choices.append(Choice(f"{P}:links", _.pgettext("button", "Linkages")))
     ctx.reply(fit_message("\n".join(lines)), choices, columns=2)
 
 
@@ -101,7 +104,7 @@ def fit_message(text: str) -> str:
 
 def take_list(ctx: Context, here: Cluster) -> None:
     choice = ctx.inbound.choice if ctx.inbound.kind is InboundKind.CHOICE else ""
-    if choice in (f"{P}:new", f"{P}:link"):
+    if choice in (f"{P}:new", f"{P}:link", f"{P}:links"):
         WIZARDS[choice.removeprefix(f"{P}:")](ctx, here.id)
         return
     if choice.startswith(f"{P}:pg:"):

@@ -409,3 +409,38 @@ async def test_inviting_someone_who_stopped_updates_says_how_they_answer(
     await asha.tap("Dyers")
     await asha.tap("Join")
     assert "Welcome! You are now a member of Dyers." in asha.text
+
+
+async def test_a_cda_ends_a_linkage_and_it_no_longer_stands(
+    db: Database, one_cluster: Cluster, cda_chat: ChatDriver
+) -> None:
+    def record(conn: sqlite3.Connection) -> None:
+        for kind, since in (("buys_from", "2026-01-10"), ("trains", "2026-03-01")):
+            nw.record_linkage(conn, one_cluster.id, ("role", "artisan"), ("role", "supplier"),
+                              kind, since, actor="t", now="x")  # fmt: skip
+
+    await cda_chat.say("/networks")
+    assert "Linkages" not in [c.label for c in cda_chat.last[-1].choices]  # none yet
+    await db.write(record)
+    await cda_chat.say("/networks")
+    await cda_chat.tap("Linkages")
+    text = cda_chat.text
+    assert "1. Artisan buys from Supplier / related enterprise, since 10 Jan 2026" in text
+    assert "2. Artisan trains Supplier / related enterprise, since 1 Mar 2026" in text
+    await cda_chat.press("nk:l:2")
+    assert "When did it end?" in cda_chat.text
+    await cda_chat.say("15-02-2026")  # before it began
+    assert "That date cannot be used" in cda_chat.text
+    await cda_chat.say("31-12-2026")  # after today (28 Nov 2026)
+    assert "up to today" in cda_chat.text
+    await cda_chat.say("20-11-2026")
+    assert "Ended on 20 Nov 2026: Artisan trains" in cda_chat.text
+    assert "2. Artisan trains" not in cda_chat.text.split("Ended on")[1]
+    await cda_chat.press("nk:l:2")  # an old button: it ended already
+    assert "earlier question" in cda_chat.text
+    await cda_chat.tap("Done")
+    assert "Networks of Bagru" in cda_chat.text
+    found = await db.read(lambda conn: nw.linkages_at(conn, one_cluster.id, "2026-11-19"))
+    assert [x.kind for x in found] == ["buys_from", "trains"]
+    found = await db.read(lambda conn: nw.linkages_at(conn, one_cluster.id, "2026-11-20"))
+    assert [x.kind for x in found] == ["buys_from"]
