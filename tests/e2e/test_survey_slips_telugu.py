@@ -138,7 +138,8 @@ async def test_a_telugu_survey_with_slips_loses_nothing_and_exports_what_was_mea
         bot.kill9()
         bot.start()
         await bot.wait_until_polling(fake)
-        round_one = await answer(fake, lambda: fake.press(USER, te.pgettext("action", "Done")), PNAME)
+        done = te.pgettext("action", "Done")
+        round_one = await answer(fake, lambda: fake.press(USER, done), PNAME)
         assert "ఉత్పత్తి 1" in round_one
 
         # A product round added by mistake, undone from "Add another?".
