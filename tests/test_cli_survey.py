@@ -64,8 +64,8 @@ def test_shipped_diagnostic_by_name_and_for_a_cluster(
     assert main(["cluster", "add", "BAGRU", "--name", "Bagru printers"]) == 0
     assert main(["survey", "import", "diagnostic", "--cluster", "BAGRU", "--roles", "artisan"]) == 0
     out = capsys.readouterr().out
-    assert "survey diagnostic version 2026.5" in out and "for cluster BAGRU" in out
-    assert "survey diagnostic_workers version 2026.5: 7 questions" in out  # and its modules
+    assert "survey diagnostic version 2026.6" in out and "for cluster BAGRU" in out
+    assert "survey diagnostic_workers version 2026.6: 7 questions" in out  # and its modules
     assert out.count("Imported survey") == 5
     assert "warning" not in out  # our own form is complete in every language
     assert main(["survey", "import", "diagnostic", "--roles", "wizard"]) == 2

@@ -70,7 +70,7 @@ def test_a_core_of_at_most_12_questions_and_four_modules(forms: dict[str, Form])
     assert counts == {"diagnostic": 9, "diagnostic_products": 17, "diagnostic_money": 11,
                       "diagnostic_skills": 10, "diagnostic_workers": 7}  # fmt: skip
     for name, form in forms.items():
-        assert form.key == name and form.version == "2026.5"
+        assert form.key == name and form.version == "2026.6"
     where = {q: name for name, form in forms.items() for q in asked(form)}
     assert len(where) == sum(counts.values())  # no question asked twice
     assert {q: where.get(q) for q in OUTCOMES} == OUTCOMES
