@@ -21,7 +21,7 @@ from bot.commands import Audience, command, flow
 from bot.engine import Context
 from bot.i18n import N_, Translator
 from bot.logframe.sources import parse as parse_source
-from bot.logframe.standing import LIGHTS, Standing, standings
+from bot.logframe.standing import LEVEL_LABELS, LIGHTS, Standing, standings
 from bot.messages import Choice, Outbound
 from bot.parse.dates import parse_date
 from bot.parse.numbers import parse_number
@@ -33,10 +33,6 @@ from handlers.common import use_buttons
 FLOW = "logframe"
 CLUSTER, ROW, VALUE, DAY, NOTE = (f"{FLOW}.{s}" for s in ("cluster", "row", "value", "date",
                                                           "note"))  # fmt: skip
-LEVEL_LABELS = {
-    "goal": N_("Goal"), "purpose": N_("Purpose"), "output": N_("Outputs"),
-    "activity": N_("Activities"),
-}  # fmt: skip
 MESSAGE_CHARS = 3500  # Telegram's 4,096 with room for the buttons' text on WhatsApp
 MAX_NOTE = 200
 

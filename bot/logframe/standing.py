@@ -17,10 +17,15 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.i18n import N_
 from bot.logframe import sources
 from bot.storage import logframe as store
 
 LIGHTS = {"green": "🟢", "amber": "🟠", "red": "🔴", "none": "⚪"}
+LEVEL_LABELS = {
+    "goal": N_("Goal"), "purpose": N_("Purpose"), "output": N_("Outputs"),
+    "activity": N_("Activities"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

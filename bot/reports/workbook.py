@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.i18n import N_, Translator
-from bot.logframe.standing import Standing
+from bot.logframe.standing import LEVEL_LABELS, Standing
 from bot.reports.indicators import (
     ANONYMOUS,
     GENDER_KEYS,
@@ -259,10 +259,6 @@ def _networks(_: Translator, book: Workbook, report: Report, heading: str) -> No
     sheet.row(_("Total"), sum(n.linkages_baseline.values()), sum(n.linkages_now.values()))
 
 
-LEVEL_LABELS = {
-    "goal": N_("Goal"), "purpose": N_("Purpose"), "output": N_("Outputs"),
-    "activity": N_("Activities"),
-}  # fmt: skip
 LIGHT_LABELS = {
     "green": N_("on track"), "amber": N_("behind"), "red": N_("far behind"),
     "none": N_("nothing to judge yet"),

@@ -4,8 +4,18 @@
 from __future__ import annotations
 
 from bot.i18n import N_, Translator
+from bot.storage import rounds
+from bot.storage.rounds import Round
 from bot.surveys.change import IndicatorChange
 from bot.surveys.model import Question, localized
+
+BASELINE = N_("Baseline")  # the first round of every survey, in the reader's words
+
+
+def round_label(_: Translator, found: Round) -> str:
+    """A round's name for a reader: the first round's stored name is translated."""
+    return _(BASELINE) if found.name == rounds.BASELINE else found.name
+
 
 GROUPS = {
     ("gender", "female"): N_("women"),

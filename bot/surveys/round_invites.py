@@ -21,6 +21,7 @@ from bot.messages import Choice
 from bot.outbox.queue import Payload, enqueue
 from bot.storage import contacts, rounds
 from bot.storage.surveys import Survey
+from bot.surveys.change_text import round_label
 from bot.surveys.model import localized
 
 KIND = "survey"
@@ -29,7 +30,6 @@ TEXT = N_(
     "what has changed for your work since last time."
 )
 BUTTON = N_("Answer now")
-BASELINE = N_("Baseline")
 
 
 def invite(
@@ -44,7 +44,7 @@ def invite(
         language = person.language or settings.default_language
         _ = translator(language)
         title = localized(titles, language, survey.languages[0]) or survey.title
-        name = _(BASELINE) if opened.name == rounds.BASELINE else opened.name
+        name = round_label(_, opened)
         payload = Payload(
             text=_(TEXT).format(title=title, round=name),
             choices=(Choice("cmd:survey", _(BUTTON)),),

@@ -36,6 +36,7 @@ from bot.surveys.answers import (
     parse,
     typed_choices,
 )
+from bot.surveys.change_text import round_label
 from bot.surveys.model import localized
 from bot.surveys.navigation import Slot, SlotKind, index_of
 from bot.surveys.plausible import Others, doubt
@@ -55,7 +56,6 @@ from handlers.surveys.render import (
 )
 
 FLOW = "survey"
-BASELINE = N_("Baseline")  # the first round of every survey, in the reader's words
 PICK, ANSWER, AGAIN = f"{FLOW}.pick", f"{FLOW}.answer", f"{FLOW}.again"
 
 
@@ -169,8 +169,7 @@ def _done_this_round(ctx: Context, key: str) -> bool:
 
 def _round_name(ctx: Context, key: str) -> str:
     """The open round's name; the first round is called "Baseline" in the reader's words."""
-    name = rounds.current_or_baseline(ctx.conn, key, ctx.now_iso).name
-    return ctx._(BASELINE) if name == rounds.BASELINE else name
+    return round_label(ctx._, rounds.current_or_baseline(ctx.conn, key, ctx.now_iso))
 
 
 def _again_choices(ctx: Context, key: str) -> list[Choice]:

@@ -40,7 +40,6 @@ from handlers.surveys.results_view import (
     summary_text,
 )
 
-BASELINE = N_("Baseline")  # the first round of every survey, in the reader's words
 FLOW = "survey_admin"
 STEP = f"{FLOW}.results"
 P = "svr"  # /results buttons: svr:<action>:<arguments>:<survey key>
@@ -313,8 +312,7 @@ def show_change(ctx: Context, survey: Survey, first: int, last: int) -> None:
     _later(ctx, build, choices, _("Sorry, the results could not be prepared. Please try again."))
 
 
-def round_name(_: Translator, found: rounds.Round) -> str:
-    return _(BASELINE) if found.name == rounds.BASELINE else found.name
+round_name = change_text.round_label
 
 
 def _open_round(taken: list[rounds.Round]) -> rounds.Round | None:
