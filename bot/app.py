@@ -28,6 +28,7 @@ from bot.outbox.sender import OutboxSender
 from bot.storage import admins, clusters, contacts
 from bot.storage.db import Database
 from bot.surveys import shipped
+from bot.web.state import JoinLinks
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
@@ -63,7 +64,8 @@ async def run(
     stop = stop or _stop_on_signals()
     db = await Database.open(settings.db)
     engine = make_engine(db, settings)
-    http = web.make_app()
+    links = JoinLinks.from_settings(settings)  # the Telegram username is filled in at start
+    http = web.make_app(db, settings, links=links)
     telegram = None
     whatsapp: WhatsAppChannel | None = None
     senders: list[OutboxSender] = []  # one per channel: they drain the outbox
@@ -74,6 +76,7 @@ async def run(
         if settings.telegram_on:
             limiter = RateLimiter(telegram_limits(settings))  # shared: replies + outbox
             telegram, channel = await _start_telegram(settings, handle, db, http, limiter)
+            links.telegram_username = links.telegram_username or _bot_username(telegram)
             senders.append(
                 OutboxSender(
                     db,
@@ -187,6 +190,11 @@ def sender_concurrency(rate: float) -> int:
     """Sends in flight at once: enough that a ~300 ms round trip still fills the rate,
     capped below python-telegram-bot's connection pool (256)."""
     return min(128, max(4, math.ceil(rate / 3)))
+
+
+def _bot_username(application: object) -> str:
+    """The username Telegram gave in getMe (initialize), for join links and posters."""
+    return str(getattr(getattr(application, "bot", None), "username", "") or "")
 
 
 async def _start_telegram(

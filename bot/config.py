@@ -70,6 +70,18 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "3",
         "days after which an inbox item the CDA has not answered is overdue (/inbox)",
     ),
+    "CLUSTERBOT_PUBLIC_URL": (
+        "",
+        "public base URL of the listener (https://…): the web pages' links; none without it",
+    ),
+    "CLUSTERBOT_TELEGRAM_USERNAME": (
+        "",
+        "the bot's @username for join links and posters (default: asked of Telegram at start)",
+    ),
+    "CLUSTERBOT_WHATSAPP_NUMBER": (
+        "",
+        "the WhatsApp number people write to, for join links and posters (e.g. +919876543210)",
+    ),
 }
 
 TELEGRAM_FREE_RATE = 30.0  # Telegram's broadcast limit without paid broadcasts
@@ -90,6 +102,7 @@ MAX_RETENTION_DAYS = 36500
 MAX_ANSWER_DAYS = 90
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+TELEGRAM_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 
 
 class ConfigError(Exception):
@@ -137,6 +150,9 @@ class Settings:
     grievance_contact: str = ""  # "": people are told to ask their CDA
     retention_days: int = 1095
     answer_days: int = 3  # an inbox item unanswered this long is overdue (issue 15)
+    public_url: str = ""  # "": no web links (issue 16); no trailing slash
+    telegram_username: str = ""  # without @; "": asked of Telegram (getMe) at start
+    whatsapp_number: str = ""  # digits only, for wa.me links
 
     @property
     def telegram_on(self) -> bool:
@@ -342,6 +358,29 @@ def load(env: Mapping[str, str]) -> Settings:
             f" {MAX_ANSWER_DAYS}, got {answer_text!r}"
         )
 
+    public_url = get("CLUSTERBOT_PUBLIC_URL").rstrip("/")
+    parsed = urlparse(public_url)
+    if public_url and (
+        parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query
+    ):
+        problems.append(
+            f"CLUSTERBOT_PUBLIC_URL: expected an http(s) URL such as"
+            f" https://cluster.example.org, got {public_url!r}"
+        )
+    username = get("CLUSTERBOT_TELEGRAM_USERNAME").lstrip("@")
+    if username and not TELEGRAM_USERNAME.match(username):
+        problems.append(
+            f"CLUSTERBOT_TELEGRAM_USERNAME: expected a bot username of 5-32 letters, digits"
+            f" and _, got {username!r}"
+        )
+    number_text = get("CLUSTERBOT_WHATSAPP_NUMBER")
+    number = re.sub(r"[\s()-]", "", number_text).lstrip("+")
+    if number_text and not (number.isdigit() and 8 <= len(number) <= 15):
+        problems.append(
+            f"CLUSTERBOT_WHATSAPP_NUMBER: expected a phone number with its country code"
+            f" (8-15 digits, e.g. +919876543210), got {number_text!r}"
+        )
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -370,4 +409,7 @@ def load(env: Mapping[str, str]) -> Settings:
         grievance_contact=grievance,
         retention_days=retention,
         answer_days=answer_days,
+        public_url=public_url,
+        telegram_username=username,
+        whatsapp_number=number,
     )

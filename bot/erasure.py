@@ -44,7 +44,7 @@ from pathlib import Path
 
 from bot import seat_notice
 from bot.clock import iso
-from bot.storage import audit, contacts, inbox, networks, surveys
+from bot.storage import audit, contacts, inbox, networks, surveys, web_access
 from bot.storage import events as ev
 from bot.surveys.answers import VOICE_MARK, voice_path
 
@@ -108,6 +108,9 @@ def erase(
     done.memberships, done.linkages = networks.forget_contact(conn, contact_id)
     done.outbox = _erase_outbox(conn, contact_id)
     conn.execute("DELETE FROM whatsapp_window_closed WHERE contact_id = ?", (contact_id,))
+    web_access.forget(
+        conn, person.channel, {i for i in (person.channel_user_id, person.chat_id) if i}
+    )
     _erase_failed_intake(conn, person)
     done.audit = _pseudonymise(conn, person)
     audit.record(

@@ -35,6 +35,13 @@ def code_msgids() -> set[tuple[str | None, str]]:
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             found.add((context, message if isinstance(message, str) else message[0]))
+    # the web pages' templates (babel.cfg's jinja2 sections)
+    for _file, _line, message, _comments, context in extract_from_dir(
+        ROOT / "bot" / "web" / "templates",
+        method_map=[("**.html", "jinja2"), ("**.xml", "jinja2")],
+        keywords=KEYWORDS,
+    ):
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 

@@ -21,7 +21,7 @@ from bot.clock import iso
 from bot.config import Settings
 from bot.jobs.retention import next_run
 from bot.jobs.scheduler import Due
-from bot.storage import schedule
+from bot.storage import schedule, web_access
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,13 @@ def arm(settings: Settings, now: datetime, conn: sqlite3.Connection) -> str | No
 
 
 def run(settings: Settings, conn: sqlite3.Connection, due: Due) -> str:
-    """Prune old update keys; queue tomorrow's run."""
+    """Prune old update keys and spent web sign-ins; queue tomorrow's run."""
     pruned = prune_processed_updates(conn, due.now)
+    signins = web_access.prune(conn, due.now)
     _put(conn, settings, due.now)
-    note = f"{pruned} processed update keys older than {KEEP_UPDATES.days} days removed"
+    note = (
+        f"{pruned} processed update keys older than {KEEP_UPDATES.days} days removed;"
+        f" {signins} spent web sign-in links and sessions removed"
+    )
     log.info("housekeeping: %s", note)
     return note
