@@ -112,3 +112,36 @@ def test_answer_days_default_and_setting() -> None:
         with pytest.raises(ConfigError) as refused:
             load({"CLUSTERBOT_ANSWER_DAYS": bad})
         assert str(refused.value).startswith("CLUSTERBOT_ANSWER_DAYS"), bad
+
+
+def test_web_link_settings() -> None:
+    plain = load({})
+    assert (plain.public_url, plain.telegram_username, plain.whatsapp_number) == ("", "", "")
+    given = load(
+        {
+            "CLUSTERBOT_PUBLIC_URL": "https://bagru.example.org/",
+            "CLUSTERBOT_TELEGRAM_USERNAME": "@bagru_cluster_bot",
+            "CLUSTERBOT_WHATSAPP_NUMBER": "+91 98765-43210",
+        }
+    )
+    assert given.public_url == "https://bagru.example.org"  # no trailing slash
+    assert given.telegram_username == "bagru_cluster_bot"
+    assert given.whatsapp_number == "919876543210"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CLUSTERBOT_PUBLIC_URL", "bagru.example.org"),
+        ("CLUSTERBOT_PUBLIC_URL", "ftp://bagru.example.org"),
+        ("CLUSTERBOT_PUBLIC_URL", "https://bagru.example.org/?x=1"),
+        ("CLUSTERBOT_TELEGRAM_USERNAME", "bot"),
+        ("CLUSTERBOT_TELEGRAM_USERNAME", "bagru-bot"),
+        ("CLUSTERBOT_WHATSAPP_NUMBER", "12345"),
+        ("CLUSTERBOT_WHATSAPP_NUMBER", "call me"),
+    ],
+)
+def test_bad_web_link_settings_are_one_line_each(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load({variable: value})
+    assert len(error.value.problems) == 1 and error.value.problems[0].startswith(variable)
