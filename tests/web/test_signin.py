@@ -252,5 +252,5 @@ async def test_the_session_cookie_is_secure_when_the_public_url_is_https(
 
 
 def test_links_and_sessions_last_as_promised() -> None:
-    assert web_access.LINK_LIFETIME == timedelta(minutes=10)
-    assert web_access.SESSION_LIFETIME == timedelta(hours=12)
+    assert timedelta(minutes=10) == web_access.LINK_LIFETIME
+    assert timedelta(hours=12) == web_access.SESSION_LIFETIME
