@@ -178,7 +178,7 @@ async def test_a_session_ends_after_12_hours_and_when_the_role_is_taken_away(
     class Request:  # what viewer.current reads of a request
         def __init__(self) -> None:
             self.cookies = {SESSION_COOKIE: session_id}
-            self.app = client.server.app
+            self.app = client.app
 
     found = await viewer.current(Request())  # type: ignore[arg-type]
     assert found is not None and found.manages(one_cluster)
