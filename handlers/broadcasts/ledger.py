@@ -5,32 +5,21 @@ who did not get a message and why. One wording for broadcasts, invitations and r
 from __future__ import annotations
 
 from bot.engine import Context
-from bot.i18n import N_
 from bot.jobs.reminders import SKIPPED_REASON
+from bot.reports.ledger import STATUS, merged
 from bot.storage import outbox
 from handlers.common import role_label
 
 FLOW = "deliveries"
 LISTED = 20  # people listed per message; the rest are counted
-STATUS = {
-    "sent": N_("sent"),
-    "waiting": N_("waiting"),
-    "failed": N_("failed"),
-    "blocked": N_("blocked the bot"),
-    "opted_out": N_("opted out"),
-    "skipped": N_("skipped"),
-}
 
 
 def counts_line(ctx: Context, counts: dict[str, int]) -> str:
     """'sent 5 · waiting 1 · blocked the bot 1' from ledger counts (also used by /events
     for a meeting's invitations: the same ledger covers every bot-initiated message)."""
-    merged = dict(counts)
-    merged["waiting"] = merged.pop("queued", 0) + merged.pop("in_flight", 0)
+    shown = merged(counts)
     parts = [
-        f"{ctx._(label)} {ctx._.number(merged[key])}"
-        for key, label in STATUS.items()
-        if merged.get(key)
+        f"{ctx._(label)} {ctx._.number(shown[key])}" for key, label in STATUS.items() if shown[key]
     ]
     return " · ".join(parts) or ctx._("nobody in the audience")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from bot.i18n import N_, Translator
 from bot.limits import TELEGRAM_MAX_TEXT
-from bot.surveys.answers import choice_label
-from bot.surveys.model import Question, localized
+from bot.surveys.labels import choice_text as _choice
+from bot.surveys.labels import default_language as _default
+from bot.surveys.labels import group_label, label_of
 from bot.surveys.results import CHOICES, NUMBERS, TEXTS, QuestionResult, Results, striking
-from bot.vocabulary import GENDERS, ROLES
 
 MAX_CHOICE_LINES = 8  # top choices of one question
 SPLIT_TOP = 3  # top choices per group when split
@@ -18,13 +18,7 @@ MAX_TEXT_CHARS = 300  # one free-text answer, as shown
 LABEL_CHARS = 60  # a question as a button or list row (WhatsApp shows 72 under a row)
 
 BY = {"gender": N_("by gender"), "role": N_("by role")}
-
-
-def label_of(question: Question, language: str, default: str) -> str:
-    """The question in the reader's language (else the form's); never its internal name
-    unless the form gives no label at all, and then without underscores."""
-    text = localized(question.labels, language, default)
-    return " ".join(text.split()) if text else question.name.replace("_", " ").capitalize()
+__all__ = ["group_label", "label_of"]  # /results imports them from here
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -52,20 +46,6 @@ def fit(text: str, limit: int = TELEGRAM_MAX_TEXT - 96) -> str:
 
 def percent(_: Translator, part: float, whole: float) -> str:
     return f"{_.number(round(100 * part / whole))}%" if whole else "—"
-
-
-def group_label(_: Translator, by: str, key: str) -> str:
-    table = GENDERS if by == "gender" else ROLES
-    return _(table[key]) if key in table else _("Not given")
-
-
-def _default(found: Results) -> str:
-    return found.survey.languages[0] if found.survey.languages else "en"
-
-
-def _choice(_: Translator, r: QuestionResult, name: str, default: str) -> str:
-    choice = next((c for c in r.question.choices if c.name == name), None)
-    return choice_label(choice, _.language, default) if choice else _.pgettext("choice", "Other")
 
 
 def summary_line(_: Translator, found: Results) -> str:
