@@ -138,6 +138,8 @@ ORDER = (
     "report",
     "networks",
     "clustermap",
+    "publicpage",
+    "dashboard",
 )
 
 
@@ -168,7 +170,7 @@ CDA_PLANNED = (
 # All an observer (implementing / funding agency) who is not also a registered stakeholder
 # is offered (SPEC: "reads aggregate reports only"): /report, and the language and help
 # everyone needs. Their menus (/help, WhatsApp Menu, Telegram command list) show no more.
-OBSERVER_COMMANDS = ("report", "logframe", "clustermap", "language", "help")
+OBSERVER_COMMANDS = ("report", "logframe", "clustermap", "dashboard", "language", "help")
 
 # Menu rows (WhatsApp: a list row title holds 24 characters) name a command in a few words;
 # the description says more where there is room (/help, Telegram's menu, a row's
@@ -198,6 +200,8 @@ MENU_LABELS: dict[str, str] = {
     "logframe": NC_("button", "Log-frame"),
     "networks": NC_("button", "Networks"),
     "clustermap": NC_("button", "Cluster map"),
+    "publicpage": NC_("button", "Public web page"),
+    "dashboard": NC_("button", "Web dashboard"),
     "ask": NC_("button", "Write to the CDA"),
     "mine": NC_("button", "My messages"),
     "inbox": NC_("button", "People's messages"),

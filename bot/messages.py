@@ -110,3 +110,6 @@ class Outbound:
     # multi-select question redraws its check marks in place. Only valid as the first
     # reply to a CHOICE; channels that cannot edit send it as a new message.
     replace: bool = False
+    # The text's links get no preview card (a sign-in link goes to no server but ours).
+    # Telegram asks for none; WhatsApp never asks for one (whatsapp_render: preview_url).
+    no_preview: bool = False

@@ -25,7 +25,7 @@ from bot.i18n import N_
 from bot.messages import InboundKind
 
 # Importing a conversation registers its commands and flows (bot/commands.py).
-from handlers import clustermap, logframe, report  # noqa: F401
+from handlers import clustermap, logframe, report, web_links  # noqa: F401
 from handlers.activities import plan  # noqa: F401
 from handlers.broadcasts import compose, deliveries, updates  # noqa: F401
 from handlers.events import attendance, edit, listing, meeting, visit  # noqa: F401

@@ -26,6 +26,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     Message,
     PhotoSize,
     ReplyKeyboardMarkup,
@@ -54,6 +55,7 @@ CHANNEL = "telegram"
 Handle = Callable[[Inbound, str], Awaitable[list[Outbound]]]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 REPLY_ATTEMPTS = 3  # a reply that meets flood control (429) waits the pause and tries again
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def build_application(token: str, api_server: str, *, polling: bool = True) -> Application:
@@ -361,8 +363,16 @@ class TelegramChannel:
             if media is not None
             else None
         )
+        # Only a text message takes link_preview_options; a caption has no preview.
+        extra = {"link_preview_options": NO_PREVIEW} if message.no_preview and not media else None
         return await self._post(
-            chat_id, message.text, markup_for(message), attached, priority=priority, turn=turn
+            chat_id,
+            message.text,
+            markup_for(message),
+            attached,
+            priority=priority,
+            turn=turn,
+            extra=extra,
         )
 
     async def _post(
