@@ -25,7 +25,7 @@ from bot.messages import Inbound, Outbound
 from bot.outbox.ratelimit import TELEGRAM_LIMITS, TELEGRAM_PAID_LIMITS, Limits, RateLimiter
 from bot.outbox.retry import RetryPolicy
 from bot.outbox.sender import OutboxSender
-from bot.storage import admins, clusters, contacts
+from bot.storage import admins, clusters, contacts, web_access
 from bot.storage.db import Database
 from bot.surveys import shipped
 from bot.web.state import JoinLinks
@@ -88,7 +88,9 @@ async def run(
                 )
             )
         if settings.whatsapp_on:
-            whatsapp = await _start_whatsapp(settings, engine, http, senders, scheduler, fair)
+            whatsapp = await _start_whatsapp(
+                settings, engine, http, senders, scheduler, fair, links=links
+            )
         for sender in senders:
             await sender.start()
         await arm_retention(db, settings)
@@ -249,6 +251,8 @@ async def _start_whatsapp(
     senders: list[OutboxSender],
     scheduler: Scheduler,
     fair: InboundLimiter | None = None,
+    *,
+    links: JoinLinks | None = None,
 ) -> WhatsAppChannel:
     """The WhatsApp webhook on the shared listener, and its outbox sender."""
     from bot.channels import whatsapp as wa
@@ -260,6 +264,7 @@ async def _start_whatsapp(
         media_dir(settings),
         media_gate=make_media_gate(engine.db, settings),
         wrap=lambda own: _notifying(own, senders, scheduler, fair),
+        links=links,
     )
     senders.append(
         OutboxSender(
@@ -365,6 +370,7 @@ def seed_demo(conn: sqlite3.Connection, settings: Settings) -> None:
         conn, DEMO_CLUSTER[0], DEMO_CLUSTER[1], settings.timezone, began
     )
     admins.add(conn, "console", "cda", cluster.id, "cda", now)
+    web_access.set_public_page(conn, cluster.id, True)  # the demo serves it (bot/cli/demo_web)
     shipped.install(conn, now)  # the cluster diagnostic survey, open to every cluster
     cda = contacts.get_or_create(conn, "console", "cda", "cda", now)
     if not cda.registered:
@@ -482,9 +488,13 @@ def _seed_activities(conn: sqlite3.Connection, cluster_id: int, now: str) -> Non
 async def console(settings: Settings, *, user_id: str, seed: bool) -> None:
     """`clusterbot demo` / `chat`: one person in the terminal, with what `run` adds around
     the chat: the scheduler (reminders, scheduled broadcasts) and an outbox sender that
-    prints this person's bot-initiated messages (bot.channels.console_send)."""
+    prints this person's bot-initiated messages (bot.channels.console_send). The demo
+    (`seed`) serves the web pages as well (bot/cli/demo_web.py)."""
+    from contextlib import nullcontext
+
     from bot.channels.console import ConsoleChat
     from bot.channels.console_send import ConsoleSender
+    from bot.cli.demo_web import web_pages
 
     db = await Database.open(settings.db)
     scheduler = make_scheduler(db, [], settings)  # the job kinds of `run`
@@ -511,8 +521,10 @@ async def console(settings: Settings, *, user_id: str, seed: bool) -> None:
         await sender.start()
         await arm_retention(db, settings)
         await scheduler.start()
+        pages = web_pages(db, settings, DEMO_CLUSTER[0]) if seed else nullcontext(False)
         try:
-            await chat.run()
+            async with pages:
+                await chat.run()
         finally:
             await sender.stop()
     finally:

@@ -71,6 +71,7 @@ from bot.messages import Inbound, InboundKind, Outbound
 from bot.outbox.ratelimit import RateLimiter
 from bot.storage import intake
 from bot.storage import whatsapp as identities
+from bot.web.state import JoinLinks
 
 log = logging.getLogger(__name__)
 
@@ -439,8 +440,11 @@ async def start(
     *,
     wrap: Callable[[Engine], Handle] | None = None,
     media_gate: MediaGate | None = None,
+    links: JoinLinks | None = None,
 ) -> WhatsAppChannel:
     """Wire the channel onto the shared listener (`bot.app.run`). The engine is the app's:
+    `links` (the web pages' join links) learns the business number from Graph when the
+    settings do not name it.
     a CDA named by phone in CLUSTERBOT_ADMINS is recognised by the storage
     (`bot.storage.admins.access_for`), not by widening the channel's settings."""
     api = GraphClient(
@@ -456,5 +460,7 @@ async def start(
     )
     await channel.recover()  # what a crash left stored goes first
     channel.add_routes(http)
+    if links is not None and not links.whatsapp_number:
+        links.whatsapp_number = await api.display_number()
     log.info("whatsapp: webhook at %s", WEBHOOK_PATH)
     return channel

@@ -164,6 +164,20 @@ class GraphClient:
         }
         return await self._post(f"{self.phone_number_id}/messages", json=payload)
 
+    async def display_number(self) -> str:
+        """The business number people write to (digits only, for wa.me links), from
+        GET /{phone-number-id}?fields=display_phone_number; "" when Graph does not say."""
+        try:
+            answer = await self.http.get(
+                f"{self.root}/{self.phone_number_id}",
+                params={"fields": "display_phone_number"},
+            )
+            shown = answer.json().get("display_phone_number", "") if answer.is_success else ""
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return ""
+        digits = re.sub(r"\D", "", str(shown))
+        return digits if 8 <= len(digits) <= 15 else ""
+
     async def upload(self, media: Media, mime: str) -> str:
         """POST /{phone-number-id}/media; the media id to send by."""
         result = await self._post(

@@ -131,6 +131,9 @@ async def test_unsigned_and_wrongly_signed_posts_change_nothing(
     s = whatsapp_settings(settings, graph)
     body = wp.encode(wp.text(SUNITA, "start"))
     async with running_bot(s):
+        # At start the bot asks Graph once for its number (the web pages' join links).
+        assert graph.requests == [("GET", f"/v26.0/{graph.phone_number_id}")]
+        graph.requests.clear()
         assert await graph.deliver(wp.text(SUNITA, "start"), headers={}) == 401
         wrong = wp.signed_headers(body, "not-the-app-secret")
         assert await graph.deliver(wp.text(SUNITA, "start"), headers=wrong) == 403

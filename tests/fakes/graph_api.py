@@ -154,6 +154,8 @@ class FakeGraph:
         self.media: dict[str, tuple[bytes, str]] = {}  # id -> (data, mime): uploads and inbound
         self.templates: dict[tuple[str, str], int] = {}  # (name, language) -> body params
         self.closed_windows: set[str] = set()
+        # GET /{phone-number-id}?fields=display_phone_number, as Meta formats it
+        self.display_phone_number = "+91 98290 12345"
         self._failures: deque[int] = deque()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -406,6 +408,14 @@ class FakeGraph:
     async def _media_info(self, request: web.Request) -> web.Response:
         async def work() -> web.Response:
             media_id = request.match_info["media_id"]
+            if media_id == self.phone_number_id:  # the business phone number node
+                return web.json_response(
+                    {
+                        "display_phone_number": self.display_phone_number,
+                        "verified_name": "Cluster programme",
+                        "id": media_id,
+                    }
+                )
             if media_id not in self.media:
                 raise GraphError(100, "unknown media id")
             data, mime = self.media[media_id]

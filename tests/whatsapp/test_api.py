@@ -151,3 +151,14 @@ async def test_download_media(graph: FakeGraph, client: GraphClient, tmp_path: P
     assert path.read_bytes() == b"OggS-voice"
     with pytest.raises(GraphError):
         await client.download("404", tmp_path)
+
+
+async def test_the_business_number_for_join_links(graph: FakeGraph, client: GraphClient) -> None:
+    assert await client.display_number() == "919829012345"
+    graph.display_phone_number = "not a number"
+    assert await client.display_number() == ""
+    down = GraphClient("http://127.0.0.1:9", TOKEN, PHONE_NUMBER_ID, timeout=2)
+    try:
+        assert await down.display_number() == ""
+    finally:
+        await down.close()
