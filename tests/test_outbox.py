@@ -527,3 +527,29 @@ async def test_telegram_outbox_sends_to_a_group_keep_to_20_a_minute() -> None:
         await application.shutdown()
         await server.stop()
     assert len([m for m in server.sent if m.chat_id == group]) == 21
+
+
+async def test_kinds_are_checked_in_code_not_by_a_table_check(
+    db: Database, seeded: list[int], clock: FakeClock
+) -> None:
+    """Migration 0021 dropped the CHECK on outbox.kind (a new kind no longer rebuilds the
+    table); queue.py is where an unknown kind is refused, for one message and a fan-out."""
+    schema = await db.read(
+        lambda conn: conn.execute("SELECT sql FROM sqlite_master WHERE name = 'outbox'").fetchone()
+    )
+    assert "CHECK (kind" not in schema[0] and "CHECK (status" in schema[0]
+    with pytest.raises(ValueError):
+        await db.write(
+            lambda conn: fan_out(
+                conn,
+                kind="spam",
+                ref="x",
+                where="c.id = ?",
+                params=[seeded[0]],
+                payloads={"en": Payload("x")},
+                default_language="en",
+                now=clock.now,
+            )
+        )
+    rows = await db.read(lambda conn: conn.execute("SELECT count(*) FROM outbox").fetchone())
+    assert rows[0] == 0
