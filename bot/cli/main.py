@@ -21,6 +21,7 @@ from bot.cli import report as report_cli
 from bot.cli import survey as survey_cli
 from bot.cli import whatsapp as whatsapp_cli
 from bot.cli.common import UsageError, write_db
+from bot.cli.demo_web import with_public_url
 from bot.clock import iso, utc_now
 from bot.config import ConfigError, Settings, environment, load
 from bot.storage import admins, audit, clusters
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load(environment())
         if args.command == "demo":
-            settings = dataclasses.replace(settings, db=Path(args.db))
+            settings = with_public_url(dataclasses.replace(settings, db=Path(args.db)))
         return COMMANDS[args.command](settings, args)
     except ConfigError as exc:
         for problem in exc.problems:
