@@ -5,10 +5,11 @@ cluster's CDA turned its page on (`/publicpage on`), so the answer never tells w
 cluster exists. What the page shows is cut in `bot.web.public_data` (no personal data, no
 group of fewer than 5 people).
 
-The page's data is kept in memory for `CACHE_SECONDS` per cluster and language: the
-indicators read every contact and answer of the cluster, too slow for each visit of a big
-cluster, so the public page may lag the chat by up to a minute. Whether the page is on is
-read on every request, so turning it off takes effect at once.
+The page's data is kept in memory per cluster and language and read again in the background
+once it is `CACHE_SECONDS` old (bot/web/public_cache.py): the indicators read every contact
+and answer of the cluster, too slow for each visit of a big cluster, so the public page may
+lag the chat by up to a minute. Whether the page is on is read on every request, so
+turning it off takes effect at once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 from markupsafe import Markup
@@ -36,6 +37,7 @@ from bot.reports.labels import (
 from bot.storage import clusters, web_access
 from bot.storage.clusters import Cluster
 from bot.web import public_feed, qr, render, svg
+from bot.web.public_cache import StaleWhileRefresh
 from bot.web.public_data import PublicData, gather, shown_updates
 from bot.web.state import WebState
 
@@ -44,17 +46,12 @@ FEED_ENTRIES = 50
 KIND_LABELS = {"meeting": N_("Meeting"), "visit": N_("Exposure visit")}
 
 
-@dataclass
-class _Cached:
-    at: datetime
-    data: PublicData
-
-
-PAGE_CACHE = web.AppKey("clusterbot.public_page_cache", dict[tuple[int, str], _Cached])
+PAGE_CACHE = web.AppKey("clusterbot.public_page_cache", StaleWhileRefresh[PublicData])
 
 
 def add(app: web.Application) -> None:
-    app[PAGE_CACHE] = {}
+    app[PAGE_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
+    app.on_cleanup.append(_close_cache)
     app.router.add_get("/c/{code}", page)
     app.router.add_get("/c/{code}/updates.atom", atom)
     app.router.add_get("/c/{code}/poster", poster)
@@ -82,16 +79,18 @@ def base_url(request: web.Request) -> str:
     return configured or f"{request.scheme}://{request.host}"
 
 
+async def _close_cache(app: web.Application) -> None:
+    await app[PAGE_CACHE].close()
+
+
 async def page_data(request: web.Request, cluster: Cluster, language: str) -> PublicData:
     state = WebState.of(request)
-    cache = request.app[PAGE_CACHE]
     now = state.clock()
-    kept = cache.get((cluster.id, language))
-    if kept is not None and timedelta(0) <= now - kept.at < timedelta(seconds=CACHE_SECONDS):
-        return kept.data
-    data = await state.db.read(lambda conn: gather(conn, cluster, language, now))
-    cache[(cluster.id, language)] = _Cached(now, data)
-    return data
+
+    async def read() -> PublicData:
+        return await state.db.read(lambda conn: gather(conn, cluster, language, now))
+
+    return await request.app[PAGE_CACHE].get((cluster.id, language), now, read)
 
 
 def _drawn(markup: str) -> Markup:
