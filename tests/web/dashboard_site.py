@@ -7,13 +7,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.config import Settings
 from bot.storage import admins, web_access
 from bot.storage import surveys as survey_store
 from bot.storage.db import Database
 from bot.storage.web_access import Identity
 from bot.surveys.loader import load_form
+from bot.web import make_app
 from tests.driver import FakeClock
 from tests.reports.fixture import ALLEPPEY, BAGRU, NAMES, PHONES, PLACES, populate
 
@@ -54,3 +56,8 @@ async def sign_in(client: TestClient, db: Database, clock: FakeClock, who: Ident
     assert token
     response = await client.post("/dashboard/signin", data={"token": token}, allow_redirects=False)
     assert response.status == 303, await response.text()
+
+
+def client_for(db: Database, settings: Settings, clock: FakeClock) -> TestClient:
+    """Use as `async with client_for(...) as client:`."""
+    return TestClient(TestServer(make_app(db, settings, clock=clock)))

@@ -20,10 +20,10 @@ from tests.web.dashboard_site import (
     OTHER_CDA,
     STAKEHOLDER,
     SURVEY,
+    client_for,
     fill,
     sign_in,
 )
-from tests.web.site import client_for
 
 HOME, PAGE, DOWNLOAD = "home", "page", "download"
 # (route as registered, a URL of it, what it is)
