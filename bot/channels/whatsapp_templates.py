@@ -93,6 +93,14 @@ TEMPLATES: dict[str, Template] = {
         "cmd:mine",
         N_("Reply to your question #12: the next training starts on Monday."),
     ),
+    # An invitation to join a network (issue 19, handlers/networks/screens.py).
+    "network_invitation": Template(
+        "clusterbot_network_invitation",
+        N_("You are invited to join a network:\n\n{{1}}\n\nPress the button to answer."),
+        N_("My networks"),
+        "cmd:mynetworks",
+        N_("Bagru women printers' group, a self-help group of Bagru hand-block printers."),
+    ),
     # The CDA's summary of new items (bot/jobs/inbox_digest.py).
     "inbox_digest": Template(
         "clusterbot_inbox_digest",

@@ -22,18 +22,21 @@ from bot.storage.broadcasts import Broadcast
 
 KINDS = (
     "broadcast", "invitation", "reminder", "notice", "survey_reminder", "inbox_reply",
-    "inbox_digest", "survey",
+    "inbox_digest", "survey", "network_invitation",
 )
 # /stop stops news (broadcasts, invitations to new events) and the one reminder about a
 # survey left half-done (bot/jobs/survey_reminders.py); reminders and notices about events
 # the person joined still come (SPEC §5 /stop).
-# A new round of a survey (issue 18, kind "survey") is news too.
-OPT_OUT_KINDS = frozenset({"broadcast", "invitation", "survey_reminder", "survey"})
+# A new round of a survey (issue 18, kind "survey") and an invitation to join a network
+# (issue 19) are news too.
+OPT_OUT_KINDS = frozenset(
+    {"broadcast", "invitation", "survey_reminder", "survey", "network_invitation"}
+)
 # Higher goes first: a reminder due now must not wait behind an hour-long broadcast.
 # A reply to what someone asked (issue 15) comes even after /stop: they asked for it.
 PRIORITY = {
     "notice": 2, "reminder": 2, "inbox_reply": 2, "inbox_digest": 1, "survey_reminder": 1,
-    "invitation": 1, "survey": 0, "broadcast": 0,
+    "invitation": 1, "network_invitation": 1, "survey": 0, "broadcast": 0,
 }
 
 

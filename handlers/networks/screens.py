@@ -361,7 +361,8 @@ def send_invitation(
         channel=person.channel,
         contact_id=person.id,
         chat_id=person.chat_id,
-        kind="invitation",
+        # its own kind: outside WhatsApp's window its template's button opens /mynetworks
+        kind="network_invitation",
         # one per invitation: a person invited again after declining gets the new one
         ref=f"network:{membership.id}",
         payload=Payload(invitation_text(_, network, here.name),

@@ -81,6 +81,15 @@ def test_template_message_flattens_and_caps_the_parameter() -> None:
     assert button["parameters"] == [{"type": "payload", "payload": "cmd:myevents"}]
 
 
+def test_a_network_invitation_outside_the_window_opens_mynetworks() -> None:
+    """Issue 19's invitations to join a network have their own template: its button opens
+    /mynetworks (where Join and Decline are), not /events."""
+    body = templates.message("network_invitation", "te", "Bagru women printers' group")
+    assert body["template"]["name"] == "clusterbot_network_invitation"
+    button = body["template"]["components"][1]
+    assert button["parameters"] == [{"type": "payload", "payload": "cmd:mynetworks"}]
+
+
 # --- deliver against the stand-in -----------------------------------------------------------
 
 

@@ -46,3 +46,7 @@ BEGIN
         last_error = CASE WHEN status IN ('queued', 'in_flight') THEN 'erased' ELSE last_error END
     WHERE contact_id = NEW.id;
 END;
+
+-- Invitations to join a network (issue 19) were queued as event invitations; they have their
+-- own kind now (outside WhatsApp's window their template's button opens /mynetworks).
+UPDATE outbox SET kind = 'network_invitation' WHERE kind = 'invitation' AND ref LIKE 'network:%';
