@@ -20,7 +20,8 @@ PARAGRAPHS = (
     N_(
         "What is kept: your name, role, cluster and gender; if you give them, your village "
         "and phone number; your survey answers, which may include photos, voice notes, your "
-        "location and answers about money and income; and your replies to meetings and visits."
+        "location and answers about money and income; your replies to meetings and visits; "
+        "and what you write to the CDA with /ask."
     ),
     N_(
         "Why: so that the cluster team can plan activities with you and report how many "
@@ -28,8 +29,9 @@ PARAGRAPHS = (
     ),
     N_(
         "Who sees it: the cluster development agent (CDA) of your cluster. Funding agencies "
-        "and observers see only totals, never names. Telegram or WhatsApp carry the messages "
-        "between you and the bot."
+        "and observers see only totals, never names. If your cluster has a public web page, it "
+        "shows totals only, never a group of fewer than 5 people. Telegram or WhatsApp carry "
+        "the messages between you and the bot."
     ),
     N_(
         "How long: until {period} after your last message; then it is erased. You can have "
