@@ -33,7 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.reports import indicators as ind
-from bot.storage import rounds
+from bot.storage import clusters, rounds
 from bot.storage import surveys as store
 from bot.surveys.change import MIN_PAIRS, answer_path, change, comparable, latest_completed
 
@@ -190,8 +190,8 @@ def _report_figure(
 
 
 def _zone(conn: sqlite3.Connection, cluster_id: int) -> str:
-    row = conn.execute("SELECT timezone FROM clusters WHERE id = ?", (cluster_id,)).fetchone()
-    return str(row[0]) if row else "Asia/Kolkata"
+    found = clusters.by_id(conn, cluster_id)
+    return found.timezone if found else "Asia/Kolkata"
 
 
 def _round_of(conn: sqlite3.Connection, source: Source, key: str) -> rounds.Round | None:
