@@ -300,7 +300,7 @@ async def _cda_flows(cda: ChatDriver, language: str) -> list[Outbound]:
     await script("/activity", "!ac:add", "Exposure visit", "!ac:cat:pilot", "Women", "CDA",
                  "05-12-2026", "06-12-2026")  # fmt: skip
     for command in ("/activity", "/report", "/results diagnostic", "/deliveries", "/attendance",
-                    "/inbox", "/networks", "/logframe"):  # fmt: skip
+                    "/inbox", "/networks", "/logframe", "/publicpage"):  # fmt: skip
         seen.extend(await _explore(cda, [command]))
     return seen
 
@@ -324,7 +324,8 @@ async def test_the_cda_wizards_and_screens_fit(
     ids = {c.id for m in seen for c in m.choices}
     wanted = {"mt:aud:all", "mt:role:bank", "vs:yes", "mt:chg:title", "bc:aud:female",
               "ac:cat:pilot", "ac:show:all", "rep:p:month", "dlv:evp:0", "bc:when:tomorrow9",
-              "vs:chg:register_by", "bc:aud:event"}  # fmt: skip
+              "vs:chg:register_by", "bc:aud:event", f"pp:on:{one_cluster.id}",
+              f"pp:off:{one_cluster.id}"}  # fmt: skip
     assert wanted <= ids, sorted(wanted - ids)
     fail_on(check(seen, language, "CDA"))
 
