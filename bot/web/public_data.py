@@ -5,9 +5,9 @@ village or free-text answer, and no group of fewer than `MIN_GROUP` people.
 The indicators come from `bot.reports.indicators.build` (the one place they are computed,
 the same numbers as /report); this module only picks from them and hides small groups.
 
-Small groups: a count below `MIN_GROUP` is left out. When exactly one group of a table is
-left out, the smallest one shown is left out with it, so the total minus the groups shown
-does not give the hidden one away (secondary suppression). A survey with fewer than
+Small groups: a count below `MIN_GROUP` is left out. When exactly one group of a table has
+1 to 4 people, the smallest group shown is left out with it, so the total minus the groups
+shown does not give the small one away (secondary suppression). A survey with fewer than
 `MIN_GROUP` responses is not shown at all; only choice questions are, never free text or
 numbers (a number — an age, an income — could single someone out).
 """
@@ -35,8 +35,10 @@ UPCOMING_SHOWN = 10
 
 
 def hide_small(counts: Mapping[str, int]) -> dict[str, int]:
-    """The groups that may be shown, in the given order (see the module's docstring)."""
-    small = [key for key, n in counts.items() if n < MIN_GROUP]
+    """The groups that may be shown, in the given order (see the module's docstring).
+    Empty groups are left out too, but need no second group hidden with them: working
+    out a zero tells nothing about anyone."""
+    small = [key for key, n in counts.items() if 0 < n < MIN_GROUP]
     shown = {key: n for key, n in counts.items() if n >= MIN_GROUP}
     if len(small) == 1 and shown:
         smallest = min(shown, key=lambda key: shown[key])
