@@ -92,8 +92,8 @@ def publicpage(ctx: Context) -> None:
         code = rest[0].upper()
         found = [c for c in mine if c.code.upper() == code]
         if not found:
-            # A mistyped on/off reads like an unknown code: say both.
-            ctx.reply(f"{ctx._(NOT_YOURS).format(code=rest[0])}\n{ctx._(USAGE)}")
+            # A mistyped on/off reads like an unknown code: one line says both.
+            ctx.reply(f"{ctx._(NOT_YOURS).format(code=rest[0])} {ctx._(USAGE)}")
             return
         mine = found
     if not mine:

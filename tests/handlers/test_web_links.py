@@ -201,6 +201,7 @@ async def test_a_bad_argument_gets_the_usage(
 ) -> None:
     (reply,) = await cda_chat.say(text)
     assert "/publicpage on" in reply.text and "/publicpage off" in reply.text
+    assert "\n" not in reply.text
     assert not reply.choices and not await page_on(db, one_cluster)
 
 
