@@ -11,6 +11,7 @@ with bot/surveys/results.py, the ledger with bot/storage/outbox.py.
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -23,6 +24,7 @@ from bot.storage import audit
 from bot.storage.clusters import Cluster
 from bot.web import dashboard_data, dashboard_pages, dashboard_report, dashboard_surveys, render
 from bot.web.blocks import Link, Section
+from bot.web.public_cache import StaleWhileRefresh
 from bot.web.state import WebState
 from bot.web.viewer import Viewer, require, require_cluster, visible_clusters
 
@@ -39,9 +41,17 @@ ROLE_SIGNED_IN = {
     "observer": N_("Signed in as an observer"),
 }
 EXPORT_ACTION = "survey.export"  # as the chat's /export writes it to the audit log
+# A report of 10,000 people takes a few hundred ms to build on the one reader thread: fifty
+# readers at once would queue for seconds. One build per cluster and period serves them all
+# (single flight), and for REPORT_SECONDS after it, while one read refreshes it; the page
+# then lags the chat by seconds. Language is left out of the key: the words are added after.
+REPORT_SECONDS = 15
+REPORTS = web.AppKey("clusterbot.dashboard_reports", StaleWhileRefresh[indicators.Report])
 
 
 def add(app: web.Application) -> None:
+    app[REPORTS] = StaleWhileRefresh(timedelta(seconds=REPORT_SECONDS))
+    app.on_cleanup.append(_close_reports)
     app.router.add_get("/dashboard", home)
     app.router.add_get("/dashboard/{code}", report_page)
     app.router.add_get("/dashboard/{code}/surveys", surveys_page)
@@ -51,6 +61,26 @@ def add(app: web.Application) -> None:
     app.router.add_get("/dashboard/{code}/deliveries", deliveries_page)
     app.router.add_get("/dashboard/{code}/events", events_page)
     app.router.add_get("/dashboard/{code}/plan", plan_page)
+
+
+async def _close_reports(app: web.Application) -> None:
+    await app[REPORTS].close()
+
+
+async def _report(request: web.Request, cluster: Cluster, kind: str) -> indicators.Report:
+    state = WebState.of(request)
+    now = state.clock()
+
+    def build(conn: sqlite3.Connection) -> indicators.Report:
+        # as handlers/report.py builds it: the same period in the cluster's time zone
+        return indicators.build(
+            conn, cluster.id, indicators.period_for(kind, now, ZoneInfo(cluster.timezone))
+        )
+
+    async def read() -> indicators.Report:
+        return await state.db.read(build)
+
+    return await request.app[REPORTS].get((cluster.id, kind), now, read)
 
 
 def _base(cluster: Cluster) -> str:
@@ -107,19 +137,10 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 async def report_page(request: web.Request) -> web.Response:
     viewer, cluster = await require_cluster(request, request.match_info["code"])
-    state = WebState.of(request)
     kind = request.query.get("period", "month")
     if kind not in indicators.PERIOD_KINDS:
         kind = "month"
-    now = state.clock()
-
-    def build(conn: sqlite3.Connection) -> indicators.Report:
-        # as handlers/report.py builds it: the same period in the cluster's time zone
-        return indicators.build(
-            conn, cluster.id, indicators.period_for(kind, now, ZoneInfo(cluster.timezone))
-        )
-
-    report = await state.db.read(build)
+    report = await _report(request, cluster, kind)
     _ = render.translator_for(request)
     base = _base(cluster)
     filters = [
@@ -134,15 +155,8 @@ async def report_page(request: web.Request) -> web.Response:
 
 async def surveys_page(request: web.Request) -> web.Response:
     viewer, cluster = await require_cluster(request, request.match_info["code"])
-    state = WebState.of(request)
-    now = state.clock()
-
-    def build(conn: sqlite3.Connection) -> indicators.Report:
-        # the survey table of the whole programme's report: one definition of the counts
-        period = indicators.period_for("all", now, ZoneInfo(cluster.timezone))
-        return indicators.build(conn, cluster.id, period)
-
-    report = await state.db.read(build)
+    # the survey table of the whole programme's report: one definition of the counts
+    report = await _report(request, cluster, "all")
     _ = render.translator_for(request)
     section = dashboard_report.survey_section(_, report, _base(cluster) + "/surveys/{key}")
     return _page(request, viewer, cluster, "/surveys", f"{cluster.name} · {_('Surveys')}",

@@ -21,7 +21,6 @@ from bot.web.dashboard_report import budget_block
 
 PLAN_LABELS = {"planned": N_("Planned"), "unplanned": N_("Unplanned")}
 NOT_SENT = {  # a broadcast that did not go out, as /deliveries says it
-    "scheduled": N_("Scheduled"),
     "cancelled": N_("Cancelled; nobody got it."),
     "missed": N_("Not sent: the bot was off at the time it was scheduled for."),
 }
@@ -73,7 +72,9 @@ def deliveries(
         for d in sent:
             when = day(_, d.when, zone.key) if d.when else ""
             name = f"#{d.number} · {when}"
-            if d.state in NOT_SENT:
+            if d.state == "scheduled" and d.when:
+                name += " · " + _("Scheduled for {when}.").format(when=when)
+            elif d.state in NOT_SENT:
                 name += " · " + _(NOT_SENT[d.state])
             rows.append(_ledger_row(_, name, d))
         broadcasts.blocks.append(Block(Table(_("Broadcasts"), _ledger_head(_, "#"), rows)))
@@ -146,7 +147,6 @@ def plan(_: Translator, plan_totals: ActionPlan, found: list[Activity]) -> list[
         blocks=[budget_block(_, plan_totals.beneficiaries_paise, plan_totals.agency_paise,
                              plan_totals.others_paise)],
     )  # fmt: skip
-    summary.notes.append(_("Dropped activities are left out of the budget."))
     listing = Section(_("Activities"))
     for a in found:
         rows: list[list[Cell]] = [
@@ -159,7 +159,7 @@ def plan(_: Translator, plan_totals: ActionPlan, found: list[Activity]) -> list[
             [_("Other institutions"), rupees(_, a.others_paise)],
             [_("Total"), rupees(_, a.total_paise)],
         ]
-        listing.blocks.append(Block(Table(a.title, [_("Activity"), ""], rows)))
+        listing.blocks.append(Block(Table(a.title, [_("Activities"), ""], rows)))
     if not found:
         listing.notes.append(_("No activities yet."))
     return [summary, listing]

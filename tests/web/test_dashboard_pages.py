@@ -212,3 +212,24 @@ async def test_the_event_and_delivery_pages_count(
     assert ('<th scope="row">#1 · 1 Oct 2026 · failed 1 · opted out 1</th><td class="num">2'
             '</td><td class="num">0</td><td class="num">2</td>') in ledger  # fmt: skip
     assert _figures(ledger)["sent"] == "18"
+
+
+async def test_the_indicators_are_built_once_for_many_readers_and_follow_the_chat(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
+    """One build per cluster and period serves every reader for REPORT_SECONDS; after that
+    the next reader starts a fresh build, and the page shows what changed."""
+    from bot.web.dashboard import REPORT_SECONDS, REPORTS
+
+    await sign_in(client, db, clock, OBSERVER)
+    url = "/dashboard/BAGRU?period=all"
+    assert _figures(await (await client.get(url)).text())["registered"] == "6"
+    await db.write(lambda conn: conn.execute(
+        "UPDATE contacts SET status = 'registered', cluster_id = ?, registered_at = ?"
+        " WHERE id = 8", (BAGRU, "2026-11-01T05:00:00+00:00")))  # fmt: skip
+    assert _figures(await (await client.get(url)).text())["registered"] == "6"  # the same build
+    clock.advance(seconds=REPORT_SECONDS + 1)
+    await client.get(url)  # served the old one while the new one is read
+    assert client.app is not None
+    await client.app[REPORTS].settled()
+    assert _figures(await (await client.get(url)).text())["registered"] == "7"
