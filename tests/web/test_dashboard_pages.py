@@ -233,3 +233,30 @@ async def test_the_indicators_are_built_once_for_many_readers_and_follow_the_cha
     assert client.app is not None
     await client.app[REPORTS].settled()
     assert _figures(await (await client.get(url)).text())["registered"] == "7"
+
+
+async def test_home_lists_the_clusters_of_a_cda_of_several(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
+    from bot.storage.web_access import Identity
+
+    await sign_in(client, db, clock, Identity("test", "cda"))  # the settings' admin: every cluster
+    response = await client.get("/dashboard", allow_redirects=False)
+    assert response.status == 200
+    html = await response.text()
+    assert '<a href="/dashboard/BAGRU">Bagru hand-block printers</a>' in html
+    assert '<a href="/dashboard/ALLEPPEY">Alleppey coir makers</a>' in html
+    assert "Signed in as a CDA" in html and 'action="/dashboard/signout"' in html
+    assert "test:cda" not in html  # who is signed in is told by role, not by an address
+
+
+async def test_unknown_clusters_surveys_and_periods(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
+    await sign_in(client, db, clock, CDA)
+    assert (await client.get("/dashboard/NOSUCH")).status == 404
+    assert (await client.get("/dashboard/BAGRU/surveys/nosuch")).status == 404
+    assert (await client.get("/dashboard/BAGRU/surveys/nosuch.xlsx")).status == 404
+    assert (await client.get("/dashboard/BAGRU/surveys/coir")).status == 404  # ALLEPPEY's
+    html = await (await client.get("/dashboard/BAGRU?period=decade")).text()
+    assert 'href="/dashboard/BAGRU?period=month" aria-current="true"' in html
