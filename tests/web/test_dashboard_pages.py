@@ -14,12 +14,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
+from bot.engine import Engine
 from bot.i18n import translator
 from bot.reports import indicators
 from bot.reports.indicators import Share
 from bot.reports.labels import share_text
 from bot.storage.db import Database
-from tests.driver import FakeClock
+from tests.driver import ChatDriver, FakeClock
 from tests.reports.fixture import BAGRU
 from tests.web.dashboard_site import (
     CDA,
@@ -86,22 +87,6 @@ async def test_the_indicator_page_shows_the_reports_figures(
         assert (s.registered, len(p.events), p.attended) == (6, 3, 6)
     # the chosen period is the marked filter
     assert f'href="/dashboard/BAGRU?period={kind}" aria-current="true"' in html
-
-
-async def test_the_page_matches_report_in_the_chat(
-    client: TestClient, db: Database, clock: FakeClock
-) -> None:
-    """The chat's /report text carries the same registered count as the page."""
-    from bot.reports.text import report_text
-
-    await sign_in(client, db, clock, CDA)
-    html = await (await client.get("/dashboard/BAGRU?period=quarter")).text()
-    period = indicators.period_for("quarter", clock(), ZoneInfo("Asia/Kolkata"))
-    report = await db.read(lambda conn: indicators.build(conn, BAGRU, period))
-    t = translator("en")
-    text = report_text(t, report)
-    registered = _figures(html)["registered"]
-    assert f"Registered: {registered} (new in the period: {_figures(html)['new']})" in text
 
 
 async def test_observers_never_see_personal_data_or_typed_answers(
@@ -260,3 +245,19 @@ async def test_unknown_clusters_surveys_and_periods(
     assert (await client.get("/dashboard/BAGRU/surveys/coir")).status == 404  # ALLEPPEY's
     html = await (await client.get("/dashboard/BAGRU?period=decade")).text()
     assert 'href="/dashboard/BAGRU?period=month" aria-current="true"' in html
+
+
+async def test_the_page_and_report_in_the_chat_agree(
+    client: TestClient, db: Database, clock: FakeClock, engine: Engine
+) -> None:
+    """The CDA sends /report and presses "Last 3 months", then opens the same period."""
+    chat = ChatDriver(engine, user_id=CDA.channel_user_id)
+    await chat.say("/report")  # CDA of one cluster: straight to the period
+    text = (await chat.press("rep:p:quarter"))[0].text
+    await sign_in(client, db, clock, CDA)
+    shown = _figures(await (await client.get("/dashboard/BAGRU?period=quarter")).text())
+    assert f"Registered: {shown['registered']} (new in the period: {shown['new']})" in text
+    assert f"Women among them: {shown['women_participants']}" in text
+    assert f"came {shown['came']}" in text
+    assert f"Budget: {shown['budget']}" in text
+    assert (shown["registered"], shown["came"]) == ("6", "5 of 9 (56%)")  # tests/reports' count
