@@ -87,8 +87,10 @@ def _base(cluster: Cluster) -> str:
     return f"/dashboard/{cluster.code}"
 
 
-def _signed_in(_: Translator, viewer: Viewer) -> str:
-    return _(ROLE_SIGNED_IN["cda" if viewer.access.cda else "observer"])
+def _signed_in(_: Translator, viewer: Viewer, cluster: Cluster | None = None) -> str:
+    """The role on this cluster's pages (CDA of one, observer of another), else any CDA row."""
+    cda = viewer.manages(cluster) if cluster else viewer.access.cda
+    return _(ROLE_SIGNED_IN["cda" if cda else "observer"])
 
 
 def _page(
@@ -115,7 +117,7 @@ def _page(
         filters=filters or [],
         sections=sections,
         viewer=viewer,
-        signed_in=_signed_in(_, viewer),
+        signed_in=_signed_in(_, viewer, cluster),
     )
 
 

@@ -168,3 +168,20 @@ async def test_the_sign_out_form_carries_the_sessions_csrf_token(
                             allow_redirects=False)  # fmt: skip
     assert out.status == 303
     assert await _status(client, "/dashboard/BAGRU") == 401
+
+
+async def test_a_cda_of_one_cluster_observing_another_gets_no_names_there(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
+    from bot.storage import admins
+
+    await db.write(lambda conn: admins.add(conn, OTHER_CDA.channel, OTHER_CDA.channel_user_id,
+                                           1, "observer", "2026-11-28T09:00:00+00:00"))  # fmt: skip
+    await sign_in(client, db, clock, OTHER_CDA)
+    html = await (await client.get(f"/dashboard/BAGRU/surveys/{SURVEY}")).text()
+    assert "Signed in as an observer" in html
+    assert ".xlsx" not in html
+    assert await _status(client, f"/dashboard/BAGRU/surveys/{SURVEY}.xlsx") == 403
+    assert await _status(client, f"/dashboard/ALLEPPEY/surveys/{SURVEY}.xlsx") == 200
+    home = await (await client.get("/dashboard")).text()
+    assert "/dashboard/BAGRU" in home and "/dashboard/ALLEPPEY" in home
