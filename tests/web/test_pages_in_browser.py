@@ -18,9 +18,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page
 
+from bot.demo_history import MEMBERS
 from bot.i18n import SHIPPED_LANGUAGES, native_name, translator
 from bot.reports.indicators import PERIOD_KINDS
-from bot.surveys.shipped import SHIPPED_FORMS
 from bot.web.security import SESSION_COOKIE
 from tests.web.browser import (
     VIEWPORT_HEIGHT,
@@ -30,7 +30,7 @@ from tests.web.browser import (
     screenshot,
     visible_text,
 )
-from tests.web.demo_site import CDA, Site, demo_site
+from tests.web.demo_site import ANSWERS, CDA, DIAGNOSTIC, OBSERVER, Site, demo_site
 
 if TYPE_CHECKING:
     # not exported by playwright.async_api; the type of BrowserContext.add_cookies' items
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 WIDTHS = (360, 1280)
 CODE = "BAGRU"
-SURVEY = SHIPPED_FORMS[0]  # the cluster diagnostic, which the demo installs
+SURVEY, SURVEY_TITLE = DIAGNOSTIC, "Cluster diagnostic"  # answered in tests/web/demo_site.py
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -131,6 +131,13 @@ def numbers(text: str) -> list[int]:
 class ChatReport:
     text: str
     figures: dict[str, list[int]]  # by data-figure key
+
+    def survey_line(self, title: str) -> list[int]:
+        """The numbers of a survey's line: responses, completed of started (%), median
+        minutes, women of respondents (%)."""
+        found = re.search(rf"^• {re.escape(title)}: (.*)$", self.text, re.MULTILINE)
+        assert found, self.text
+        return numbers(found.group(1))
 
     def monthly_attendance(self) -> list[tuple[int, int]]:
         """(came, invited) of each month in the report's attendance trend."""
@@ -250,6 +257,9 @@ async def test_dashboard_shows_the_reports_figures(
             key: await page.locator(f"[data-figure='{key}'] .value").inner_text()
             for key in report.figures
         }
+        survey_row = page.locator("tr", has=page.get_by_role("link", name=SURVEY_TITLE))
+        survey_numbers = numbers(await survey_row.inner_text())
+        attendance = await page.locator("table", has_text="Attendance by month").inner_text()
     wrong = {
         key: (shown[key], expected)
         for key, expected in report.figures.items()
@@ -258,6 +268,13 @@ async def test_dashboard_shows_the_reports_figures(
     assert not wrong, f"the dashboard's figure differs from /report's (page, /report): {wrong}"
     figures = report.figures
     assert figures["registered"][0] > 20 and figures["events"][0] == 3  # the demo's, not zeros
+    # responses, completed of started (%), median minutes, women of respondents (%)
+    assert survey_numbers == report.survey_line(SURVEY_TITLE)
+    assert survey_numbers[0] == len(ANSWERS)
+    trend = report.monthly_attendance()
+    assert len(trend) == 3
+    for came, invited in trend:
+        assert re.search(rf"\b{came} of {invited} \(", attendance), (came, invited, attendance)
 
 
 async def test_public_page_shows_the_reports_headline_figures(
@@ -298,6 +315,28 @@ async def test_feed_of_updates_is_atom(
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == report.figures["updates"][0]
     assert any("Mudra loans" in ET.tostring(e, encoding="unicode") for e in entries)
+
+
+async def test_an_observer_signs_in_and_sees_counts_never_a_name(
+    browser: Browser, site: Site
+) -> None:
+    async with page_at(browser, 360) as page:
+        await sign_in(page, site, OBSERVER)
+        seen = []
+        for _name, path in DASHBOARD_PAGES:
+            answer = await page.goto(site.base + path)
+            assert answer is not None and answer.status == 200, path
+            seen.append(await visible_text(page))
+        # every answer with who gave it: the cluster's CDAs only
+        download = await page.request.get(f"{site.base}/dashboard/{CODE}/surveys/{SURVEY}.xlsx")
+        assert download.status == 403
+    text = "\n".join(seen)
+    assert "Signed in as an observer" in text
+    assert str(len(ANSWERS)) in text
+    for member in MEMBERS:
+        assert member.name not in text
+    for answered in ANSWERS:
+        assert answered[2] not in text  # the main product, typed by the person
 
 
 async def test_signing_out_closes_the_dashboard(browser: Browser, site: Site) -> None:
