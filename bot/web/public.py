@@ -38,7 +38,7 @@ from bot.storage import clusters, web_access
 from bot.storage.clusters import Cluster
 from bot.web import public_feed, qr, render, svg
 from bot.web.public_cache import StaleWhileRefresh
-from bot.web.public_data import PublicData, gather, shown_updates
+from bot.web.public_data import Counted, PublicData, count, gather, shown_updates
 from bot.web.state import WebState
 
 CACHE_SECONDS = 60
@@ -47,10 +47,12 @@ KIND_LABELS = {"meeting": N_("Meeting"), "visit": N_("Exposure visit")}
 
 
 PAGE_CACHE = web.AppKey("clusterbot.public_page_cache", StaleWhileRefresh[PublicData])
+COUNTS_CACHE = web.AppKey("clusterbot.public_counts_cache", StaleWhileRefresh[Counted])
 
 
 def add(app: web.Application) -> None:
     app[PAGE_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
+    app[COUNTS_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
     app.on_cleanup.append(_close_cache)
     app.router.add_get("/c/{code}", page)
     app.router.add_get("/c/{code}/updates.atom", atom)
@@ -81,14 +83,20 @@ def base_url(request: web.Request) -> str:
 
 async def _close_cache(app: web.Application) -> None:
     await app[PAGE_CACHE].close()
+    await app[COUNTS_CACHE].close()
 
 
 async def page_data(request: web.Request, cluster: Cluster, language: str) -> PublicData:
     state = WebState.of(request)
     now = state.clock()
 
+    async def read_counts() -> Counted:
+        return await state.db.read(lambda conn: count(conn, cluster, now))
+
     async def read() -> PublicData:
-        return await state.db.read(lambda conn: gather(conn, cluster, language, now))
+        # the counts are shared by every language: one costly read per cluster, not seven
+        counted = await request.app[COUNTS_CACHE].get(cluster.id, now, read_counts, wait=True)
+        return await state.db.read(lambda conn: gather(conn, cluster, language, now, counted))
 
     return await request.app[PAGE_CACHE].get((cluster.id, language), now, read)
 

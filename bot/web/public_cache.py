@@ -36,15 +36,18 @@ class StaleWhileRefresh(Generic[V]):
         self._reading: dict[Hashable, asyncio.Task[V]] = {}
 
     async def get(
-        self, key: Hashable, now: datetime, read: Callable[[], Awaitable[V]]
+        self, key: Hashable, now: datetime, read: Callable[[], Awaitable[V]], *, wait: bool = False
     ) -> V:
+        """The value of `key`; a stale one at once unless `wait` (a caller that is itself
+        a background refresh wants the new value, not a second minute of lag)."""
         entry = self._entries.get(key)
-        if entry is not None:
-            # a clock set back makes an entry "from the future": read it again
-            if not timedelta(0) <= now - entry.at < self.ttl:
-                self._start(key, now, read)
+        # a clock set back makes an entry "from the future": read it again
+        if entry is not None and timedelta(0) <= now - entry.at < self.ttl:
             return entry.value
-        return await asyncio.shield(self._start(key, now, read))
+        refresh = self._start(key, now, read)
+        if entry is not None and not wait:
+            return entry.value
+        return await asyncio.shield(refresh)
 
     def _start(
         self, key: Hashable, now: datetime, read: Callable[[], Awaitable[V]]
@@ -54,17 +57,22 @@ class StaleWhileRefresh(Generic[V]):
             return running
 
         async def refresh() -> V:
-            try:
-                value = await read()
-                self._entries[key] = _Entry(now, value)
-                return value
-            finally:
-                del self._reading[key]
+            value = await read()
+            self._entries[key] = _Entry(now, value)
+            return value
 
         task = asyncio.get_running_loop().create_task(refresh())
-        task.add_done_callback(_log_failure)
         self._reading[key] = task
+        # a callback, not a `finally`: a task cancelled before it ran never runs its body
+        task.add_done_callback(lambda done: self._finished(key, done))
         return task
+
+    def _finished(self, key: Hashable, task: asyncio.Task[V]) -> None:
+        if self._reading.get(key) is task:
+            del self._reading[key]
+        # a failed background read: the old value stays and the next reader tries again
+        if not task.cancelled() and task.exception() is not None:
+            log.error("reading the public page failed", exc_info=task.exception())
 
     async def settled(self) -> None:
         """Waits for the reads under way (tests; the app's shutdown)."""
@@ -77,8 +85,3 @@ class StaleWhileRefresh(Generic[V]):
         with contextlib.suppress(asyncio.CancelledError):
             await self.settled()
 
-
-def _log_failure(task: asyncio.Task[object]) -> None:
-    # a failed background read: the old data stays and the next reader tries again
-    if not task.cancelled() and task.exception() is not None:
-        log.error("reading the public page failed", exc_info=task.exception())

@@ -27,7 +27,7 @@ from bot.storage import surveys as survey_store
 from bot.storage.clusters import Cluster
 from bot.surveys.answers import choice_label
 from bot.surveys.model import localized
-from bot.surveys.results import CHOICES, results
+from bot.surveys.results import CHOICES, Results, results
 
 MIN_GROUP = 5
 UPDATES_SHOWN = 20
@@ -160,9 +160,19 @@ def _attendance(report: indicators.Report) -> list[MonthAttendance]:
     return months
 
 
-def _survey_results(
-    conn: sqlite3.Connection, report: indicators.Report, language: str
-) -> list[SurveyResult]:
+@dataclass(frozen=True)
+class Counted:
+    """The costly part of the page, the same in every language: the indicators and the
+    counts of each survey with 5 responses or more."""
+
+    report: indicators.Report
+    surveys: list[tuple[indicators.SurveyStats, Results, str]]  # + the form's language
+
+
+def count(conn: sqlite3.Connection, cluster: Cluster, now: datetime) -> Counted:
+    """Reads every contact and answer of the cluster: run it once for all languages."""
+    zone = ZoneInfo(cluster.timezone)
+    report = indicators.build(conn, cluster.id, indicators.period_for("all", now, zone))
     found = []
     for stats in report.surveys:
         if stats.responses < MIN_GROUP:
@@ -170,17 +180,22 @@ def _survey_results(
         survey = survey_store.current(conn, stats.key)
         if survey is None:
             continue
-        default = survey.form(conn).default_language
-        counted = results(conn, survey, frozenset({report.cluster_id}))
-        if counted.responses < MIN_GROUP:
-            continue
+        counted = results(conn, survey, frozenset({cluster.id}))
+        if counted.responses >= MIN_GROUP:
+            found.append((stats, counted, survey.form(conn).default_language))
+    return Counted(report, found)
+
+
+def _survey_results(counted: Counted, language: str) -> list[SurveyResult]:
+    found = []
+    for stats, result, default in counted.surveys:
         questions = []
-        for result in counted.questions:
-            question = result.question
+        for answers in result.questions:
+            question = answers.question
             if question.type not in CHOICES:
                 continue
             # Only the form's own choices: an "other" answer may hold what someone typed.
-            counts = {c.name: result.counts.get(c.name, 0) for c in question.choices}
+            counts = {c.name: answers.counts.get(c.name, 0) for c in question.choices}
             shown = hide_small(counts)
             if not shown:
                 continue
@@ -191,17 +206,17 @@ def _survey_results(
                     [(labels[name], n) for name, n in shown.items()],
                 )
             )
-        title = report.survey_title(stats.key, stats.title, language)
-        found.append(SurveyResult(title, counted.responses, questions))
+        title = counted.report.survey_title(stats.key, stats.title, language)
+        found.append(SurveyResult(title, result.responses, questions))
     return found
 
 
 def gather(
-    conn: sqlite3.Connection, cluster: Cluster, language: str, now: datetime
+    conn: sqlite3.Connection, cluster: Cluster, language: str, now: datetime, counted: Counted
 ) -> PublicData:
-    """Everything the page shows, in `language`, as of `now` (UTC)."""
-    zone = ZoneInfo(cluster.timezone)
-    report = indicators.build(conn, cluster.id, indicators.period_for("all", now, zone))
+    """Everything the page shows, in `language`, as of `now` (UTC), from `counted` and a
+    few small reads."""
+    report = counted.report
     shown, more = shown_updates(conn, cluster.id, language, UPDATES_SHOWN)
     held = report.participation.events  # the period ends now: every one of them was held
     return PublicData(
@@ -219,5 +234,5 @@ def gather(
         meetings_held=sum(e.kind == "meeting" for e in held),
         visits_made=sum(e.kind == "visit" for e in held),
         attendance=_attendance(report),
-        surveys=_survey_results(conn, report, language),
+        surveys=_survey_results(counted, language),
     )

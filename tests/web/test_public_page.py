@@ -154,13 +154,16 @@ async def test_the_data_is_kept_for_a_minute_then_read_again(
             conn, cluster_id=one_cluster.id, broadcast_id=None, texts={"en": "Second news"},
             default_language="en", now="2026-11-23T00:00:00+00:00",
         ))  # fmt: skip
+        await db.write(lambda conn: person(conn, "late", one_cluster.id))
         clock.advance(seconds=59)
-        assert "Second news" not in await (await client.get("/c/BAGRU?lang=en")).text()
+        body = await (await client.get("/c/BAGRU?lang=en")).text()
+        assert "Second news" not in body and _figure(body, "registered") == "12"
         clock.advance(seconds=2)
-        # the old page once more while it is read again, then the new one
+        # the old page once more while it is read again, then the new one, numbers included
         assert "Second news" not in await (await client.get("/c/BAGRU?lang=en")).text()
         await client.app[PAGE_CACHE].settled()
-        assert "Second news" in await (await client.get("/c/BAGRU?lang=en")).text()
+        body = await (await client.get("/c/BAGRU?lang=en")).text()
+        assert "Second news" in body and _figure(body, "registered") == "13"
 
 
 def test_small_groups_are_hidden_and_one_more_when_one_alone_would_show() -> None:
