@@ -108,7 +108,7 @@ def _question(
             [name, _.number(len(p.numbers) if p else 0), _median(_, p.numbers if p else [])]
             for name, p in zip(names, parts, strict=True)
         ]
-        return Block(Table(title, ["", _("Answers"), _("Median")], rows), note=answered)
+        return Block(Table(title, ["", _("Answers"), _("Median")], rows))
     # free text, voice, photos, places, dates: how many answered, never what
     return Block(Table(title, ["", _("Answers")], [[_("Total"), _.number(r.answered)]]))
 
