@@ -87,7 +87,7 @@ async def _close_cache(app: web.Application) -> None:
 
 
 async def page_data(request: web.Request, cluster: Cluster, language: str) -> PublicData:
-    state = WebState.of(request)
+    state, app = WebState.of(request), request.app  # read() may outlive the request
     now = state.clock()
 
     async def read_counts() -> Counted:
@@ -95,10 +95,10 @@ async def page_data(request: web.Request, cluster: Cluster, language: str) -> Pu
 
     async def read() -> PublicData:
         # the counts are shared by every language: one costly read per cluster, not seven
-        counted = await request.app[COUNTS_CACHE].get(cluster.id, now, read_counts, wait=True)
+        counted = await app[COUNTS_CACHE].get(cluster.id, now, read_counts, wait=True)
         return await state.db.read(lambda conn: gather(conn, cluster, language, now, counted))
 
-    return await request.app[PAGE_CACHE].get((cluster.id, language), now, read)
+    return await app[PAGE_CACHE].get((cluster.id, language), now, read)
 
 
 def _drawn(markup: str) -> Markup:
