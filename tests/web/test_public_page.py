@@ -115,6 +115,7 @@ async def test_the_page_shows_the_cluster_in_the_readers_language(
         ["₹1,00,000", "20%"], ["₹3,00,000", "60%"], ["₹1,00,000", "20%"], ["₹5,00,000", ""]
     ]
     assert "<svg" in en and "chart-split" in en and "chart-line" in en
+    assert "<script" not in en and "style=" not in en  # the CSP allows neither
 
 
 async def test_the_numbers_are_reports_and_groups_under_5_are_hidden(
