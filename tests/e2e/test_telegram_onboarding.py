@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import aiohttp
 import pytest
@@ -31,24 +32,47 @@ def seed_cluster(path: Path, *codes: str) -> None:
     conn.close()
 
 
-async def turn(fake: FakeTelegram, chat: int, action: Callable[[], object]) -> list[SentMessage]:
+async def turn(
+    fake: FakeTelegram,
+    chat: int,
+    action: Callable[[], object],
+    *,
+    expect: Literal["reply", "edit"] = "reply",
+) -> list[SentMessage]:
     """Do `action`, then collect what the bot sent to `chat` in answer.
 
     Idleness alone is not enough: a slow turn (a loaded machine, a fresh process) makes no
     API call while it runs. So first wait for the first reply (every turn that answers sends
-    one; a turn meant to stay silent costs REPLY_GRACE), then for the bot to go quiet."""
+    one; a turn meant to stay silent costs REPLY_GRACE), then for the bot to go quiet.
+
+    `expect="edit"` is for a turn the test knows the bot answers by editing a message of
+    `chat` (a multi-select tick): a new message or an edit ends the wait at once instead
+    of after REPLY_GRACE, and neither within EDIT_TIMEOUT fails the test. An answered
+    callback query alone does not end it: handlers answer the query before they edit.
+    Opt-in, because an edit that is followed by a new message (a pressed keyboard frozen,
+    then the next question) would end the wait too early for turns that do not expect it."""
     before = len([m for m in fake.sent if m.chat_id == chat])
+    edits_before = len(fake.edits)
     action()
-    deadline = asyncio.get_running_loop().time() + REPLY_GRACE
-    while len([m for m in fake.sent if m.chat_id == chat]) == before:
-        if asyncio.get_running_loop().time() >= deadline:
-            break
-        await asyncio.sleep(0.01)
+    if expect == "edit":
+        await wait_until(
+            lambda: len([m for m in fake.sent if m.chat_id == chat]) > before
+            or any(e.get("chat_id") == chat for e in fake.edits[edits_before:]),
+            EDIT_TIMEOUT,
+            f"the bot to edit a message of chat {chat} or send one",
+        )
+    else:
+        deadline = asyncio.get_running_loop().time() + REPLY_GRACE
+        while len([m for m in fake.sent if m.chat_id == chat]) == before:
+            if asyncio.get_running_loop().time() >= deadline:
+                break
+            await asyncio.sleep(0.01)
     await fake.wait_idle(quiet=0.2)
     return [m for m in fake.sent if m.chat_id == chat][before:]
 
 
 REPLY_GRACE = 5.0  # seconds a turn may take before its first reply
+EDIT_TIMEOUT = 20.0  # only a failing turn waits this long: generous for a loaded CI box
 
 
 def registered_in_hindi(name: str) -> str:
