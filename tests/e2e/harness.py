@@ -8,10 +8,12 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
@@ -167,5 +169,43 @@ def outbox_statuses(db: Path) -> dict[str, int]:
     conn = connect_sync(db)
     try:
         return dict(conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+    finally:
+        conn.close()
+
+
+# --- reminders -----------------------------------------------------------------------------
+
+
+def bring_event_forward(db: Path, event_id: int, offset: timedelta, due_in: timedelta) -> datetime:
+    """Move the event so that its `offset` reminder is due `due_in` from now, and return
+    that moment. Typed times have minute resolution, so a reminder armed by chat is due at a
+    minute boundary, up to a minute of real waiting; this moves it the way the bot moves an
+    event (events.update, then reminders.arm re-arms the same scheduled job), to the second.
+    The armed row is checked first, so the chat's arming is still what the test verified."""
+    from bot.clock import iso, parse_iso, utc_now
+    from bot.jobs import reminders
+    from bot.storage import event_reminders, schedule
+    from bot.storage import events as ev
+    from bot.storage.db import connect_sync, run_in_transaction
+
+    def move(conn: sqlite3.Connection) -> datetime:
+        event = ev.get(conn, event_id)
+        assert event is not None
+        (armed,) = [r for r in event_reminders.reminders_of(conn, event_id)
+                    if r.offset_minutes * 60 == offset.total_seconds()]  # fmt: skip
+        assert armed.status == "pending", armed
+        assert parse_iso(armed.due_at) == parse_iso(event.starts_at) - offset, armed
+        job = schedule.get(conn, armed.job_id)
+        assert job is not None and job.status == "pending" and job.run_at == armed.due_at, job
+        now = utc_now()
+        due = now.replace(microsecond=0) + due_in
+        moved = ev.update(conn, event_id, iso(now), starts_at=iso(due + offset))
+        (rearmed,) = reminders.arm(conn, moved, now)
+        assert rearmed.job_id == armed.job_id and parse_iso(rearmed.due_at) == due, rearmed
+        return due
+
+    conn = connect_sync(db)
+    try:
+        return run_in_transaction(conn, move)
     finally:
         conn.close()
