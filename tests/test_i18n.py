@@ -18,6 +18,7 @@ from bot.i18n import SHIPPED_LANGUAGES, native_name, po_path, translator
 ROOT = Path(__file__).resolve().parents[1]
 KEYWORDS = {
     "_": None,
+    "t": None,  # the reader's Translator, as the web pages and some screens name it
     "N_": None,
     "gettext": None,
     "ngettext": (1, 2),

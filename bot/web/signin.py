@@ -14,10 +14,14 @@ import sqlite3
 from aiohttp import web
 
 from bot.clock import iso
+from bot.i18n import N_
 from bot.storage import admins, audit, web_access
 from bot.storage.web_access import SESSION_LIFETIME
 from bot.web import render, security, viewer
 from bot.web.state import WebState
+
+SIGNED_OUT = N_("Signed out")
+SIGNED_OUT_TEXT = N_("You are signed out. Send /dashboard to the bot to sign in again.")
 
 
 def add(app: web.Application) -> None:
@@ -100,6 +104,6 @@ async def signed_out(request: web.Request) -> web.Response:
     return render.page(
         request,
         "error.html",
-        title=t("Signed out"),
-        message=t("You are signed out. Send /dashboard to the bot to sign in again."),
+        title=t(SIGNED_OUT),
+        message=t(SIGNED_OUT_TEXT),
     )
