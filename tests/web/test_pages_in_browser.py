@@ -303,6 +303,15 @@ async def test_public_page_shows_the_reports_headline_figures(
         assert re.search(rf"\b{came} of {invited} \(", attendance), (came, invited, attendance)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_poster_prints_on_one_a4_sheet(browser: Browser, site: Site, lang: str) -> None:
+    async with page_at(browser, 360) as page:
+        await page.goto(f"{site.base}/c/{CODE}/poster?lang={lang}")
+        pdf = await page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+
+
 async def test_feed_of_updates_is_atom(
     browser: Browser, site: Site, report: ChatReport
 ) -> None:
