@@ -99,7 +99,7 @@ TEMPLATES: dict[str, Template] = {
         N_("You are invited to join a network:\n\n{{1}}\n\nPress the button to answer."),
         N_("My networks"),
         "cmd:mynetworks",
-        N_("Bagru women printers' group, a self-help group of Bagru hand-block printers."),
+        N_("Bagru women printers' SHG, a group of Bagru hand-block printers."),
     ),
     # The CDA's summary of new items (bot/jobs/inbox_digest.py).
     "inbox_digest": Template(
