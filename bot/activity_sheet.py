@@ -34,7 +34,9 @@ COLUMNS = (
     "agency_inr",
     "others_inr",
     "status",
+    "plan",  # planned | unplanned: whether it was in the agreed action plan (issue 18)
 )
+PLANS = ("planned", "unplanned")
 REQUIRED = ("title", "category")
 MONEY = {"beneficiaries_inr": "beneficiaries_paise", "agency_inr": "agency_paise",
          "others_inr": "others_paise"}  # fmt: skip
@@ -139,6 +141,12 @@ def _row(number: int, cells: dict[str, Any], problems: list[str]) -> Row:
         if key is None:
             bad(column, f"{cells[column]!r} is not one of {', '.join(labels)}")
         row.fields[column] = key
+    if "plan" in cells and not _blank(cells["plan"]):  # blank: new planned, existing kept
+        plan = str(cells["plan"]).strip().lower()
+        if plan not in PLANS:
+            bad("plan", f"{cells['plan']!r} is not one of {', '.join(PLANS)}")
+        else:
+            row.fields["plan"] = plan
     for column in ("starts_on", "ends_on"):
         if column in cells:
             day = _date(cells[column])
@@ -196,7 +204,7 @@ def _cells(a: Activity) -> list[object]:
     return [
         a.id, a.title, a.category, a.target_group, a.responsible, day(a.starts_on),
         day(a.ends_on), rupees(a.beneficiaries_paise), rupees(a.agency_paise),
-        rupees(a.others_paise), a.status,
+        rupees(a.others_paise), a.status, a.plan,
     ]  # fmt: skip
 
 

@@ -225,3 +225,34 @@ def test_usage_errors(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "--out must name an .xlsx file" in capsys.readouterr().err
     assert main(["activity", "export", "--cluster", "NOPE", "--out", "x.xlsx"]) == 2
     assert plan(db) == []
+
+
+def test_the_plan_column_marks_unplanned_activities(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: whether an activity was in the agreed action plan travels in the sheet."""
+    rows = [
+        [*GOOD[0], "unplanned"],
+        [*GOOD[1], "Planned"],
+        [*GOOD[2], None],  # blank: a new activity is planned
+    ]
+    assert main(["activity", "import", str(sheet(tmp_path / "p.xlsx", rows)), "--cluster",
+                 "BAGRU"]) == 0  # fmt: skip
+    found = {a.title: a.plan for a in plan(db)}
+    assert found == {
+        "Exposure visit to Sanganer": "unplanned",
+        "Common dye-testing lab": "planned",
+        "Natural dye training": "planned",
+    }
+    out = tmp_path / "exported.xlsx"
+    assert main(["activity", "export", "--cluster", "BAGRU", "--out", str(out)]) == 0
+    ws = load_workbook(out)["activities"]
+    header = [c.value for c in ws[1]]
+    assert header[-1] == "plan"
+    assert sorted(r[-1] for r in ws.iter_rows(min_row=2, values_only=True)) == [
+        "planned", "planned", "unplanned",
+    ]  # fmt: skip
+    capsys.readouterr()
+    bad = sheet(tmp_path / "bad.xlsx", [[*GOOD[0], "maybe"]])
+    assert main(["activity", "import", str(bad), "--cluster", "BAGRU"]) != 0
+    assert "row 2, column plan: 'maybe' is not one of planned, unplanned" in capsys.readouterr().err
