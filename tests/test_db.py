@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,3 +191,37 @@ async def test_a_quick_write_waits_for_another_process_off_the_loop(
     finally:
         other.close()
     assert await values(db) == [5]
+
+
+async def test_a_slow_read_on_one_lane_does_not_hold_up_another(tmp_path: Path) -> None:
+    """The web pages' cache rebuilds read on their own connection ("bulk"), so a session
+    check ("web") or a chat's report (the default reader) never waits behind one."""
+    import time
+
+    db = await Database.open(tmp_path / "lanes.db")
+    finished: list[str] = []
+
+    def slow(conn: sqlite3.Connection) -> int:
+        time.sleep(0.6)
+        finished.append("bulk")
+        return int(conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+    def quick(name: str) -> Callable[[sqlite3.Connection], int]:
+        def read(conn: sqlite3.Connection) -> int:
+            finished.append(name)
+            return int(conn.execute("SELECT 1").fetchone()[0])
+
+        return read
+
+    try:
+        bulk = asyncio.ensure_future(db.read(slow, lane="bulk"))
+        await asyncio.sleep(0.1)  # the slow read is under way
+        assert await db.read(quick("web"), lane="web") == 1
+        assert await db.read(quick("main")) == 1
+        assert finished == ["web", "main"]
+        assert await bulk == 0 and finished[-1] == "bulk"
+        # one connection per lane, reused
+        first = await db._lane("web")
+        assert await db._lane("web") is first and first is not await db._lane("bulk")
+    finally:
+        await db.close()

@@ -222,6 +222,8 @@ class Database:
         self._restart_wal = False  # set by a checkpoint: the writer checkpoints too
         self._wipe_until = 0.0  # loop time until which checkpoints truncate (`wipe_wal`)
         self._wipe_again = False  # a commit came during a truncation: truncate once more
+        self._lanes: dict[str, aiosqlite.Connection] = {}  # more readers (`read(lane=)`)
+        self._opening: dict[str, asyncio.Task[aiosqlite.Connection]] = {}
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -329,9 +331,27 @@ class Database:
                 self._wipe_again = False
                 self._after_commit()
 
-    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` on the reader connection (WAL: sees the last commit, never blocks)."""
-        return await self._reader._execute(fn, self._reader._conn)
+    async def read(self, fn: Callable[[sqlite3.Connection], T], *, lane: str = "") -> T:
+        """Run `fn(conn)` on a reader connection (WAL: sees the last commit, never blocks).
+
+        Each connection runs one read at a time on its own thread, so a slow read queues
+        every read behind it on that connection. `lane` names another reader connection
+        (opened on first use) for reads that must not wait behind the others: the web
+        pages read on "web", and their minute-long caches rebuild on "bulk", so fifty
+        browsers never hold up a chat's report, nor a page's session check a rebuild."""
+        reader = await self._lane(lane) if lane else self._reader
+        return await reader._execute(fn, reader._conn)
+
+    async def _lane(self, name: str) -> aiosqlite.Connection:
+        if name not in self._lanes:
+            opening = self._opening.get(name)
+            if opening is None:
+                opening = asyncio.get_running_loop().create_task(_connect(self.path))
+                self._opening[name] = opening
+            connection = await asyncio.shield(opening)
+            self._lanes.setdefault(name, connection)
+            self._opening.pop(name, None)
+        return self._lanes[name]
 
     async def wipe_wal(self) -> bool:
         """`truncate_wal` on the reader's thread (after an erasure has committed): it waits
@@ -353,6 +373,11 @@ class Database:
     async def close(self) -> None:
         while self._checkpoint is not None:  # (one may start another: `_wipe_again`)
             await self._checkpoint
+        for name, opening in list(self._opening.items()):  # a lane still opening
+            self._lanes.setdefault(name, await opening)
+        for lane in self._lanes.values():
+            await lane.close()
+        self._lanes.clear()
         await self._reader.close()
         await self._writer.close()
 

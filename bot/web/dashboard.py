@@ -78,7 +78,7 @@ async def _report(request: web.Request, cluster: Cluster, kind: str) -> indicato
         )
 
     async def read() -> indicators.Report:
-        return await state.db.read(build)
+        return await state.db.read(build, lane="bulk")
 
     return await request.app[REPORTS].get((cluster.id, kind), now, read)
 
@@ -186,7 +186,7 @@ async def survey_page(request: web.Request) -> web.Response:
         title = titles.get(_.language) or titles.get("en") or survey.title
         return title, dashboard_surveys.sections(_, found, groups, by)
 
-    built = await state.db.read(build)
+    built = await state.db.read(build, lane="pages")
     if built is None:
         raise web.HTTPNotFound()
     title, sections = built
@@ -214,7 +214,7 @@ async def _download(request: web.Request, fmt: str) -> web.Response:
     def visible(conn: sqlite3.Connection) -> bool:
         return dashboard_surveys.visible(conn, cluster.id, key) is not None
 
-    if not await state.db.read(visible):
+    if not await state.db.read(visible, lane="web"):
         raise web.HTTPNotFound()
 
     def note(conn: sqlite3.Connection) -> None:
@@ -225,14 +225,16 @@ async def _download(request: web.Request, fmt: str) -> web.Response:
 
     await state.db.write(note)
     if fmt == "xlsx":
-        body = await state.db.read(lambda conn: dashboard_surveys.xlsx(conn, key, cluster.id))
+        body = await state.db.read(
+            lambda conn: dashboard_surveys.xlsx(conn, key, cluster.id), lane="bulk"
+        )
         content_type, name = (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             f"{key}.xlsx",
         )
     else:
         body, content_type = await state.db.read(
-            lambda conn: dashboard_surveys.csv_download(conn, key, cluster.id)
+            lambda conn: dashboard_surveys.csv_download(conn, key, cluster.id), lane="bulk"
         )
         name = f"{key}.zip" if content_type == "application/zip" else f"{key}.csv"
     return web.Response(
@@ -262,7 +264,7 @@ async def deliveries_page(request: web.Request) -> web.Response:
             dashboard_data.event_deliveries(conn, cluster.id),
         )
 
-    sent, events = await state.db.read(build)
+    sent, events = await state.db.read(build, lane="pages")
     _ = render.translator_for(request)
     sections = dashboard_pages.deliveries(_, ZoneInfo(cluster.timezone), sent, events)
     return _page(request, viewer, cluster, "/deliveries",
@@ -281,7 +283,7 @@ async def events_page(request: web.Request) -> web.Response:
             indicators.event_titles(conn, cluster.id),
         )
 
-    found, titles = await state.db.read(build)
+    found, titles = await state.db.read(build, lane="pages")
     _ = render.translator_for(request)
     sections = dashboard_pages.events(
         _, ZoneInfo(cluster.timezone), iso(state.clock()), found, titles
@@ -303,7 +305,7 @@ async def plan_page(request: web.Request) -> web.Response:
             dashboard_data.activities(conn, cluster.id, _.language),
         )
 
-    totals, found = await state.db.read(build)
+    totals, found = await state.db.read(build, lane="pages")
     sections = dashboard_pages.plan(_, totals, found)
     return _page(request, viewer, cluster, "/plan", f"{cluster.name} · {_('Action plan')}",
                  sections)  # fmt: skip

@@ -69,7 +69,7 @@ async def public_cluster(request: web.Request) -> Cluster:
             return None
         return cluster
 
-    found = await WebState.of(request).db.read(find)
+    found = await WebState.of(request).db.read(find, lane="web")
     if found is None:
         raise web.HTTPNotFound()
     return found
@@ -91,12 +91,14 @@ async def page_data(request: web.Request, cluster: Cluster, language: str) -> Pu
     now = state.clock()
 
     async def read_counts() -> Counted:
-        return await state.db.read(lambda conn: count(conn, cluster, now))
+        return await state.db.read(lambda conn: count(conn, cluster, now), lane="bulk")
 
     async def read() -> PublicData:
         # the counts are shared by every language: one costly read per cluster, not seven
         counted = await app[COUNTS_CACHE].get(cluster.id, now, read_counts, wait=True)
-        return await state.db.read(lambda conn: gather(conn, cluster, language, now, counted))
+        return await state.db.read(
+            lambda conn: gather(conn, cluster, language, now, counted), lane="bulk"
+        )
 
     return await app[PAGE_CACHE].get((cluster.id, language), now, read)
 
@@ -178,7 +180,7 @@ async def atom(request: web.Request) -> web.Response:
     t = render.translator_for(request)
     state = WebState.of(request)
     shown, _more = await state.db.read(
-        lambda conn: shown_updates(conn, cluster.id, t.language, FEED_ENTRIES)
+        lambda conn: shown_updates(conn, cluster.id, t.language, FEED_ENTRIES), lane="web"
     )
     body = public_feed.atom(
         cluster,

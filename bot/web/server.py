@@ -8,6 +8,7 @@ traceback in the browser.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -49,6 +50,23 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return error_page(request, 500)
 
 
+# Pages handled at once. Rendering a page holds the event loop for a few milliseconds, and
+# the chat's turns share that loop (`clusterbot run`): with fifty browsers in flight, a turn
+# would queue behind fifty renders. Pages past this many wait their turn here instead, so a
+# chat reply waits for at most a few (bench/bench_web.py measures both).
+PAGES_AT_ONCE = 3
+PAGE_PREFIXES = ("/c/", "/dashboard", "/static/")
+PAGE_SLOTS = web.AppKey("clusterbot.page_slots", asyncio.Semaphore)
+
+
+@web.middleware
+async def _page_slots(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith(PAGE_PREFIXES) or PAGE_SLOTS not in request.app:
+        return await handler(request)  # webhooks and /healthz never wait behind pages
+    async with request.app[PAGE_SLOTS]:
+        return await handler(request)
+
+
 def make_app(
     db: Database | None = None,
     settings: Settings | None = None,
@@ -59,13 +77,14 @@ def make_app(
     """The listener's app. Without a database it serves /healthz and whatever the channels
     add (their webhooks); with one, the public pages and the dashboard too."""
     app = web.Application(
-        client_max_size=2 * 1024 * 1024, middlewares=[security.headers, _errors]
+        client_max_size=2 * 1024 * 1024, middlewares=[security.headers, _errors, _page_slots]
     )
     app.router.add_get("/healthz", healthz)
     if db is not None:
         links = links or JoinLinks.from_settings(settings)
         state = WebState(db, settings or Settings(), clock, links)
         app[WEB_STATE] = state
+        app[PAGE_SLOTS] = asyncio.Semaphore(PAGES_AT_ONCE)
         add_routes(app)
     return app
 

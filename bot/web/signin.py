@@ -39,7 +39,9 @@ async def confirm(request: web.Request) -> web.Response:
     state = WebState.of(request)
     token = request.match_info["token"]
     now = state.clock()
-    valid = await state.db.read(lambda conn: web_access.link_is_valid(conn, token, now))
+    valid = await state.db.read(
+        lambda conn: web_access.link_is_valid(conn, token, now), lane="web"
+    )
     if not valid:
         return render.error_page(request, 403, render.LINK_ERROR)
     return render.page(request, "signin.html", title=render.translator_for(request)(

@@ -59,7 +59,7 @@ async def current(request: web.Request) -> Viewer | None:
             return None
         return Viewer(who, access, session.csrf, session_id)
 
-    return await state.db.read(look)
+    return await state.db.read(look, lane="web")
 
 
 async def require(request: web.Request) -> Viewer:
@@ -75,7 +75,7 @@ async def require_cluster(request: web.Request, code: str) -> tuple[Viewer, Clus
     403 when it is not one of theirs."""
     found = await require(request)
     state = WebState.of(request)
-    cluster = await state.db.read(lambda conn: clusters.by_code(conn, code))
+    cluster = await state.db.read(lambda conn: clusters.by_code(conn, code), lane="web")
     if cluster is None:
         raise web.HTTPNotFound()
     if not found.may_see(cluster):
@@ -85,5 +85,5 @@ async def require_cluster(request: web.Request, code: str) -> tuple[Viewer, Clus
 
 async def visible_clusters(request: web.Request, found: Viewer) -> list[Cluster]:
     state = WebState.of(request)
-    every = await state.db.read(clusters.all_clusters)
+    every = await state.db.read(clusters.all_clusters, lane="web")
     return [c for c in every if found.may_see(c)]
