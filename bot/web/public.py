@@ -46,12 +46,16 @@ FEED_ENTRIES = 50
 KIND_LABELS = {"meeting": N_("Meeting"), "visit": N_("Exposure visit")}
 
 
+# (cluster, language, path and query, join links) -> (the cached data, its HTML)
+PAGE_HTML = web.AppKey("clusterbot.public_page_html", dict)
+PAGE_HTML_MAX = 512  # pages kept; past it the dict starts again (a query string is free text)
 PAGE_CACHE = web.AppKey("clusterbot.public_page_cache", StaleWhileRefresh[PublicData])
 COUNTS_CACHE = web.AppKey("clusterbot.public_counts_cache", StaleWhileRefresh[Counted])
 
 
 def add(app: web.Application) -> None:
     app[PAGE_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
+    app[PAGE_HTML] = {}
     app[COUNTS_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
     app.on_cleanup.append(_close_cache)
     app.router.add_get("/c/{code}", page)
@@ -146,13 +150,30 @@ async def page(request: web.Request) -> web.Response:
     cluster = await public_cluster(request)
     t = render.translator_for(request)
     data = await page_data(request, cluster, t.language)
+    join = join_links(request, cluster)
+    # The HTML of the cached data is kept with it: drawing the charts and formatting the
+    # numbers cost ~8 ms of the event loop a page, which the chat's turns share.
+    key = (cluster.id, t.language, request.path_qs, tuple(link.url for link in join))
+    kept = request.app[PAGE_HTML].get(key)
+    if kept is not None and kept[0] is data:
+        return render.respond(request, kept[1])
+    text = _page_html(request, cluster, t, data, join)
+    if len(request.app[PAGE_HTML]) >= PAGE_HTML_MAX:
+        request.app[PAGE_HTML].clear()
+    request.app[PAGE_HTML][key] = (data, text)
+    return render.respond(request, text)
+
+
+def _page_html(
+    request: web.Request, cluster: Cluster, t: Translator, data: PublicData, join: list[JoinLink]
+) -> str:
     lang_query = f"?lang={t.language}"
     charts = _charts(t, data)
     groups = [
         (t("Role"), charts["roles"], ROLE_LABELS, data.by_role),
         (t("Gender"), charts["genders"], GENDER_LABELS, data.by_gender),
     ]
-    return render.page(
+    return render.html(
         request,
         "public.html",
         title=cluster.name,
@@ -171,7 +192,7 @@ async def page(request: web.Request) -> web.Response:
         share_text=share_text,
         feed_url=f"/c/{cluster.code}/updates.atom{lang_query}",
         poster_url=f"/c/{cluster.code}/poster{lang_query}",
-        join=join_links(request, cluster),
+        join=join,
     )
 
 

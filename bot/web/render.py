@@ -93,15 +93,24 @@ def _switch(request: web.Request) -> list[tuple[str, str, str]]:
 def page(
     request: web.Request, template: str, *, status: int = 200, **context: Any
 ) -> web.Response:
+    return respond(request, html(request, template, **context), status=status)
+
+
+def html(request: web.Request, template: str, **context: Any) -> str:
+    """The page's HTML in the reader's language (`page` without the response)."""
     t = translator_for(request)
-    html = environment().get_template(template).render(
+    return environment().get_template(template).render(
         _=t.gettext,
         t=t,
         lang=t.language,
         languages=_switch(request),
         **context,
     )
-    response = web.Response(text=html, status=status, content_type="text/html")
+
+
+def respond(request: web.Request, text: str, *, status: int = 200) -> web.Response:
+    """A page's response; a language chosen with ?lang= is remembered in a cookie."""
+    response = web.Response(text=text, status=status, content_type="text/html")
     asked = request.query.get("lang", "")
     if asked in SHIPPED_LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != asked:
         response.set_cookie(

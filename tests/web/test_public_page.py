@@ -10,6 +10,9 @@ import re
 import sqlite3
 from zoneinfo import ZoneInfo
 
+import pytest
+from aiohttp import web
+
 from bot.config import Settings
 from bot.reports import indicators
 from bot.storage import activities, attendance, events, updates
@@ -175,3 +178,40 @@ def test_small_groups_are_hidden_and_one_more_when_one_alone_would_show() -> Non
     assert hide_small({"a": 10, "b": 0, "c": 7}) == {"a": 10, "c": 7}  # a zero names nobody
     assert hide_small({"a": 4}) == {}
     assert hide_small({"a": 3, "b": 0}) == {}
+
+
+async def test_the_html_of_the_kept_data_is_kept_with_it(
+    db: Database, settings: Settings, clock: FakeClock, one_cluster: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Drawing a page costs the event loop milliseconds the chat shares: while the data is
+    the same, the page is drawn once per language and address, and drawn again with new
+    data."""
+    from bot.web import public, render
+
+    await db.write(lambda conn: _fill(conn, one_cluster))
+    await page_on(db, one_cluster.id)
+    drawn: list[str] = []
+    original = render.html
+
+    def counting(request: web.Request, template: str, **context: object) -> str:
+        drawn.append(request.path_qs)
+        return original(request, template, **context)
+
+    monkeypatch.setattr(public.render, "html", counting)
+    async with client_for(db, settings, clock) as client:
+        first = await (await client.get("/c/BAGRU?lang=en")).text()
+        assert await (await client.get("/c/BAGRU?lang=en")).text() == first
+        hindi = await (await client.get("/c/BAGRU?lang=hi")).text()
+        assert hindi != first and '<html lang="hi">' in hindi
+        assert drawn == ["/c/BAGRU?lang=en", "/c/BAGRU?lang=hi"]
+        # a changed cluster: new data after the minute, so a new page
+        await db.write(lambda conn: updates.publish(
+            conn, cluster_id=one_cluster.id, broadcast_id=None, texts={"en": "Fresh news"},
+            default_language="en", now="2026-11-23T00:00:00+00:00",
+        ))  # fmt: skip
+        clock.advance(seconds=61)
+        await client.get("/c/BAGRU?lang=en")
+        await client.app[PAGE_CACHE].settled()
+        assert "Fresh news" in await (await client.get("/c/BAGRU?lang=en")).text()
+        assert drawn.count("/c/BAGRU?lang=en") == 2  # the stale page was not drawn again
