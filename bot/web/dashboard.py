@@ -46,11 +46,14 @@ EXPORT_ACTION = "survey.export"  # as the chat's /export writes it to the audit 
 # (single flight), and for REPORT_SECONDS after it, while one read refreshes it; the page
 # then lags the chat by seconds. Language is left out of the key: the words are added after.
 REPORT_SECONDS = 15
+# (cluster, period, language) -> (the kept report, its sections, its period line)
+SECTIONS = web.AppKey("clusterbot.dashboard_sections", dict)
 REPORTS = web.AppKey("clusterbot.dashboard_reports", StaleWhileRefresh[indicators.Report])
 
 
 def add(app: web.Application) -> None:
     app[REPORTS] = StaleWhileRefresh(timedelta(seconds=REPORT_SECONDS))
+    app[SECTIONS] = {}
     app.on_cleanup.append(_close_reports)
     app.router.add_get("/dashboard", home)
     app.router.add_get("/dashboard/{code}", report_page)
@@ -148,10 +151,18 @@ async def report_page(request: web.Request) -> web.Response:
     filters = [
         (f"{base}?period={k}", _(PERIOD_LABELS[k]), k == kind) for k in indicators.PERIOD_KINDS
     ]
+    # The report's sections are kept with the kept report, per language: drawing them (SVG,
+    # Babel's numbers) is most of a page's time on the event loop the chat shares.
+    key = (cluster.id, kind, _.language)
+    kept = request.app[SECTIONS].get(key)
+    if kept is None or kept[0] is not report:
+        drawn = dashboard_report.sections(_, report, base + "/surveys/{key}")
+        kept = (report, drawn, dashboard_report.period_line(_, report))
+        request.app[SECTIONS][key] = kept
+    _report_kept, sections, subtitle = kept
     return _page(
-        request, viewer, cluster, "", cluster.name,
-        dashboard_report.sections(_, report, base + "/surveys/{key}"),
-        subtitle=dashboard_report.period_line(_, report), filters=filters,
+        request, viewer, cluster, "", cluster.name, list(sections),
+        subtitle=subtitle, filters=filters,
     )  # fmt: skip
 
 

@@ -261,3 +261,34 @@ async def test_the_page_and_report_in_the_chat_agree(
     assert f"came {shown['came']}" in text
     assert f"Budget: {shown['budget']}" in text
     assert (shown["registered"], shown["came"]) == ("6", "5 of 9 (56%)")  # tests/reports' count
+
+
+async def test_the_sections_of_a_kept_report_are_drawn_once_per_language(
+    client: TestClient, db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing the indicator page's sections holds the event loop the chat shares: while the
+    report is the same they are drawn once per language, then again for a new report."""
+    from bot.web import dashboard, dashboard_report
+    from bot.web.dashboard import REPORT_SECONDS, REPORTS
+
+    drawn: list[str] = []
+    original = dashboard_report.sections
+
+    def counting(*args: object, **kw: object) -> object:
+        drawn.append("x")
+        return original(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dashboard.dashboard_report, "sections", counting)
+    await sign_in(client, db, clock, CDA)
+    url = "/dashboard/BAGRU?period=all"
+    first = await (await client.get(url)).text()
+    assert await (await client.get(url)).text() == first
+    assert len(drawn) == 1
+    hindi = await (await client.get(url + "&lang=hi")).text()
+    assert '<html lang="hi">' in hindi and len(drawn) == 2
+    clock.advance(seconds=REPORT_SECONDS + 1)
+    await client.get(url + "&lang=en")
+    assert client.app is not None
+    await client.app[REPORTS].settled()
+    await client.get(url + "&lang=en")
+    assert len(drawn) == 3
