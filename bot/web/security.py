@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from yarl import URL
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self';"
@@ -50,6 +51,31 @@ def _stamp(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault(name, value)
     if request.path.startswith(PRIVATE_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
+
+
+def same_origin(request: web.Request, public_url: str) -> bool:
+    """A form posted from another site is refused (login CSRF: a page elsewhere could
+    otherwise sign a visitor in with someone else's link, or sign them out).
+
+    Browsers say where a request comes from in `Sec-Fetch-Site`; pages sent with
+    `Referrer-Policy: no-referrer` (ours) make Chromium send `Origin: null` even for our own
+    forms, so Origin only counts when it names a site. A client that sends neither (curl,
+    an old browser) is judged by the token alone. Behind a proxy the listener may see its
+    own address as the host, so the public URL's origin counts too."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        return True
+    allowed = {_origin(request.url)}
+    if public_url:
+        allowed.add(_origin(URL(public_url)))
+    return _origin(URL(origin)) in allowed
+
+
+def _origin(url: URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host or "", url.port)
 
 
 def same_token(given: str | None, expected: str) -> bool:

@@ -50,6 +50,8 @@ async def confirm(request: web.Request) -> web.Response:
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
     state = WebState.of(request)
+    if not security.same_origin(request, state.settings.public_url):
+        raise web.HTTPForbidden()
     form = await request.post()
     token = str(form.get("token", ""))
     now = state.clock()
@@ -87,7 +89,10 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     state = WebState.of(request)
     found = await viewer.require(request)
     form = await request.post()
-    if not security.same_token(str(form.get("csrf", "")), found.csrf):
+    given = str(form.get("csrf", ""))
+    if not security.same_origin(request, state.settings.public_url) or not security.same_token(
+        given, found.csrf
+    ):
         raise web.HTTPForbidden()
     now = state.clock()
 

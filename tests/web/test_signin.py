@@ -254,3 +254,50 @@ async def test_the_session_cookie_is_secure_when_the_public_url_is_https(
 def test_links_and_sessions_last_as_promised() -> None:
     assert timedelta(minutes=10) == web_access.LINK_LIFETIME
     assert timedelta(hours=12) == web_access.SESSION_LIFETIME
+
+
+async def test_a_form_posted_from_another_site_signs_no_one_in(
+    db: Database, settings: Settings, clock: FakeClock, one_cluster: Cluster
+) -> None:
+    """Login CSRF: a page elsewhere must not sign a visitor in with someone's link, nor
+    sign them out. The listener's own origin and the public URL's (behind a proxy) pass."""
+    proxied = replace(settings, public_url="https://bagru.example.org")
+    async with TestClient(TestServer(make_app(db, proxied, clock=clock))) as client:
+        own = f"http://{client.host}:{client.port}"
+        for origin, site, status in (
+            ("https://evil.example.com", None, 403),
+            ("https://evil.example.com", "cross-site", 403),
+            ("null", "cross-site", 403),
+            ("null", "same-site", 403),
+            ("https://bagru.example.org:8443", None, 403),
+            ("https://bagru.example.org", None, 303),
+            (own, "same-origin", 303),
+            ("null", "same-origin", 303),  # what Chromium sends from a no-referrer page
+        ):
+            clock.advance(minutes=13)  # within the 5 links an hour
+            token = await _link(db, clock)
+            headers = {"Origin": origin} | ({"Sec-Fetch-Site": site} if site else {})
+            answer = await client.post(
+                "/dashboard/signin", data={"token": token}, headers=headers,
+                allow_redirects=False,
+            )  # fmt: skip
+            assert answer.status == status, (origin, site)
+            assert ("Set-Cookie" in answer.headers) is (status == 303)
+
+
+async def test_a_sign_out_posted_from_another_site_is_refused(
+    client: TestClient, db: Database, clock: FakeClock
+) -> None:
+    csrf = await _signed_in(client, db, clock)
+    forged = await client.post(
+        "/dashboard/signout",
+        data={"csrf": csrf},
+        headers={"Origin": "https://evil.example.com"},
+        allow_redirects=False,
+    )
+    assert forged.status == 403
+    own = f"http://{client.host}:{client.port}"
+    out = await client.post(
+        "/dashboard/signout", data={"csrf": csrf}, headers={"Origin": own}, allow_redirects=False
+    )
+    assert out.status == 303
