@@ -156,12 +156,20 @@ async def page(request: web.Request) -> web.Response:
     key = (cluster.id, t.language, request.path_qs, tuple(link.url for link in join))
     kept = request.app[PAGE_HTML].get(key)
     if kept is not None and kept[0] is data:
-        return render.respond(request, kept[1])
+        return _cacheable(render.respond(request, kept[1]))
     text = _page_html(request, cluster, t, data, join)
     if len(request.app[PAGE_HTML]) >= PAGE_HTML_MAX:
         request.app[PAGE_HTML].clear()
     request.app[PAGE_HTML][key] = (data, text)
-    return render.respond(request, text)
+    return _cacheable(render.respond(request, text))
+
+
+def _cacheable(response: web.Response) -> web.Response:
+    """Browsers and proxies may keep the public page as long as we keep its data; the
+    language may come from the header or the cookie, so a kept copy is per both."""
+    response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 def _page_html(

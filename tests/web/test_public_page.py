@@ -215,3 +215,18 @@ async def test_the_html_of_the_kept_data_is_kept_with_it(
         await client.app[PAGE_CACHE].settled()
         assert "Fresh news" in await (await client.get("/c/BAGRU?lang=en")).text()
         assert drawn.count("/c/BAGRU?lang=en") == 2  # the stale page was not drawn again
+
+
+async def test_browsers_may_keep_the_page_for_the_minute_per_language(
+    db: Database, settings: Settings, clock: FakeClock, one_cluster: Cluster
+) -> None:
+    from bot.web.public import CACHE_SECONDS
+
+    await page_on(db, one_cluster.id)
+    async with client_for(db, settings, clock) as client:
+        for _ in range(2):  # drawn, then from memory
+            answer = await client.get("/c/BAGRU")
+            assert answer.headers["Cache-Control"] == f"public, max-age={CACHE_SECONDS}"
+            assert answer.headers["Vary"] == "Accept-Language, Cookie"
+        # the dashboard's pages never are
+        assert (await client.get("/dashboard")).headers["Cache-Control"] == "no-store"
