@@ -24,7 +24,7 @@ from bot.storage import audit
 from bot.storage.clusters import Cluster
 from bot.web import dashboard_data, dashboard_pages, dashboard_report, dashboard_surveys, render
 from bot.web.blocks import Link, Section
-from bot.web.public_cache import StaleWhileRefresh
+from bot.web.public_cache import DrawnFrom, StaleWhileRefresh
 from bot.web.state import WebState
 from bot.web.viewer import Viewer, require, require_cluster, visible_clusters
 
@@ -46,14 +46,16 @@ EXPORT_ACTION = "survey.export"  # as the chat's /export writes it to the audit 
 # (single flight), and for REPORT_SECONDS after it, while one read refreshes it; the page
 # then lags the chat by seconds. Language is left out of the key: the words are added after.
 REPORT_SECONDS = 15
-# (cluster, period, language) -> (the kept report, its sections, its period line)
-SECTIONS = web.AppKey("clusterbot.dashboard_sections", dict)
+# (cluster, period, language) -> the kept report's sections and period line
+SECTIONS = web.AppKey(
+    "clusterbot.dashboard_sections", DrawnFrom[tuple[list[Section], str]]
+)
 REPORTS = web.AppKey("clusterbot.dashboard_reports", StaleWhileRefresh[indicators.Report])
 
 
 def add(app: web.Application) -> None:
     app[REPORTS] = StaleWhileRefresh(timedelta(seconds=REPORT_SECONDS))
-    app[SECTIONS] = {}
+    app[SECTIONS] = DrawnFrom()
     app.on_cleanup.append(_close_reports)
     app.router.add_get("/dashboard", home)
     app.router.add_get("/dashboard/{code}", report_page)
@@ -151,15 +153,14 @@ async def report_page(request: web.Request) -> web.Response:
     filters = [
         (f"{base}?period={k}", _(PERIOD_LABELS[k]), k == kind) for k in indicators.PERIOD_KINDS
     ]
-    # The report's sections are kept with the kept report, per language: drawing them (SVG,
-    # Babel's numbers) is most of a page's time on the event loop the chat shares.
-    key = (cluster.id, kind, _.language)
-    kept = request.app[SECTIONS].get(key)
-    if kept is None or kept[0] is not report:
-        drawn = dashboard_report.sections(_, report, base + "/surveys/{key}")
-        kept = (report, drawn, dashboard_report.period_line(_, report))
-        request.app[SECTIONS][key] = kept
-    _report_kept, sections, subtitle = kept
+    sections, subtitle = request.app[SECTIONS].get(
+        (cluster.id, kind, _.language),
+        report,
+        lambda: (
+            dashboard_report.sections(_, report, base + "/surveys/{key}"),
+            dashboard_report.period_line(_, report),
+        ),
+    )
     return _page(
         request, viewer, cluster, "", cluster.name, list(sections),
         subtitle=subtitle, filters=filters,

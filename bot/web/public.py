@@ -37,7 +37,7 @@ from bot.reports.labels import (
 from bot.storage import clusters, web_access
 from bot.storage.clusters import Cluster
 from bot.web import public_feed, qr, render, svg
-from bot.web.public_cache import StaleWhileRefresh
+from bot.web.public_cache import DrawnFrom, StaleWhileRefresh
 from bot.web.public_data import Counted, PublicData, count, gather, shown_updates
 from bot.web.state import WebState
 
@@ -46,16 +46,15 @@ FEED_ENTRIES = 50
 KIND_LABELS = {"meeting": N_("Meeting"), "visit": N_("Exposure visit")}
 
 
-# (cluster, language, path and query, join links) -> (the cached data, its HTML)
-PAGE_HTML = web.AppKey("clusterbot.public_page_html", dict)
-PAGE_HTML_MAX = 512  # pages kept; past it the dict starts again (a query string is free text)
+# (cluster, language, path and query, join links) -> the page's HTML, of the kept data
+PAGE_HTML = web.AppKey("clusterbot.public_page_html", DrawnFrom[str])
 PAGE_CACHE = web.AppKey("clusterbot.public_page_cache", StaleWhileRefresh[PublicData])
 COUNTS_CACHE = web.AppKey("clusterbot.public_counts_cache", StaleWhileRefresh[Counted])
 
 
 def add(app: web.Application) -> None:
     app[PAGE_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
-    app[PAGE_HTML] = {}
+    app[PAGE_HTML] = DrawnFrom()
     app[COUNTS_CACHE] = StaleWhileRefresh(timedelta(seconds=CACHE_SECONDS))
     app.on_cleanup.append(_close_cache)
     app.router.add_get("/c/{code}", page)
@@ -151,16 +150,10 @@ async def page(request: web.Request) -> web.Response:
     t = render.translator_for(request)
     data = await page_data(request, cluster, t.language)
     join = join_links(request, cluster)
-    # The HTML of the cached data is kept with it: drawing the charts and formatting the
-    # numbers cost ~8 ms of the event loop a page, which the chat's turns share.
     key = (cluster.id, t.language, request.path_qs, tuple(link.url for link in join))
-    kept = request.app[PAGE_HTML].get(key)
-    if kept is not None and kept[0] is data:
-        return _cacheable(render.respond(request, kept[1]))
-    text = _page_html(request, cluster, t, data, join)
-    if len(request.app[PAGE_HTML]) >= PAGE_HTML_MAX:
-        request.app[PAGE_HTML].clear()
-    request.app[PAGE_HTML][key] = (data, text)
+    text = request.app[PAGE_HTML].get(
+        key, data, lambda: _page_html(request, cluster, t, data, join)
+    )
     return _cacheable(render.respond(request, text))
 
 

@@ -1,6 +1,6 @@
-"""The public page's data kept in memory (issue 16): building it reads every contact and
-answer of a cluster — most of a second for 10,000 people — while the page should answer
-in well under 100 ms.
+"""What the web pages keep in memory (issue 16): the public page's data and the dashboard's
+reports. Building them reads every contact and answer of a cluster — most of a second for
+10,000 people — while a page should answer in well under 100 ms.
 
 An entry is fresh for `ttl`; after that the old data is still served while one task reads
 the new, so no reader waits for it (the page lags the chat by a minute or so). Only a key
@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 log = logging.getLogger(__name__)
 
 V = TypeVar("V")
+D = TypeVar("D")
 
 
 @dataclass
@@ -85,3 +86,24 @@ class StaleWhileRefresh(Generic[V]):
         with contextlib.suppress(asyncio.CancelledError):
             await self.settled()
 
+
+
+class DrawnFrom(Generic[D]):
+    """What was drawn from a kept value (a page's HTML, its sections), kept while that value
+    is the one the cache hands out: drawing (SVG, Babel's numbers) holds the event loop the
+    chat's turns share for milliseconds a page. At most `size` drawings; past it they start
+    again (a key may hold a query string anyone can vary)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._drawn: dict[Hashable, tuple[object, D]] = {}
+
+    def get(self, key: Hashable, source: object, draw: Callable[[], D]) -> D:
+        kept = self._drawn.get(key)
+        if kept is not None and kept[0] is source:
+            return kept[1]
+        drawn = draw()
+        if len(self._drawn) >= self.size:
+            self._drawn.clear()
+        self._drawn[key] = (source, drawn)
+        return drawn
